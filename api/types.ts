@@ -1,0 +1,153 @@
+// The imagespec.dev/v1alpha1 API as TypeScript types. The CRDs in crds/ are the
+// authoritative schema; these types mirror them for the controller and the CLI.
+
+export const GROUP = 'imagespec.dev';
+export const VERSION = 'v1alpha1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+export const IMAGESPEC_KIND = 'ImageSpec';
+export const IMAGESPEC_PLURAL = 'imagespecs';
+export const IMAGESPECJOB_KIND = 'ImageSpecJob';
+export const IMAGESPECJOB_PLURAL = 'imagespecjobs';
+
+/** Labels and annotations the controller sets on every object it creates. */
+export const LABEL_IMAGESPEC = 'imagespec.dev/imagespec';
+export const LABEL_REVISION = 'imagespec.dev/revision';
+export const LABEL_JOB = 'imagespec.dev/imagespecjob';
+export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY = 'imagespec-controller';
+export const ANNOTATION_REVISION = 'imagespec.dev/revision';
+
+export interface ObjectMeta {
+  name?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string | Date;
+  deletionTimestamp?: string | Date;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+}
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface Packages {
+  apt?: string[];
+  pip?: string[];
+  conda?: string[];
+}
+
+export interface ImageSpecSpec {
+  baseImage: string;
+  pullSecret?: string;
+  packages?: Packages;
+  /** Changing it rebuilds the same content (PrimeHub semantics). */
+  updateTime?: string;
+}
+
+export type ConditionStatus = 'True' | 'False' | 'Unknown';
+
+export interface Condition {
+  type: string;
+  status: ConditionStatus;
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  observedGeneration?: number;
+}
+
+export type ImageSpecPhase = 'Pending' | 'Building' | 'Succeeded' | 'Failed' | 'Cancelled';
+export type JobPhase = ImageSpecPhase;
+
+export interface ImageSpecStatus {
+  phase?: ImageSpecPhase;
+  conditions?: Condition[];
+  observedGeneration?: number;
+  /** Full SHA-256 content hash of the current spec. */
+  revision?: string;
+  jobName?: string;
+  /** The last successfully built image reference (kept while a newer revision builds). */
+  image?: string;
+  /** Digest of the manifest pushed for `image`. */
+  digest?: string;
+  message?: string;
+}
+
+export interface ImageSpec {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  spec: ImageSpecSpec;
+  status?: ImageSpecStatus;
+}
+
+/** A complete, immutable snapshot of one build's inputs. */
+export interface ImageSpecJobSpec {
+  imageSpecName: string;
+  revision: string;
+  baseImage: string;
+  pullSecret?: string;
+  packages: Required<Packages>;
+  updateTime?: string;
+  /** Full reference the image is pushed to, e.g. registry.example.com/team/name:0123456789ab */
+  targetImage: string;
+  /** Name of the dockerconfigjson Secret (same namespace) used only by the push step. */
+  pushSecret: string;
+  /** PrimeHub compatibility: the repository prefix the target was derived from. */
+  repoPrefix?: string;
+}
+
+export interface ImageSpecJobStatus {
+  phase?: JobPhase;
+  conditions?: Condition[];
+  podName?: string;
+  startTime?: string;
+  completionTime?: string;
+  image?: string;
+  digest?: string;
+  reason?: string;
+  message?: string;
+}
+
+export interface ImageSpecJob {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  spec: ImageSpecJobSpec;
+  status?: ImageSpecJobStatus;
+}
+
+/** Reasons used in conditions and ImageSpecJob.status.reason. */
+export const Reasons = {
+  // ImageSpec Ready condition
+  Succeeded: 'Succeeded',
+  Building: 'Building',
+  Pending: 'Pending',
+  InvalidSpec: 'InvalidSpec',
+  PullSecretNotFound: 'PullSecretNotFound',
+  RegistryNotConfigured: 'RegistryNotConfigured',
+  // Build failures, set by the build Pod's steps
+  BaseImagePullFailed: 'BaseImagePullFailed',
+  AptInstallFailed: 'AptInstallFailed',
+  CondaInstallFailed: 'CondaInstallFailed',
+  PipInstallFailed: 'PipInstallFailed',
+  BuildFailed: 'BuildFailed',
+  PushFailed: 'PushFailed',
+  // Build failures reported by Kubernetes
+  DeadlineExceeded: 'DeadlineExceeded',
+  OOMKilled: 'OOMKilled',
+  PodEvicted: 'PodEvicted',
+  PodDeleted: 'PodDeleted',
+  BuilderImagePullFailed: 'BuilderImagePullFailed',
+  // Cancellation
+  Superseded: 'Superseded',
+} as const;
+export type Reason = (typeof Reasons)[keyof typeof Reasons];

@@ -1,0 +1,69 @@
+// The controller's validated configuration (from the process environment and .env).
+
+export interface RegistryConfig {
+  /** host[:port] of the registry, without scheme, e.g. "127.0.0.1:5000". */
+  endpoint: string;
+  username?: string;
+  password?: string;
+  /** "<endpoint>/<path>": target images are "<repoPrefix>/<imagespec name>:<revision>". */
+  repoPrefix?: string;
+  /** Single-repository mode: target images are "<pushRepo>:<imagespec name>-<revision>". */
+  pushRepo?: string;
+  /** Plain HTTP / unverified TLS for this registry. */
+  insecure: boolean;
+}
+
+export interface BuildResources {
+  cpuRequest?: string;
+  cpuLimit?: string;
+  memoryRequest?: string;
+  memoryLimit?: string;
+  ephemeralStorageRequest?: string;
+  ephemeralStorageLimit?: string;
+}
+
+export interface BuildSecurity {
+  /** Run the build container privileged (off by default; not needed with chroot isolation). */
+  privileged: boolean;
+  /** Seccomp profile type for the build container: Unconfined | RuntimeDefault | Localhost. */
+  seccompProfile: 'Unconfined' | 'RuntimeDefault' | 'Localhost';
+  seccompLocalhostProfile?: string;
+  /** buildah --isolation */
+  isolation: 'chroot' | 'oci' | 'rootless';
+  /** buildah --storage-driver */
+  storageDriver: 'vfs' | 'overlay';
+}
+
+export interface BuildConfig {
+  buildahImage: string;
+  pushImage: string;
+  imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
+  timeoutSeconds: number;
+  resources: BuildResources;
+  security: BuildSecurity;
+  /** Build Pods use the node's network (for clusters without a CNI). */
+  hostNetwork: boolean;
+  /** Registries (host[:port]) reached over plain HTTP by pulls and pushes, besides the push registry. */
+  insecureRegistries: string[];
+  /** Optional node selector for build Pods, "k=v,k2=v2". */
+  nodeSelector: Record<string, string>;
+  serviceAccountName?: string;
+}
+
+export interface Config {
+  /** undefined when the admin has not configured a registry: ImageSpecs report RegistryNotConfigured. */
+  registry?: RegistryConfig;
+  /** Name of the push Secret the controller keeps in each namespace with builds. */
+  pushSecretName: string;
+  build: BuildConfig;
+  historySucceeded: number;
+  historyFailed: number;
+  /** Namespaces to watch; empty means all. */
+  namespaces: string[];
+  logLevel: 'error' | 'warn' | 'info' | 'debug';
+  logFormat: 'json' | 'text';
+  /** Directory whose *.hbs files override the built-in templates. */
+  templatesDir?: string;
+  resyncSeconds: number;
+  workers: number;
+}

@@ -1,0 +1,105 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parseConfig, describeConfig, resolveVariables } from './parse.ts';
+import { mergeEnv } from './load.ts';
+import { VARIABLES } from './variables.ts';
+
+const defaults = { logFormat: 'text' as const };
+
+test('defaults alone give a valid config without a registry', () => {
+  const result = parseConfig({}, defaults);
+  assert.ok(result.ok);
+  assert.equal(result.config.registry, undefined);
+  assert.equal(result.config.build.timeoutSeconds, 1800);
+  assert.equal(result.config.historySucceeded, 5);
+  assert.equal(result.config.historyFailed, 5);
+  assert.equal(result.config.build.security.privileged, false);
+  assert.equal(result.config.build.security.seccompProfile, 'Unconfined');
+  assert.deepEqual(result.config.namespaces, []);
+});
+
+test('PrimeHub variable names are accepted', () => {
+  const result = parseConfig(
+    {
+      PRIMEHUB_CUSTOM_IMAGE_REGISTRY_ENDPOINT: 'https://registry.example.com',
+      PRIMEHUB_CUSTOM_IMAGE_REGISTRY_USERNAME: 'robot',
+      PRIMEHUB_CUSTOM_IMAGE_REGISTRY_PASSWORD: 's3cret',
+      PRIMEHUB_CUSTOM_IMAGE_REPO_PREFIX: 'registry.example.com/team',
+    },
+    defaults,
+  );
+  assert.ok(result.ok, JSON.stringify(result));
+  assert.deepEqual(result.config.registry, {
+    endpoint: 'registry.example.com',
+    username: 'robot',
+    password: 's3cret',
+    repoPrefix: 'registry.example.com/team',
+    pushRepo: undefined,
+    insecure: false,
+  });
+});
+
+test('the project name wins over the PrimeHub alias', () => {
+  const values = resolveVariables({ IMAGESPEC_REGISTRY_ENDPOINT: 'a.example', PRIMEHUB_CUSTOM_IMAGE_REGISTRY_ENDPOINT: 'b.example' });
+  assert.equal(values.IMAGESPEC_REGISTRY_ENDPOINT, 'a.example');
+});
+
+test('an http:// endpoint is an insecure registry and joins the insecure list', () => {
+  const result = parseConfig({ IMAGESPEC_REGISTRY_ENDPOINT: 'http://127.0.0.1:5000', IMAGESPEC_INSECURE_REGISTRIES: '127.0.0.1:5001' }, defaults);
+  assert.ok(result.ok);
+  assert.equal(result.config.registry?.insecure, true);
+  assert.equal(result.config.registry?.repoPrefix, '127.0.0.1:5000');
+  assert.deepEqual(result.config.build.insecureRegistries, ['127.0.0.1:5001', '127.0.0.1:5000']);
+});
+
+test('bad values are reported one per variable, by name, without echoing values', () => {
+  const result = parseConfig(
+    {
+      IMAGESPEC_REGISTRY_ENDPOINT: 'not a host!',
+      IMAGESPEC_BUILD_TIMEOUT_SECONDS: 'soon',
+      IMAGESPEC_LOG_LEVEL: 'loud',
+      IMAGESPEC_HISTORY_FAILED: '100000',
+      IMAGESPEC_BUILD_MEMORY_LIMIT: '4 gigs',
+    },
+    defaults,
+  );
+  assert.equal(result.ok, false);
+  const errors = result.ok ? [] : result.errors;
+  for (const name of ['IMAGESPEC_REGISTRY_ENDPOINT', 'IMAGESPEC_BUILD_TIMEOUT_SECONDS', 'IMAGESPEC_LOG_LEVEL', 'IMAGESPEC_HISTORY_FAILED', 'IMAGESPEC_BUILD_MEMORY_LIMIT']) {
+    assert.ok(errors.some((e) => e.startsWith(`${name}:`)), `${name} missing in ${JSON.stringify(errors)}`);
+  }
+  assert.ok(!errors.join('\n').includes('not a host!'));
+});
+
+test('a prefix on another registry than the endpoint is refused', () => {
+  const result = parseConfig({ IMAGESPEC_REGISTRY_ENDPOINT: 'a.example', IMAGESPEC_REPO_PREFIX: 'b.example/team' }, defaults);
+  assert.equal(result.ok, false);
+  assert.match(result.ok ? '' : result.errors[0]!, /^IMAGESPEC_REPO_PREFIX:/);
+});
+
+test('a password without a user is refused', () => {
+  const result = parseConfig({ IMAGESPEC_REGISTRY_ENDPOINT: 'a.example', IMAGESPEC_REGISTRY_PASSWORD: 'x' }, defaults);
+  assert.equal(result.ok, false);
+});
+
+test('the process environment takes precedence over the .env file', () => {
+  assert.deepEqual(mergeEnv({ A: 'file', B: 'file' }, { A: 'process' }), { A: 'process', B: 'file' });
+});
+
+test('describeConfig never contains the password', () => {
+  const result = parseConfig({ IMAGESPEC_REGISTRY_ENDPOINT: 'a.example', IMAGESPEC_REGISTRY_USERNAME: 'u', IMAGESPEC_REGISTRY_PASSWORD: 'hunter2-secret' }, defaults);
+  assert.ok(result.ok);
+  assert.ok(!JSON.stringify(describeConfig(result.config)).includes('hunter2-secret'));
+});
+
+test('.env.example documents every variable with its default', () => {
+  const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+  for (const variable of VARIABLES) {
+    const line = example.split('\n').find((l) => l.replace(/^#\s*/, '').startsWith(`${variable.name}=`));
+    assert.ok(line, `${variable.name} is not in .env.example`);
+    if (variable.default !== undefined) {
+      assert.equal(line.replace(/^#\s*/, ''), `${variable.name}=${variable.default}`, `${variable.name} default differs`);
+    }
+  }
+});

@@ -1,0 +1,162 @@
+// Pure: raw variables -> validated Config, or one error per bad variable, naming it.
+import { Ajv } from 'ajv';
+import type { Config, RegistryConfig } from './types.ts';
+import { VARIABLES, type Variable } from './variables.ts';
+
+export type ParseResult = { ok: true; config: Config } | { ok: false; errors: string[] };
+
+type Raw = Record<string, string | undefined>;
+
+const RANGE_KEY = 'x-range';
+
+function schemaOf(variable: Variable): Record<string, unknown> {
+  const { [RANGE_KEY]: _range, ...schema } = variable.schema;
+  return schema;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+const validateRaw = ajv.compile({
+  type: 'object',
+  properties: Object.fromEntries(VARIABLES.map((v) => [v.name, schemaOf(v)])),
+});
+
+/** The value of a setting: its own name first, then its aliases, then its default. */
+export function resolveVariables(source: Raw): Record<string, string> {
+  const resolved: Record<string, string> = {};
+  for (const variable of VARIABLES) {
+    const names = [variable.name, ...(variable.aliases ?? [])];
+    const found = names.map((name) => source[name]).find((value) => value !== undefined && value !== '');
+    const value = found ?? variable.default;
+    if (value !== undefined) resolved[variable.name] = value.trim();
+  }
+  return resolved;
+}
+
+function rangeErrors(values: Record<string, string>): string[] {
+  const errors: string[] = [];
+  for (const variable of VARIABLES) {
+    const range = variable.schema[RANGE_KEY] as [number, number] | undefined;
+    const value = values[variable.name];
+    if (!range || value === undefined || !/^[0-9]+$/.test(value)) continue;
+    const number = Number(value);
+    if (number < range[0] || number > range[1]) {
+      errors.push(`${variable.name}: must be between ${range[0]} and ${range[1]}, got ${value}`);
+    }
+  }
+  return errors;
+}
+
+function schemaErrors(values: Record<string, string>): string[] {
+  if (validateRaw(values)) return [];
+  return (validateRaw.errors ?? []).map((error) => {
+    const name = error.instancePath.replace(/^\//, '');
+    const detail = error.keyword === 'enum' ? `must be one of ${JSON.stringify(error.params.allowedValues)}` : error.message;
+    // Never echo the value: it may be the password.
+    return `${name}: ${detail}`;
+  });
+}
+
+const truthy = (value: string | undefined) => value === 'true' || value === '1' || value === 'yes';
+const list = (value: string | undefined) => (value ? value.split(',').map((s) => s.trim()).filter(Boolean) : []);
+const optional = (value: string | undefined) => (value ? value : undefined);
+
+function registryFrom(values: Record<string, string>): RegistryConfig | undefined {
+  const raw = values.IMAGESPEC_REGISTRY_ENDPOINT;
+  if (!raw) return undefined;
+  const plainHttp = raw.startsWith('http://');
+  const endpoint = raw.replace(/^https?:\/\//, '').replace(/\/$/, '');
+  return {
+    endpoint,
+    username: optional(values.IMAGESPEC_REGISTRY_USERNAME),
+    password: optional(values.IMAGESPEC_REGISTRY_PASSWORD),
+    repoPrefix: optional(values.IMAGESPEC_REPO_PREFIX) ?? endpoint,
+    pushRepo: optional(values.IMAGESPEC_PUSH_REPO),
+    insecure: plainHttp || truthy(values.IMAGESPEC_REGISTRY_INSECURE),
+  };
+}
+
+function consistencyErrors(values: Record<string, string>): string[] {
+  const errors: string[] = [];
+  const endpoint = values.IMAGESPEC_REGISTRY_ENDPOINT;
+  if (!endpoint && (values.IMAGESPEC_REPO_PREFIX || values.IMAGESPEC_PUSH_REPO)) {
+    errors.push('IMAGESPEC_REGISTRY_ENDPOINT: required when IMAGESPEC_REPO_PREFIX or IMAGESPEC_PUSH_REPO is set');
+  }
+  if (values.IMAGESPEC_REGISTRY_PASSWORD && !values.IMAGESPEC_REGISTRY_USERNAME) {
+    errors.push('IMAGESPEC_REGISTRY_USERNAME: required when IMAGESPEC_REGISTRY_PASSWORD is set');
+  }
+  const host = endpoint?.replace(/^https?:\/\//, '').replace(/\/$/, '');
+  for (const name of ['IMAGESPEC_REPO_PREFIX', 'IMAGESPEC_PUSH_REPO'] as const) {
+    const value = values[name];
+    if (host && value && value !== host && !value.startsWith(`${host}/`)) {
+      errors.push(`${name}: must start with the registry endpoint "${host}/" (the push credentials are for that registry)`);
+    }
+  }
+  return errors;
+}
+
+function nodeSelectorFrom(value: string | undefined): Record<string, string> {
+  return Object.fromEntries(list(value).map((pair) => pair.split('=', 2) as [string, string]));
+}
+
+export function parseConfig(source: Raw, defaults: { logFormat: 'json' | 'text' }): ParseResult {
+  const values = resolveVariables(source);
+  const errors = [...schemaErrors(values), ...rangeErrors(values)];
+  if (errors.length === 0) errors.push(...consistencyErrors(values));
+  if (errors.length > 0) return { ok: false, errors };
+
+  const v = values as Record<string, string>;
+  const seccomp = v.IMAGESPEC_BUILD_SECCOMP_PROFILE ?? 'Unconfined';
+  const [seccompProfile, seccompLocalhostProfile] = seccomp.startsWith('Localhost:')
+    ? (['Localhost', seccomp.slice('Localhost:'.length)] as const)
+    : ([seccomp as 'Unconfined' | 'RuntimeDefault', undefined] as const);
+  const registry = registryFrom(v);
+  const config: Config = {
+    registry,
+    pushSecretName: v.IMAGESPEC_PUSH_SECRET_NAME!,
+    build: {
+      buildahImage: v.IMAGESPEC_BUILDAH_IMAGE!,
+      pushImage: v.IMAGESPEC_PUSH_IMAGE!,
+      imagePullPolicy: v.IMAGESPEC_IMAGE_PULL_POLICY as Config['build']['imagePullPolicy'],
+      timeoutSeconds: Number(v.IMAGESPEC_BUILD_TIMEOUT_SECONDS),
+      resources: {
+        cpuRequest: optional(v.IMAGESPEC_BUILD_CPU_REQUEST),
+        cpuLimit: optional(v.IMAGESPEC_BUILD_CPU_LIMIT),
+        memoryRequest: optional(v.IMAGESPEC_BUILD_MEMORY_REQUEST),
+        memoryLimit: optional(v.IMAGESPEC_BUILD_MEMORY_LIMIT),
+        ephemeralStorageRequest: optional(v.IMAGESPEC_BUILD_EPHEMERAL_STORAGE_REQUEST),
+        ephemeralStorageLimit: optional(v.IMAGESPEC_BUILD_EPHEMERAL_STORAGE_LIMIT),
+      },
+      security: {
+        privileged: truthy(v.IMAGESPEC_BUILD_PRIVILEGED),
+        seccompProfile,
+        seccompLocalhostProfile,
+        isolation: v.IMAGESPEC_BUILD_ISOLATION as Config['build']['security']['isolation'],
+        storageDriver: v.IMAGESPEC_BUILD_STORAGE_DRIVER as Config['build']['security']['storageDriver'],
+      },
+      hostNetwork: truthy(v.IMAGESPEC_BUILD_HOST_NETWORK),
+      insecureRegistries: [
+        ...list(v.IMAGESPEC_INSECURE_REGISTRIES),
+        ...(registry?.insecure ? [registry.endpoint] : []),
+      ].filter((host, index, all) => all.indexOf(host) === index),
+      nodeSelector: nodeSelectorFrom(v.IMAGESPEC_BUILD_NODE_SELECTOR),
+      serviceAccountName: optional(v.IMAGESPEC_BUILD_SERVICE_ACCOUNT),
+    },
+    historySucceeded: Number(v.IMAGESPEC_HISTORY_SUCCEEDED),
+    historyFailed: Number(v.IMAGESPEC_HISTORY_FAILED),
+    namespaces: list(v.IMAGESPEC_NAMESPACES),
+    logLevel: v.IMAGESPEC_LOG_LEVEL as Config['logLevel'],
+    logFormat: (optional(v.IMAGESPEC_LOG_FORMAT) as Config['logFormat'] | undefined) ?? defaults.logFormat,
+    templatesDir: optional(v.IMAGESPEC_TEMPLATES_DIR),
+    resyncSeconds: Number(v.IMAGESPEC_RESYNC_SECONDS),
+    workers: Number(v.IMAGESPEC_WORKERS),
+  };
+  return { ok: true, config };
+}
+
+/** What may be logged about the config: everything but the password. */
+export function describeConfig(config: Config): Record<string, unknown> {
+  const registry = config.registry
+    ? { ...config.registry, password: config.registry.password ? '(set)' : '(unset)' }
+    : '(not configured)';
+  return { ...config, registry };
+}

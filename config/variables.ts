@@ -1,0 +1,199 @@
+// Every admin setting, in one table: name, PrimeHub alias, default, JSON schema, description.
+// The ajv schema, the defaults and the documentation test of .env.example all derive from it.
+
+export interface Variable {
+  name: string;
+  /** Older names accepted for the same setting (PrimeHub's .env). */
+  aliases?: string[];
+  default?: string;
+  /** JSON schema for the raw string value. */
+  schema: Record<string, unknown>;
+  description: string;
+}
+
+const quantity = { type: 'string', pattern: '^([0-9]+(\\.[0-9]+)?(m|k|Ki|M|Mi|G|Gi|T|Ti)?)?$' };
+const bool = { type: 'string', enum: ['true', 'false', '1', '0', 'yes', 'no', ''] };
+const int = (min: number, max: number) => ({ type: 'string', pattern: '^[0-9]+$', 'x-range': [min, max] });
+const hostPort = '[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(:[0-9]{1,5})?';
+const repoPath = '[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*';
+const imageRef = '^[a-zA-Z0-9][a-zA-Z0-9._:/@-]*$';
+const dnsLabel = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+
+export const VARIABLES: Variable[] = [
+  {
+    name: 'IMAGESPEC_REGISTRY_ENDPOINT',
+    aliases: ['PRIMEHUB_CUSTOM_IMAGE_REGISTRY_ENDPOINT'],
+    schema: { type: 'string', pattern: `^((https?)://)?${hostPort}/?$` },
+    description:
+      'Registry that built images are pushed to, as host[:port] (an http:// prefix marks it insecure, https:// is stripped). Unset: ImageSpecs report RegistryNotConfigured.',
+  },
+  {
+    name: 'IMAGESPEC_REGISTRY_USERNAME',
+    aliases: ['PRIMEHUB_CUSTOM_IMAGE_REGISTRY_USERNAME'],
+    schema: { type: 'string', maxLength: 256 },
+    description: 'User for pushing to the registry (leave empty for a registry without auth).',
+  },
+  {
+    name: 'IMAGESPEC_REGISTRY_PASSWORD',
+    aliases: ['PRIMEHUB_CUSTOM_IMAGE_REGISTRY_PASSWORD'],
+    schema: { type: 'string', maxLength: 4096 },
+    description: 'Password or token for pushing. Only ever written into the push Secret; never logged.',
+  },
+  {
+    name: 'IMAGESPEC_REPO_PREFIX',
+    aliases: ['PRIMEHUB_CUSTOM_IMAGE_REPO_PREFIX'],
+    schema: { type: 'string', pattern: `^(${hostPort}(/${repoPath})?)?$` },
+    description:
+      'Images are pushed to <prefix>/<imagespec name>:<revision>. Default: the registry endpoint itself.',
+  },
+  {
+    name: 'IMAGESPEC_PUSH_REPO',
+    schema: { type: 'string', pattern: `^(${hostPort}/${repoPath})?$` },
+    description:
+      'Single-repository mode, for registries where each repository must be created first (ECR, Docker Hub): images are pushed to <repo>:<imagespec name>-<revision>. Overrides IMAGESPEC_REPO_PREFIX.',
+  },
+  {
+    name: 'IMAGESPEC_REGISTRY_INSECURE',
+    default: 'false',
+    schema: bool,
+    description: 'Reach the push registry over plain HTTP (or without TLS verification).',
+  },
+  {
+    name: 'IMAGESPEC_INSECURE_REGISTRIES',
+    default: '',
+    schema: { type: 'string', pattern: `^(${hostPort}(,${hostPort})*)?$` },
+    description: 'Comma-separated host[:port] list of other registries (e.g. of base images) reached over plain HTTP.',
+  },
+  {
+    name: 'IMAGESPEC_PUSH_SECRET_NAME',
+    default: 'imagespec-push',
+    schema: { type: 'string', pattern: dnsLabel, maxLength: 63 },
+    description: 'Name of the dockerconfigjson Secret the controller keeps in each namespace with builds.',
+  },
+  {
+    name: 'IMAGESPEC_BUILDAH_IMAGE',
+    default: 'quay.io/buildah/stable:v1.28.2',
+    schema: { type: 'string', pattern: imageRef, maxLength: 512 },
+    description: 'Image of the build step (needs buildah and sh).',
+  },
+  {
+    name: 'IMAGESPEC_PUSH_IMAGE',
+    default: 'quay.io/skopeo/stable:v1.9.3',
+    schema: { type: 'string', pattern: imageRef, maxLength: 512 },
+    description: 'Image of the push step (needs skopeo and sh).',
+  },
+  {
+    name: 'IMAGESPEC_IMAGE_PULL_POLICY',
+    default: 'IfNotPresent',
+    schema: { type: 'string', enum: ['Always', 'IfNotPresent', 'Never'] },
+    description: 'Pull policy of the builder images.',
+  },
+  {
+    name: 'IMAGESPEC_BUILD_TIMEOUT_SECONDS',
+    default: '1800',
+    schema: int(10, 86400),
+    description: 'Deadline of one build (the Pod\'s activeDeadlineSeconds); a build past it fails with DeadlineExceeded.',
+  },
+  { name: 'IMAGESPEC_BUILD_CPU_REQUEST', default: '500m', schema: quantity, description: 'CPU request of the build step.' },
+  { name: 'IMAGESPEC_BUILD_CPU_LIMIT', default: '', schema: quantity, description: 'CPU limit of the build step (empty: none).' },
+  { name: 'IMAGESPEC_BUILD_MEMORY_REQUEST', default: '512Mi', schema: quantity, description: 'Memory request of the build step.' },
+  { name: 'IMAGESPEC_BUILD_MEMORY_LIMIT', default: '4Gi', schema: quantity, description: 'Memory limit of the build step; past it the build fails with OOMKilled.' },
+  {
+    name: 'IMAGESPEC_BUILD_EPHEMERAL_STORAGE_REQUEST',
+    default: '2Gi',
+    schema: quantity,
+    description: 'Ephemeral storage request of the build step (image layers live in an emptyDir).',
+  },
+  { name: 'IMAGESPEC_BUILD_EPHEMERAL_STORAGE_LIMIT', default: '20Gi', schema: quantity, description: 'Ephemeral storage limit of the build step.' },
+  {
+    name: 'IMAGESPEC_BUILD_PRIVILEGED',
+    default: 'false',
+    schema: bool,
+    description: 'Run the build step privileged. Not needed with chroot isolation; only for clusters that demand it.',
+  },
+  {
+    name: 'IMAGESPEC_BUILD_SECCOMP_PROFILE',
+    default: 'Unconfined',
+    schema: { type: 'string', pattern: '^(Unconfined|RuntimeDefault|Localhost:[a-zA-Z0-9._/-]+)$' },
+    description:
+      'Seccomp profile of the build step: Unconfined (buildah needs unshare), RuntimeDefault, or Localhost:<profile path> for a custom profile.',
+  },
+  {
+    name: 'IMAGESPEC_BUILD_ISOLATION',
+    default: 'chroot',
+    schema: { type: 'string', enum: ['chroot', 'oci', 'rootless'] },
+    description: 'buildah --isolation for RUN steps.',
+  },
+  {
+    name: 'IMAGESPEC_BUILD_STORAGE_DRIVER',
+    default: 'vfs',
+    schema: { type: 'string', enum: ['vfs', 'overlay'] },
+    description: 'buildah --storage-driver.',
+  },
+  {
+    name: 'IMAGESPEC_BUILD_HOST_NETWORK',
+    default: 'false',
+    schema: bool,
+    description: 'Run build Pods on the node\'s network (for clusters without a CNI, like the local test cluster).',
+  },
+  {
+    name: 'IMAGESPEC_BUILD_NODE_SELECTOR',
+    default: '',
+    schema: { type: 'string', pattern: '^([a-zA-Z0-9./-]+=[a-zA-Z0-9._-]*(,[a-zA-Z0-9./-]+=[a-zA-Z0-9._-]*)*)?$' },
+    description: 'Node selector of build Pods, as k=v,k2=v2.',
+  },
+  {
+    name: 'IMAGESPEC_BUILD_SERVICE_ACCOUNT',
+    default: '',
+    schema: { type: 'string', pattern: `^([a-z0-9]([-a-z0-9.]*[a-z0-9])?)?$` },
+    description: 'ServiceAccount of build Pods (empty: the namespace default; its token is never mounted).',
+  },
+  {
+    name: 'IMAGESPEC_HISTORY_SUCCEEDED',
+    default: '5',
+    schema: int(0, 1000),
+    description: 'Succeeded ImageSpecJobs kept per ImageSpec besides the current one.',
+  },
+  {
+    name: 'IMAGESPEC_HISTORY_FAILED',
+    default: '5',
+    schema: int(0, 1000),
+    description: 'Failed and cancelled ImageSpecJobs kept per ImageSpec besides the current one.',
+  },
+  {
+    name: 'IMAGESPEC_NAMESPACES',
+    default: '',
+    schema: { type: 'string', pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(,[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$' },
+    description: 'Comma-separated namespaces to watch; empty watches all.',
+  },
+  {
+    name: 'IMAGESPEC_LOG_LEVEL',
+    default: 'info',
+    schema: { type: 'string', enum: ['error', 'warn', 'info', 'debug'] },
+    description: 'Log level.',
+  },
+  {
+    name: 'IMAGESPEC_LOG_FORMAT',
+    default: '',
+    schema: { type: 'string', enum: ['', 'json', 'text'] },
+    description: 'Log format; empty: JSON inside a cluster, readable text elsewhere.',
+  },
+  {
+    name: 'IMAGESPEC_TEMPLATES_DIR',
+    default: '',
+    schema: { type: 'string', maxLength: 4096 },
+    description: 'Directory whose *.hbs files replace the built-in templates of the same name.',
+  },
+  {
+    name: 'IMAGESPEC_RESYNC_SECONDS',
+    default: '600',
+    schema: int(10, 86400),
+    description: 'Every so often all objects are reconciled again, as a safety net for missed events.',
+  },
+  {
+    name: 'IMAGESPEC_WORKERS',
+    default: '4',
+    schema: int(1, 64),
+    description: 'Concurrent reconciles per controller.',
+  },
+];

@@ -16,6 +16,8 @@ export const LABEL_JOB = 'imagespec.dev/imagespecjob';
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'imagespec-controller';
 export const ANNOTATION_REVISION = 'imagespec.dev/revision';
+/** Set on an ImageSpecJob (metadata, so its immutable spec stays untouched) to cancel it. */
+export const ANNOTATION_CANCEL = 'imagespec.dev/cancel';
 
 export interface ObjectMeta {
   name?: string;
@@ -149,5 +151,6 @@ export const Reasons = {
   BuilderImagePullFailed: 'BuilderImagePullFailed',
   // Cancellation
   Superseded: 'Superseded',
+  Cancelled: 'Cancelled',
 } as const;
 export type Reason = (typeof Reasons)[keyof typeof Reasons];

@@ -1,0 +1,140 @@
+// I/O edge of the ImageSpec controller: reads the caches, asks decideImageSpec, applies.
+import {
+  ANNOTATION_CANCEL,
+  API_VERSION,
+  GROUP,
+  IMAGESPECJOB_PLURAL,
+  IMAGESPEC_KIND,
+  IMAGESPEC_PLURAL,
+  VERSION,
+  type ImageSpec,
+  type ImageSpecJob,
+} from '../../api/types.ts';
+import type { Config } from '../../config/types.ts';
+import { validateImageSpec, normalizePackages } from '../../api/validate.ts';
+import { computeRevision } from '../../api/revision.ts';
+import type { Cache } from '../runtime/cache.ts';
+import { isAlreadyExists, isNotFound } from '../runtime/errors.ts';
+import { mergePatch, patchCustomStatus, sameStatus, splitKey, type Clients } from '../runtime/kube.ts';
+import type { Logger } from '../runtime/logger.ts';
+import type { ReconcileResult } from '../runtime/worker.ts';
+import { decideImageSpec, type FieldProblem } from './decide.ts';
+
+export interface ImageSpecControllerDeps {
+  clients: Clients;
+  imageSpecs: Cache<ImageSpec>;
+  jobs: Cache<ImageSpecJob>;
+  config: Config;
+  log: Logger;
+  now?: () => string;
+}
+
+/** While a pull Secret is missing (Secrets are not watched), look again this often. */
+const PULL_SECRET_RECHECK_MS = 10_000;
+
+export function controlledBy(job: ImageSpecJob, imageSpec: ImageSpec): boolean {
+  return (job.metadata.ownerReferences ?? []).some((ref) => ref.controller && ref.uid === imageSpec.metadata.uid);
+}
+
+export class ImageSpecController {
+  private readonly deps: ImageSpecControllerDeps;
+
+  constructor(deps: ImageSpecControllerDeps) {
+    this.deps = deps;
+  }
+
+  reconcile = async (key: string): Promise<ReconcileResult | void> => {
+    const { clients, config, log } = this.deps;
+    const { namespace, name } = splitKey(key);
+    const imageSpec = this.deps.imageSpecs.get(name, namespace);
+    if (!imageSpec || imageSpec.metadata.deletionTimestamp) return; // children go with the garbage collector
+
+    const validation = validateImageSpec({ apiVersion: API_VERSION, kind: IMAGESPEC_KIND, ...imageSpec });
+    const problems: FieldProblem[] = validation.ok ? [] : validation.errors;
+    const revision = problems.length === 0 ? computeRevision(imageSpec.spec) : '';
+    const jobs = this.deps.jobs.list(namespace).filter((job) => controlledBy(job, imageSpec));
+    const hasCurrentJob = jobs.some((job) => job.spec.revision === revision);
+
+    let pullSecretMissing = false;
+    if (problems.length === 0 && !hasCurrentJob && imageSpec.spec.pullSecret && config.registry) {
+      pullSecretMissing = await this.secretMissing(namespace, imageSpec.spec.pullSecret);
+    }
+
+    const decision = decideImageSpec({
+      imageSpec,
+      problems,
+      revision,
+      packages: normalizePackages(imageSpec.spec.packages),
+      registry: config.registry,
+      pushSecretName: config.pushSecretName,
+      pullSecretMissing,
+      jobs,
+      historySucceeded: config.historySucceeded,
+      historyFailed: config.historyFailed,
+      now: this.deps.now?.() ?? new Date().toISOString(),
+    });
+
+    if (decision.createJob) {
+      try {
+        await clients.custom.createNamespacedCustomObject({
+          group: GROUP,
+          version: VERSION,
+          namespace,
+          plural: IMAGESPECJOB_PLURAL,
+          body: decision.createJob,
+        });
+        log.info('Created ImageSpecJob', { namespace, name: decision.createJob.metadata.name, imageSpec: name, revision });
+      } catch (error) {
+        if (!isAlreadyExists(error)) throw error;
+      }
+    }
+
+    for (const { job, message } of decision.cancel) {
+      await clients.custom.patchNamespacedCustomObject(
+        {
+          group: GROUP,
+          version: VERSION,
+          namespace,
+          plural: IMAGESPECJOB_PLURAL,
+          name: job.metadata.name!,
+          body: { metadata: { annotations: { [ANNOTATION_CANCEL]: message } } },
+        },
+        mergePatch(),
+      );
+      log.info('Requested cancellation of ImageSpecJob', { namespace, name: job.metadata.name, reason: message });
+    }
+
+    for (const job of decision.prune) {
+      try {
+        await clients.custom.deleteNamespacedCustomObject({
+          group: GROUP,
+          version: VERSION,
+          namespace,
+          plural: IMAGESPECJOB_PLURAL,
+          name: job.metadata.name!,
+          propagationPolicy: 'Background',
+        });
+        log.info('Deleted ImageSpecJob beyond the history limit', { namespace, name: job.metadata.name, phase: job.status?.phase });
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    }
+
+    if (!sameStatus(imageSpec.status, decision.status)) {
+      await patchCustomStatus(clients, IMAGESPEC_PLURAL, imageSpec, decision.status);
+      log.debug('Updated ImageSpec status', { namespace, name, phase: decision.status.phase });
+    }
+
+    if (pullSecretMissing) return { requeueAfterMs: PULL_SECRET_RECHECK_MS };
+  };
+
+  private async secretMissing(namespace: string, name: string): Promise<boolean> {
+    try {
+      await this.deps.clients.core.readNamespacedSecret({ name, namespace });
+      return false;
+    } catch (error) {
+      if (isNotFound(error)) return true;
+      throw error;
+    }
+  }
+}

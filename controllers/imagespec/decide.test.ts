@@ -1,0 +1,151 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decideImageSpec, type ImageSpecObservation } from './decide.ts';
+import { ANNOTATION_CANCEL, type ImageSpec, type ImageSpecJob, type JobPhase } from '../../api/types.ts';
+import { computeRevision, shortRevision } from '../../api/revision.ts';
+
+const registry = { endpoint: 'registry.test', repoPrefix: 'registry.test/team', insecure: false };
+
+function imageSpec(overrides: Partial<ImageSpec['spec']> = {}, status?: ImageSpec['status']): ImageSpec {
+  return {
+    metadata: { name: 'web', namespace: 'ns', uid: 'uid-1', generation: 3 },
+    spec: { baseImage: 'debian:bookworm', packages: { apt: ['curl'], pip: ['requests==2.32.3'] }, ...overrides },
+    ...(status ? { status } : {}),
+  };
+}
+
+function observe(spec: ImageSpec, jobs: ImageSpecJob[] = [], extra: Partial<ImageSpecObservation> = {}): ImageSpecObservation {
+  return {
+    imageSpec: spec,
+    problems: [],
+    revision: computeRevision(spec.spec),
+    packages: { apt: spec.spec.packages?.apt ?? [], pip: spec.spec.packages?.pip ?? [], conda: spec.spec.packages?.conda ?? [] },
+    registry,
+    pushSecretName: 'imagespec-push',
+    pullSecretMissing: false,
+    jobs,
+    historySucceeded: 2,
+    historyFailed: 1,
+    now: '2026-11-23T10:00:00Z',
+    ...extra,
+  };
+}
+
+let counter = 0;
+function job(revision: string, phase?: JobPhase, extra: Partial<ImageSpecJob['status']> = {}): ImageSpecJob {
+  counter += 1;
+  return {
+    metadata: { name: `web-${shortRevision(revision)}`, namespace: 'ns', creationTimestamp: `2026-11-23T09:${String(counter).padStart(2, '0')}:00Z` },
+    spec: {
+      imageSpecName: 'web',
+      revision,
+      baseImage: 'debian:bookworm',
+      packages: { apt: [], pip: [], conda: [] },
+      targetImage: `registry.test/team/web:${shortRevision(revision)}`,
+      pushSecret: 'imagespec-push',
+    },
+    ...(phase ? { status: { phase, ...extra } } : {}),
+  };
+}
+
+test('a new ImageSpec gets one ImageSpecJob with a full snapshot, owner and labels', () => {
+  const spec = imageSpec();
+  const decision = decideImageSpec(observe(spec));
+  const created = decision.createJob!;
+  const revision = computeRevision(spec.spec);
+  assert.equal(created.metadata.name, `web-${shortRevision(revision)}`);
+  assert.equal(created.spec.revision, revision);
+  assert.equal(created.spec.targetImage, `registry.test/team/web:${shortRevision(revision)}`);
+  assert.deepEqual(created.spec.packages, { apt: ['curl'], pip: ['requests==2.32.3'], conda: [] });
+  assert.equal(created.metadata.ownerReferences?.[0]?.uid, 'uid-1');
+  assert.equal(created.metadata.ownerReferences?.[0]?.controller, true);
+  assert.equal(created.metadata.labels?.['imagespec.dev/imagespec'], 'web');
+  assert.equal(decision.status.phase, 'Pending');
+  assert.equal(decision.status.revision, revision);
+  assert.equal(decision.status.observedGeneration, 3);
+  assert.equal(decision.status.conditions?.[0]?.status, 'Unknown');
+});
+
+test('an existing job for the revision is not created again and its phase flows up', () => {
+  const spec = imageSpec();
+  const revision = computeRevision(spec.spec);
+  const current = job(revision, 'Succeeded', { image: 'registry.test/team/web:x', digest: 'sha256:abc', completionTime: '2026-11-23T09:59:00Z' });
+  const decision = decideImageSpec(observe(spec, [current]));
+  assert.equal(decision.createJob, undefined);
+  assert.equal(decision.status.phase, 'Succeeded');
+  assert.equal(decision.status.image, 'registry.test/team/web:x');
+  assert.equal(decision.status.digest, 'sha256:abc');
+  assert.equal(decision.status.conditions?.[0]?.status, 'True');
+});
+
+test('a failure reason and message reach the Ready condition', () => {
+  const spec = imageSpec();
+  const current = job(computeRevision(spec.spec), 'Failed', { reason: 'AptInstallFailed', message: 'E: Unable to locate package nope' });
+  const decision = decideImageSpec(observe(spec, [current]));
+  assert.equal(decision.status.phase, 'Failed');
+  assert.equal(decision.status.conditions?.[0]?.reason, 'AptInstallFailed');
+  assert.match(decision.status.message ?? '', /Unable to locate/);
+});
+
+test('a new revision cancels a running older one and keeps the last good image', () => {
+  const spec = imageSpec({ packages: { apt: ['curl', 'git'] } });
+  const old = job('a'.repeat(64), 'Succeeded', { image: 'registry.test/team/web:aaaa', digest: 'sha256:old', completionTime: '2026-11-23T09:00:00Z' });
+  const running = job('b'.repeat(64), 'Building');
+  const decision = decideImageSpec(observe(spec, [old, running]));
+  assert.ok(decision.createJob);
+  assert.deepEqual(decision.cancel.map((c) => c.job.metadata.name), [running.metadata.name]);
+  assert.match(decision.cancel[0]!.message, new RegExp(shortRevision(computeRevision(spec.spec))));
+  assert.equal(decision.status.image, 'registry.test/team/web:aaaa');
+  assert.equal(decision.status.digest, 'sha256:old');
+});
+
+test('a job already asked to cancel is not asked again', () => {
+  const spec = imageSpec();
+  const running = job('b'.repeat(64), 'Building');
+  running.metadata.annotations = { [ANNOTATION_CANCEL]: 'Superseded' };
+  assert.equal(decideImageSpec(observe(spec, [running])).cancel.length, 0);
+});
+
+test('history keeps the newest N succeeded and N failed jobs besides the current one', () => {
+  const spec = imageSpec();
+  const revisions = ['1', '2', '3', '4', '5', '6'].map((d) => d.repeat(64));
+  const jobs = [
+    job(revisions[0]!, 'Succeeded'),
+    job(revisions[1]!, 'Succeeded'),
+    job(revisions[2]!, 'Failed'),
+    job(revisions[3]!, 'Succeeded'),
+    job(revisions[4]!, 'Cancelled'),
+    job(revisions[5]!, 'Failed'),
+  ];
+  const current = job(computeRevision(spec.spec), 'Building');
+  const decision = decideImageSpec(observe(spec, [...jobs, current]));
+  const pruned = decision.prune.map((j) => j.spec.revision).sort();
+  assert.deepEqual(pruned, [revisions[0], revisions[2], revisions[4]].sort());
+});
+
+test('invalid specs are marked with the field path and create nothing', () => {
+  const spec = imageSpec();
+  const decision = decideImageSpec(observe(spec, [], { problems: [{ path: 'spec.packages.pip[2]', message: 'must match the pip requirement grammar' }] }));
+  assert.equal(decision.createJob, undefined);
+  assert.equal(decision.status.conditions?.[0]?.reason, 'InvalidSpec');
+  assert.match(decision.status.message ?? '', /spec\.packages\.pip\[2\]/);
+});
+
+test('missing registry and missing pull Secret have their own reasons', () => {
+  const spec = imageSpec({ pullSecret: 'private' });
+  const noRegistry = decideImageSpec(observe(spec, [], { registry: undefined }));
+  assert.equal(noRegistry.createJob, undefined);
+  assert.equal(noRegistry.status.conditions?.[0]?.reason, 'RegistryNotConfigured');
+  const noSecret = decideImageSpec(observe(spec, [], { pullSecretMissing: true }));
+  assert.equal(noSecret.createJob, undefined);
+  assert.equal(noSecret.status.conditions?.[0]?.reason, 'PullSecretNotFound');
+  assert.match(noSecret.status.message ?? '', /"private"/);
+});
+
+test('deciding twice on the same observation gives the same status (nothing to write at rest)', () => {
+  const spec = imageSpec();
+  const current = job(computeRevision(spec.spec), 'Building', { podName: 'web-x-build' });
+  const first = decideImageSpec(observe(spec, [current]));
+  const second = decideImageSpec(observe({ ...spec, status: first.status }, [current], { now: '2026-11-23T11:00:00Z' }));
+  assert.deepEqual(second.status, first.status);
+});

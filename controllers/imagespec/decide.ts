@@ -1,0 +1,206 @@
+// Pure decisions of the ImageSpec controller: from what is observed, which ImageSpecJob to
+// create, which to cancel or prune, and the status the ImageSpec should show.
+import {
+  ANNOTATION_CANCEL,
+  ANNOTATION_REVISION,
+  API_VERSION,
+  IMAGESPECJOB_KIND,
+  IMAGESPEC_KIND,
+  LABEL_IMAGESPEC,
+  LABEL_MANAGED_BY,
+  LABEL_REVISION,
+  MANAGED_BY,
+  Reasons,
+  type Condition,
+  type ImageSpec,
+  type ImageSpecJob,
+  type ImageSpecStatus,
+  type JobPhase,
+  type Packages,
+} from '../../api/types.ts';
+import type { RegistryConfig } from '../../config/types.ts';
+import { jobName, targetImage } from '../../api/names.ts';
+import { shortRevision } from '../../api/revision.ts';
+import { setCondition, type ConditionInput } from '../runtime/conditions.ts';
+
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+export interface ImageSpecObservation {
+  imageSpec: ImageSpec;
+  /** Problems found by validation; empty when the spec is valid. */
+  problems: FieldProblem[];
+  /** Revision of the (valid) spec. */
+  revision: string;
+  packages: Required<Packages>;
+  registry?: RegistryConfig;
+  pushSecretName: string;
+  /** True when spec.pullSecret names a Secret that does not exist (only checked before creating a job). */
+  pullSecretMissing: boolean;
+  /** ImageSpecJobs controlled by this ImageSpec. */
+  jobs: ImageSpecJob[];
+  historySucceeded: number;
+  historyFailed: number;
+  now: string;
+}
+
+export interface ImageSpecDecision {
+  createJob?: ImageSpecJob;
+  /** Jobs of older revisions still running: mark them cancelled with this message. */
+  cancel: Array<{ job: ImageSpecJob; message: string }>;
+  /** Finished jobs beyond the history limits. */
+  prune: ImageSpecJob[];
+  status: ImageSpecStatus;
+}
+
+const TERMINAL: ReadonlySet<JobPhase> = new Set(['Succeeded', 'Failed', 'Cancelled']);
+
+export function isTerminal(job: ImageSpecJob): boolean {
+  return job.status?.phase !== undefined && TERMINAL.has(job.status.phase);
+}
+
+function time(value: string | Date | undefined): string {
+  return value instanceof Date ? value.toISOString() : (value ?? '');
+}
+
+/** Newest first; the name breaks ties so the order is deterministic. */
+function newestFirst(a: ImageSpecJob, b: ImageSpecJob): number {
+  const byTime = time(b.metadata.creationTimestamp).localeCompare(time(a.metadata.creationTimestamp));
+  return byTime !== 0 ? byTime : (b.metadata.name ?? '').localeCompare(a.metadata.name ?? '');
+}
+
+export function desiredJob(observation: ImageSpecObservation, registry: RegistryConfig): ImageSpecJob {
+  const { imageSpec, revision, packages } = observation;
+  const name = imageSpec.metadata.name!;
+  const spec = imageSpec.spec;
+  return {
+    apiVersion: API_VERSION,
+    kind: IMAGESPECJOB_KIND,
+    metadata: {
+      name: jobName(name, revision),
+      namespace: imageSpec.metadata.namespace,
+      labels: {
+        [LABEL_IMAGESPEC]: name,
+        [LABEL_REVISION]: shortRevision(revision),
+        [LABEL_MANAGED_BY]: MANAGED_BY,
+      },
+      annotations: { [ANNOTATION_REVISION]: revision },
+      ownerReferences: [
+        {
+          apiVersion: API_VERSION,
+          kind: IMAGESPEC_KIND,
+          name,
+          uid: imageSpec.metadata.uid!,
+          controller: true,
+          blockOwnerDeletion: true,
+        },
+      ],
+    },
+    spec: {
+      imageSpecName: name,
+      revision,
+      baseImage: spec.baseImage.trim(),
+      ...(spec.pullSecret ? { pullSecret: spec.pullSecret } : {}),
+      packages,
+      ...(spec.updateTime ? { updateTime: spec.updateTime } : {}),
+      targetImage: targetImage(registry, name, revision),
+      pushSecret: observation.pushSecretName,
+      ...(registry.pushRepo ? {} : { repoPrefix: registry.repoPrefix }),
+    },
+  };
+}
+
+function pruneList(jobs: ImageSpecJob[], current: ImageSpecJob | undefined, keepSucceeded: number, keepFailed: number): ImageSpecJob[] {
+  const finished = jobs.filter((job) => job !== current && isTerminal(job)).sort(newestFirst);
+  const succeeded = finished.filter((job) => job.status?.phase === 'Succeeded');
+  const failed = finished.filter((job) => job.status?.phase !== 'Succeeded');
+  return [...succeeded.slice(keepSucceeded), ...failed.slice(keepFailed)];
+}
+
+/** The image users can rely on: the newest successful build (current revision first). */
+function lastGoodBuild(jobs: ImageSpecJob[], current: ImageSpecJob | undefined): ImageSpecJob | undefined {
+  if (current?.status?.phase === 'Succeeded') return current;
+  return jobs
+    .filter((job) => job.status?.phase === 'Succeeded' && job.status.image)
+    .sort((a, b) => time(b.status?.completionTime).localeCompare(time(a.status?.completionTime)))[0];
+}
+
+function readyFromJob(job: ImageSpecJob | undefined, revision: string): { phase: ImageSpecStatus['phase']; ready: Omit<ConditionInput, 'type' | 'observedGeneration'> } {
+  const short = shortRevision(revision);
+  const phase = job?.status?.phase ?? 'Pending';
+  const status = job?.status;
+  switch (phase) {
+    case 'Succeeded':
+      return { phase, ready: { status: 'True', reason: Reasons.Succeeded, message: `Revision ${short} built: ${status?.image ?? ''}@${status?.digest ?? ''}` } };
+    case 'Failed':
+      return { phase, ready: { status: 'False', reason: status?.reason ?? Reasons.BuildFailed, message: status?.message ?? `Revision ${short} failed` } };
+    case 'Cancelled':
+      return { phase, ready: { status: 'False', reason: status?.reason ?? Reasons.Cancelled, message: status?.message ?? `Revision ${short} was cancelled` } };
+    case 'Building':
+      return { phase, ready: { status: 'Unknown', reason: Reasons.Building, message: `Building revision ${short} in Pod ${status?.podName ?? ''}`.trim() } };
+    default:
+      return { phase: 'Pending', ready: { status: 'Unknown', reason: Reasons.Pending, message: status?.message ?? `Revision ${short} is waiting to build` } };
+  }
+}
+
+function withReady(
+  observation: ImageSpecObservation,
+  base: ImageSpecStatus,
+  ready: Omit<ConditionInput, 'type' | 'observedGeneration'>,
+): ImageSpecStatus {
+  const generation = observation.imageSpec.metadata.generation;
+  const condition: ConditionInput = { type: 'Ready', ...ready, ...(generation !== undefined ? { observedGeneration: generation } : {}) };
+  const conditions: Condition[] = setCondition(observation.imageSpec.status?.conditions, condition, observation.now);
+  return {
+    ...base,
+    conditions,
+    ...(generation !== undefined ? { observedGeneration: generation } : {}),
+    message: ready.message,
+  };
+}
+
+export function decideImageSpec(observation: ImageSpecObservation): ImageSpecDecision {
+  const { imageSpec, jobs, revision } = observation;
+  const previous = imageSpec.status ?? {};
+  const keepImage = { image: previous.image, digest: previous.digest };
+  const nothing = { cancel: [], prune: [] };
+
+  if (observation.problems.length > 0) {
+    const message = observation.problems.map((p) => `${p.path}: ${p.message}`).join('; ');
+    const status = withReady(observation, { ...strip(previous), phase: 'Failed', ...keepImage }, { status: 'False', reason: Reasons.InvalidSpec, message });
+    return { ...nothing, status };
+  }
+
+  const current = jobs.find((job) => job.spec.revision === revision);
+  const good = lastGoodBuild(jobs, current);
+  const image = good ? { image: good.status?.image, digest: good.status?.digest } : keepImage;
+  const base: ImageSpecStatus = { ...strip(previous), revision, ...image };
+
+  if (!current && !observation.registry) {
+    const message = 'No registry is configured: the admin must set IMAGESPEC_REGISTRY_ENDPOINT (see .env.example)';
+    return { ...nothing, status: withReady(observation, { ...base, phase: 'Pending' }, { status: 'False', reason: Reasons.RegistryNotConfigured, message }) };
+  }
+  if (!current && observation.pullSecretMissing) {
+    const message = `Secret "${imageSpec.spec.pullSecret}" (spec.pullSecret) was not found in namespace ${imageSpec.metadata.namespace}`;
+    return { ...nothing, status: withReady(observation, { ...base, phase: 'Pending' }, { status: 'False', reason: Reasons.PullSecretNotFound, message }) };
+  }
+
+  const createJob = current ? undefined : desiredJob(observation, observation.registry!);
+  const currentName = current?.metadata.name ?? createJob?.metadata.name;
+  const short = shortRevision(revision);
+  const cancel = jobs
+    .filter((job) => job !== current && !isTerminal(job) && !job.metadata.annotations?.[ANNOTATION_CANCEL])
+    .map((job) => ({ job, message: `Superseded by revision ${short} (ImageSpecJob ${currentName})` }));
+  const prune = pruneList(jobs, current, observation.historySucceeded, observation.historyFailed);
+  const { phase, ready } = readyFromJob(current, revision);
+  const status = withReady(observation, { ...base, phase, jobName: currentName }, ready);
+  return { ...(createJob ? { createJob } : {}), cancel, prune, status };
+}
+
+/** Drops fields recomputed every time, so stale ones never linger. */
+function strip(status: ImageSpecStatus): ImageSpecStatus {
+  const { conditions: _c, message: _m, phase: _p, ...rest } = status;
+  return rest;
+}

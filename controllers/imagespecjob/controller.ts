@@ -1,0 +1,115 @@
+// I/O edge of the ImageSpecJob controller: reads the caches, asks decideJob, applies.
+import type { V1Pod } from '@kubernetes/client-node';
+import { IMAGESPECJOB_PLURAL, Reasons, type ImageSpecJob } from '../../api/types.ts';
+import type { Config } from '../../config/types.ts';
+import { podName } from '../../api/names.ts';
+import type { Templates } from '../../render/templates.ts';
+import { renderBuildContext } from '../../render/context.ts';
+import type { Cache } from '../runtime/cache.ts';
+import { apiMessage, isAlreadyExists, isInvalid, isNotFound } from '../runtime/errors.ts';
+import { patchCustomStatus, plain, sameStatus, splitKey, type Clients } from '../runtime/kube.ts';
+import type { Logger } from '../runtime/logger.ts';
+import type { ReconcileResult } from '../runtime/worker.ts';
+import { desiredPushSecret } from '../pushsecret/desired.ts';
+import { ensurePushSecret } from '../pushsecret/ensure.ts';
+import { decideJob, failedStatus } from './decide.ts';
+import { buildContextConfigMap, buildPod } from './pod.ts';
+
+export interface JobControllerDeps {
+  clients: Clients;
+  jobs: Cache<ImageSpecJob>;
+  pods: Cache<V1Pod>;
+  config: Config;
+  templates: Templates;
+  log: Logger;
+  now?: () => string;
+}
+
+export class ImageSpecJobController {
+  private readonly deps: JobControllerDeps;
+
+  constructor(deps: JobControllerDeps) {
+    this.deps = deps;
+  }
+
+  reconcile = async (key: string): Promise<ReconcileResult | void> => {
+    const { clients, log } = this.deps;
+    const { namespace, name } = splitKey(key);
+    const job = this.deps.jobs.get(name, namespace);
+    if (!job || job.metadata.deletionTimestamp) return;
+    const now = this.deps.now?.() ?? new Date().toISOString();
+
+    let pod = this.deps.pods.get(podName(name), namespace);
+    let decision = decideJob({ job, pod, now });
+    if (decision.verifyPod) {
+      const live = await this.readPod(namespace, podName(name));
+      pod = live;
+      decision = decideJob({ job, pod, podGone: live === undefined, now });
+    }
+
+    let status = decision.status;
+    if (decision.createPod) {
+      const refused = await this.createBuild(job);
+      if (refused) status = failedStatus(job, Reasons.BuildFailed, refused, now);
+    }
+
+    if (decision.deletePod && pod?.metadata?.name) {
+      try {
+        await clients.core.deleteNamespacedPod({ name: pod.metadata.name, namespace, gracePeriodSeconds: 0 });
+        log.info('Deleted Pod of cancelled ImageSpecJob', { namespace, name: pod.metadata.name, imageSpecJob: name });
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+      }
+    }
+
+    if (!sameStatus(job.status, status)) {
+      await patchCustomStatus(clients, IMAGESPECJOB_PLURAL, job, status);
+      log.info('Updated ImageSpecJob status', { namespace, name, phase: status.phase, reason: status.reason });
+    }
+  };
+
+  /**
+   * Creates the push Secret, the build context and the Pod. A request the API server refuses
+   * as invalid cannot succeed on retry: it is returned as a terminal failure for the status.
+   */
+  private async createBuild(job: ImageSpecJob): Promise<string | undefined> {
+    const { clients, config, log, templates } = this.deps;
+    const namespace = job.metadata.namespace!;
+    if (!config.registry) return undefined;
+    try {
+      await ensurePushSecret(clients, desiredPushSecret(namespace, job.spec.pushSecret, config.registry), log);
+      const files = renderBuildContext(templates, job.spec, config);
+      const configMap = buildContextConfigMap(job, files);
+      await this.createIgnoringExisting(() => clients.core.createNamespacedConfigMap({ namespace, body: configMap }));
+      const pod = buildPod(job, config);
+      if (await this.createIgnoringExisting(() => clients.core.createNamespacedPod({ namespace, body: pod }))) {
+        log.info('Created Pod', { namespace, name: pod.metadata?.name, imageSpecJob: job.metadata.name });
+      }
+      return undefined;
+    } catch (error) {
+      if (!isInvalid(error)) throw error;
+      const message = `The API server refused the build objects: ${apiMessage(error)}`;
+      log.error('Could not create build Pod', { namespace, imageSpecJob: job.metadata.name, error: message });
+      return message;
+    }
+  }
+
+  private async createIgnoringExisting(create: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await create();
+      return true;
+    } catch (error) {
+      if (isAlreadyExists(error)) return false;
+      throw error;
+    }
+  }
+
+  private async readPod(namespace: string, name: string): Promise<V1Pod | undefined> {
+    try {
+      return plain(await this.deps.clients.core.readNamespacedPod({ name, namespace }));
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+}

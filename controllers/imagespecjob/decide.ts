@@ -1,0 +1,106 @@
+// Pure decisions of the ImageSpecJob controller: whether to create the build context and Pod,
+// whether to delete the Pod (cancellation), and the status the ImageSpecJob should show.
+import type { V1Pod } from '@kubernetes/client-node';
+import { ANNOTATION_CANCEL, Reasons, type ImageSpecJob, type ImageSpecJobStatus } from '../../api/types.ts';
+import { podName } from '../../api/names.ts';
+import { setCondition, type ConditionInput } from '../runtime/conditions.ts';
+import { observeBuildPod } from './podstatus.ts';
+
+export interface JobObservation {
+  job: ImageSpecJob;
+  /** The build Pod from the cache, if any. */
+  pod?: V1Pod;
+  /**
+   * Set when the cache has no Pod although the status says one was created, and a live read
+   * confirmed it is gone (true) or found it (false). Undefined: not checked.
+   */
+  podGone?: boolean;
+  now: string;
+}
+
+export interface JobDecision {
+  /** Render the build context ConfigMap and create the Pod. */
+  createPod: boolean;
+  /** Delete the running build Pod (cancellation). */
+  deletePod: boolean;
+  /** The cache and the status disagree about the Pod: read it live before deciding. */
+  verifyPod: boolean;
+  status: ImageSpecJobStatus;
+}
+
+const TERMINAL = new Set(['Succeeded', 'Failed', 'Cancelled']);
+
+function succeededCondition(status: ImageSpecJobStatus, previous: ImageSpecJobStatus, now: string): ImageSpecJobStatus {
+  const condition: ConditionInput =
+    status.phase === 'Succeeded'
+      ? { type: 'Succeeded', status: 'True', reason: Reasons.Succeeded, message: `Pushed ${status.image ?? ''}@${status.digest ?? ''}` }
+      : status.phase === 'Failed' || status.phase === 'Cancelled'
+        ? { type: 'Succeeded', status: 'False', reason: status.reason ?? Reasons.BuildFailed, message: status.message ?? '' }
+        : { type: 'Succeeded', status: 'Unknown', reason: status.phase === 'Building' ? Reasons.Building : Reasons.Pending, message: status.message ?? '' };
+  return { ...status, conditions: setCondition(previous.conditions, condition, now) };
+}
+
+function finish(job: ImageSpecJob, status: Omit<ImageSpecJobStatus, 'conditions'>, now: string): ImageSpecJobStatus {
+  const previous = job.status ?? {};
+  const { conditions: _c, ...kept } = previous;
+  return succeededCondition({ ...kept, ...status }, previous, now);
+}
+
+/** A terminal failure found outside the Pod (e.g. the API server refused the Pod). */
+export function failedStatus(job: ImageSpecJob, reason: string, message: string, now: string): ImageSpecJobStatus {
+  return finish(job, { phase: 'Failed', reason, message, completionTime: now }, now);
+}
+
+const none = { createPod: false, deletePod: false, verifyPod: false };
+
+export function decideJob(observation: JobObservation): JobDecision {
+  const { job, pod, now } = observation;
+  const previous = job.status ?? {};
+  const podIsDone = pod?.status?.phase === 'Succeeded' || pod?.status?.phase === 'Failed';
+
+  if (previous.phase && TERMINAL.has(previous.phase)) {
+    // A finished job keeps its status; a cancelled one must not leave its Pod running.
+    const deletePod = previous.phase === 'Cancelled' && pod !== undefined && !podIsDone && !pod.metadata?.deletionTimestamp;
+    return { ...none, deletePod, status: previous };
+  }
+
+  const cancelMessage = job.metadata.annotations?.[ANNOTATION_CANCEL];
+  if (cancelMessage !== undefined && !podIsDone) {
+    return {
+      ...none,
+      deletePod: pod !== undefined && !pod.metadata?.deletionTimestamp,
+      status: finish(job, { phase: 'Cancelled', reason: Reasons.Superseded, message: cancelMessage, completionTime: previous.completionTime ?? now }, now),
+    };
+  }
+
+  if (!pod) {
+    if (previous.podName) {
+      if (observation.podGone === undefined) return { ...none, verifyPod: true, status: previous };
+      if (observation.podGone) {
+        const message = `Build Pod ${previous.podName} was deleted before the build finished`;
+        return { ...none, status: finish(job, { phase: 'Failed', reason: Reasons.PodDeleted, message, completionTime: now }, now) };
+      }
+      return { ...none, status: previous }; // it exists: the cache will deliver it
+    }
+    const name = podName(job.metadata.name!);
+    return {
+      ...none,
+      createPod: true,
+      status: finish(job, { phase: 'Pending', podName: name, message: `Created build Pod ${name}` }, now),
+    };
+  }
+
+  const observed = observeBuildPod(pod);
+  const status: Omit<ImageSpecJobStatus, 'conditions'> = {
+    phase: observed.phase,
+    podName: pod.metadata?.name,
+    ...(observed.startTime ? { startTime: observed.startTime } : {}),
+    ...(observed.completionTime ? { completionTime: observed.completionTime } : {}),
+    ...(observed.reason ? { reason: observed.reason } : {}),
+    ...(observed.message ? { message: observed.message } : {}),
+    ...(observed.phase === 'Succeeded' ? { image: job.spec.targetImage, digest: observed.digest } : {}),
+  };
+  const { reason: _r, message: _m, ...rest } = previous;
+  // reason and message always describe the latest observation, never a stale one.
+  return { ...none, status: succeededCondition({ ...rest, ...status }, previous, now) };
+}

@@ -1,0 +1,17 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiException } from '@kubernetes/client-node';
+import { apiMessage, isAlreadyExists, isConflict, isInvalid, isNotFound } from './errors.ts';
+
+const apiError = (code: number, reason: string, message = 'm') =>
+  new ApiException(code, 'x', JSON.stringify({ kind: 'Status', reason, message }), {});
+
+test('API errors are classified by code and reason', () => {
+  assert.ok(isNotFound(apiError(404, 'NotFound')));
+  assert.ok(isAlreadyExists(apiError(409, 'AlreadyExists')));
+  assert.ok(!isConflict(apiError(409, 'AlreadyExists')));
+  assert.ok(isConflict(apiError(409, 'Conflict')));
+  assert.ok(isInvalid(apiError(422, 'Invalid')));
+  assert.ok(!isNotFound(new Error('socket hang up')));
+  assert.equal(apiMessage(apiError(422, 'Invalid', 'spec.baseImage: Invalid value')), 'spec.baseImage: Invalid value');
+});

@@ -1,0 +1,97 @@
+// A shared informer that never stays down. client-node's informer stops for good on any
+// watch error but 410 and has no resync; this wrapper restarts it with backoff and replays
+// the cache periodically so a missed event is repaired by the next resync.
+import { makeInformer, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import type { Logger } from './logger.ts';
+import { backoffDelay } from './workqueue.ts';
+
+export type EventHandler<T> = (obj: T) => void;
+
+export interface InformerOptions<T extends KubernetesObject> {
+  kind: string;
+  /** API path of the collection, e.g. /api/v1/namespaces/ns/pods */
+  path: string;
+  list: () => Promise<KubernetesListObject<T>>;
+  labelSelector?: string;
+  /** Called for adds, updates, deletes and resyncs; must only enqueue, never throw. */
+  onEvent: EventHandler<T>;
+  log: Logger;
+}
+
+const RESTART_BACKOFF = { baseDelayMs: 500, maxDelayMs: 30_000 };
+
+export class ResilientInformer<T extends KubernetesObject> {
+  private readonly informer;
+  private readonly options: InformerOptions<T>;
+  private restarts = 0;
+  private stopped = false;
+  private restartTimer?: NodeJS.Timeout;
+
+  constructor(kubeConfig: KubeConfig, options: InformerOptions<T>) {
+    this.options = options;
+    this.informer = makeInformer<T>(kubeConfig, options.path, options.list, options.labelSelector);
+    const safe = (obj: T) => {
+      try {
+        options.onEvent(obj);
+      } catch (error) {
+        options.log.error(`Could not handle ${options.kind} event`, { error: String(error) });
+      }
+    };
+    this.informer.on('add', safe);
+    this.informer.on('update', safe);
+    this.informer.on('delete', safe);
+    this.informer.on('connect', () => {
+      // A watch that delivered events again is healthy: restart from the base delay next time.
+      this.restarts = 0;
+    });
+    this.informer.on('error', (error: unknown) => this.scheduleRestart(error));
+  }
+
+  /** Lists once (the cache is synced when this resolves), then watches. */
+  async start(): Promise<void> {
+    this.stopped = false;
+    await this.informer.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    await this.informer.stop();
+  }
+
+  get(name: string, namespace?: string): T | undefined {
+    return this.informer.get(name, namespace);
+  }
+
+  list(namespace?: string): ReadonlyArray<T> {
+    return this.informer.list(namespace);
+  }
+
+  /** Replays every cached object to the handler (a level-triggered safety net). */
+  resync(): void {
+    for (const obj of this.informer.list()) this.options.onEvent(obj);
+  }
+
+  private scheduleRestart(error: unknown): void {
+    if (this.stopped) return;
+    const delay = backoffDelay(this.restarts++, RESTART_BACKOFF);
+    this.options.log.warn(`Restarting ${this.options.kind} informer`, {
+      error: describeError(error),
+      delayMs: delay,
+    });
+    clearTimeout(this.restartTimer);
+    this.restartTimer = setTimeout(() => {
+      if (this.stopped) return;
+      this.informer.start().catch((err: unknown) => this.scheduleRestart(err));
+    }, delay);
+  }
+}
+
+export function describeError(error: unknown): string {
+  if (error && typeof error === 'object') {
+    const e = error as { code?: unknown; message?: unknown; statusCode?: unknown };
+    const code = e.code ?? e.statusCode;
+    return `${code !== undefined ? `${String(code)} ` : ''}${String(e.message ?? error)}`.slice(0, 500);
+  }
+  return String(error).slice(0, 500);
+}

@@ -1,0 +1,228 @@
+// Starts and stops the local control plane: etcd, kube-apiserver, kube-controller-manager,
+// kube-scheduler, all on 127.0.0.1, state in <repo>/.cluster.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { ensureBinaries, type Log } from './build.ts';
+import {
+  apiserverArgs,
+  apiserverUrl,
+  controllerManagerArgs,
+  etcdArgs,
+  loopback,
+  ports,
+  schedulerArgs,
+  serviceCidr,
+  type Layout,
+} from './components.ts';
+import { httpsGet, waitUntil, type TlsIdentity } from './health.ts';
+import { writeKubeconfig } from './kubeconfig.ts';
+import { loadNodeHooks, type ControlPlane, type NodeHooks } from './node-hooks.ts';
+import { binDir, binaryPath, dataDir, kubeconfigPath, logDir, pidDir, pkiDir, stateDir } from './paths.ts';
+import { ensurePki } from './pki.ts';
+import { isRunning, logTail, readPidRecord, startDaemon, stopDaemon, type DaemonSpec } from './processes.ts';
+
+/** Start order; stopped in reverse. */
+export const controlPlaneDaemons = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const;
+
+const layout: Layout = { pkiDir, dataDir, stateDir };
+const dirs = { pidDir, logDir };
+const readyTimeoutMs = 120_000;
+
+export interface ClusterUpOptions {
+  log?: Log;
+  /** true: start the node from e2e/node/hooks.ts too; or pass the hooks directly. */
+  node?: boolean | NodeHooks;
+}
+
+const stderrLog: Log = (line) => process.stderr.write(`${line}\n`);
+
+/** The etcd to run: $IMAGESPEC_ETCD, else `etcd` on the PATH (Debian's etcd-server). */
+export function etcdPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env['IMAGESPEC_ETCD']) return env['IMAGESPEC_ETCD'];
+  for (const dir of (env['PATH'] ?? '').split(delimiter)) {
+    if (dir && existsSync(join(dir, 'etcd'))) return join(dir, 'etcd');
+  }
+  throw new Error('etcd not found on PATH: install it with `apt-get install -y etcd-server` (or set IMAGESPEC_ETCD)');
+}
+
+function adminTls(): TlsIdentity {
+  return {
+    ca: readFileSync(join(pkiDir, 'ca.crt')),
+    cert: readFileSync(join(pkiDir, 'admin.crt')),
+    key: readFileSync(join(pkiDir, 'admin.key')),
+  };
+}
+
+async function apiserverReady(): Promise<boolean> {
+  if (!existsSync(join(pkiDir, 'admin.key'))) return false;
+  return (await httpsGet(`${apiserverUrl}/readyz`, adminTls())).status === 200;
+}
+
+function allDaemonsRunning(): boolean {
+  return controlPlaneDaemons.every((name) => isRunning(readPidRecord(pidDir, name)));
+}
+
+/** Throws with the log tail of the first daemon that has died. */
+function assertDaemonsAlive(names: readonly string[]): void {
+  for (const name of names) {
+    if (!isRunning(readPidRecord(pidDir, name))) {
+      throw new Error(`${name} exited during startup; last lines of ${join(logDir, `${name}.log`)}:\n${logTail(logDir, name)}`);
+    }
+  }
+}
+
+function controlPlaneInfo(log: Log): ControlPlane {
+  return { kubeconfig: kubeconfigPath, apiserverUrl, pkiDir, stateDir, pidDir, logDir, dataDir, binDir: binDir(), log };
+}
+
+async function resolveNodeHooks(node: ClusterUpOptions['node']): Promise<NodeHooks | undefined> {
+  if (!node) return undefined;
+  if (node !== true) return node;
+  const hooks = await loadNodeHooks();
+  if (!hooks) throw new Error('a node was requested but e2e/node/hooks.ts does not exist');
+  return hooks;
+}
+
+function writeComponentKubeconfigs(): { controllerManager: string; scheduler: string } {
+  const ca = join(pkiDir, 'ca.crt');
+  const write = (path: string, user: string, stem: string) =>
+    writeKubeconfig(path, { server: apiserverUrl, user, ca, cert: join(pkiDir, `${stem}.crt`), key: join(pkiDir, `${stem}.key`) });
+  write(kubeconfigPath, 'admin', 'admin');
+  const controllerManager = join(stateDir, 'kube-controller-manager.kubeconfig');
+  const scheduler = join(stateDir, 'kube-scheduler.kubeconfig');
+  write(controllerManager, 'system:kube-controller-manager', 'kube-controller-manager');
+  write(scheduler, 'system:kube-scheduler', 'kube-scheduler');
+  return { controllerManager, scheduler };
+}
+
+async function startControlPlane(log: Log): Promise<void> {
+  for (const dir of [stateDir, pidDir, logDir, dataDir]) mkdirSync(dir, { recursive: true });
+  ensurePki(pkiDir, serviceCidr);
+  const kubeconfigs = writeComponentKubeconfigs();
+  const started = Date.now();
+  const seconds = () => ((Date.now() - started) / 1000).toFixed(1);
+
+  const etcd = startDaemon({ name: 'etcd', command: etcdPath(), args: etcdArgs(layout) }, dirs);
+  log(`Started etcd (pid ${etcd.pid}) on ${loopback}:${ports.etcdClient}`);
+  await waitUntil(
+    'etcd health',
+    async () => (await fetch(`http://${loopback}:${ports.etcdClient}/health`)).ok,
+    { timeoutMs: 30_000, stillAlive: () => assertDaemonsAlive(['etcd']) },
+  );
+
+  const apiserver = startDaemon({ name: 'kube-apiserver', command: binaryPath('kube-apiserver'), args: apiserverArgs(layout) }, dirs);
+  log(`Started kube-apiserver (pid ${apiserver.pid}) on ${loopback}:${ports.apiserver}`);
+  await waitUntil('kube-apiserver /readyz', apiserverReady, {
+    timeoutMs: readyTimeoutMs,
+    stillAlive: () => assertDaemonsAlive(['etcd', 'kube-apiserver']),
+  });
+  log(`kube-apiserver ready at ${apiserverUrl} (${seconds()} s)`);
+
+  // Only now: both exit at once if their delegated authentication lookup meets RBAC roles
+  // the API server has not bootstrapped yet; /readyz covers that bootstrap.
+  const daemons: DaemonSpec[] = [
+    {
+      name: 'kube-controller-manager',
+      command: binaryPath('kube-controller-manager'),
+      args: controllerManagerArgs(layout, kubeconfigs.controllerManager),
+    },
+    { name: 'kube-scheduler', command: binaryPath('kube-scheduler'), args: schedulerArgs(layout, kubeconfigs.scheduler) },
+  ];
+  for (const daemon of daemons) {
+    const record = startDaemon(daemon, dirs);
+    log(`Started ${daemon.name} (pid ${record.pid})`);
+  }
+  const alive = () => assertDaemonsAlive(controlPlaneDaemons);
+  // The default ServiceAccount proves the controller manager runs and is authorized.
+  await waitUntil(
+    'the default ServiceAccount',
+    async () => (await httpsGet(`${apiserverUrl}/api/v1/namespaces/default/serviceaccounts/default`, adminTls())).status === 200,
+    { timeoutMs: readyTimeoutMs, stillAlive: alive },
+  );
+  const insecureLoopback: TlsIdentity = { ca: '', insecure: true };
+  await waitUntil(
+    'kube-scheduler /healthz',
+    async () => (await httpsGet(`https://${loopback}:${ports.scheduler}/healthz`, insecureLoopback)).status === 200,
+    { timeoutMs: readyTimeoutMs, stillAlive: alive },
+  );
+  log(`Control plane ready (${seconds()} s)`);
+}
+
+/**
+ * Brings the local cluster up, or finds it already healthy. Resolves with the admin kubeconfig path.
+ * Compiles Kubernetes first when the cache has no binaries for the pinned release.
+ */
+export async function clusterUp(opts: ClusterUpOptions = {}): Promise<{ kubeconfig: string }> {
+  const log = opts.log ?? stderrLog;
+  const node = await resolveNodeHooks(opts.node);
+  await ensureBinaries({ log });
+
+  const healthy = allDaemonsRunning() && (await apiserverReady().catch(() => false));
+  if (healthy) {
+    log('Control plane already running');
+  } else {
+    if (controlPlaneDaemons.some((name) => isRunning(readPidRecord(pidDir, name)))) {
+      log('Control plane partly running or unhealthy: restarting it (data kept)');
+      await stopControlPlane(log);
+    }
+    try {
+      await startControlPlane(log);
+    } catch (error) {
+      // Leave nothing half-started behind; the logs stay in .cluster/logs.
+      await stopControlPlane(log);
+      throw error;
+    }
+  }
+  if (node) await node.up(controlPlaneInfo(log));
+  return { kubeconfig: kubeconfigPath };
+}
+
+/** Stops the control plane; with `everything`, first any other daemon recorded in .cluster/pids too. */
+async function stopControlPlane(log: Log, everything = false): Promise<void> {
+  // Other records belong to the node (registries, containerd, kubelet): only `down` stops them,
+  // as a safety net for daemons its hooks did not stop.
+  const known = new Set<string>(controlPlaneDaemons);
+  const others = everything && existsSync(pidDir)
+    ? readdirSync(pidDir).filter((f) => f.endsWith('.pid')).map((f) => f.slice(0, -'.pid'.length)).filter((n) => !known.has(n))
+    : [];
+  for (const name of [...others, ...[...controlPlaneDaemons].reverse()]) {
+    if (await stopDaemon(pidDir, name)) log(`Stopped ${name}`);
+  }
+}
+
+/** Mount points at or below `dir`, deepest first, from a /proc/self/mountinfo text. */
+export function mountsBelow(mountinfo: string, dir: string): string[] {
+  const unescape = (path: string) => path.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+  return mountinfo
+    .split('\n')
+    .map((line) => line.split(' ')[4])
+    .filter((point): point is string => point !== undefined)
+    .map(unescape)
+    .filter((point) => point === dir || point.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+}
+
+/**
+ * Stops the node (if e2e/node provides one), then the control plane, by recorded PID,
+ * and unmounts anything left under .cluster. Data and certificates are kept unless `purge`.
+ */
+export async function clusterDown(opts: { log?: Log; purge?: boolean } = {}): Promise<void> {
+  const log = opts.log ?? stderrLog;
+  const node = await loadNodeHooks();
+  if (node) await node.down(controlPlaneInfo(log));
+  await stopControlPlane(log, true);
+  for (const point of mountsBelow(readFileSync('/proc/self/mountinfo', 'utf8'), stateDir)) {
+    execFileSync('umount', [point]);
+    log(`Unmounted ${point}`);
+  }
+  if (opts.purge) {
+    rmSync(stateDir, { recursive: true, force: true });
+    log(`Removed ${stateDir}`);
+  }
+}
+
+/** Whether every control-plane daemon runs and the API server is ready. */
+export async function clusterHealthy(): Promise<boolean> {
+  return allDaemonsRunning() && (await apiserverReady().catch(() => false));
+}

@@ -1,0 +1,193 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { renderBuildContext } from './context.ts';
+import { loadTemplates } from './templates.ts';
+import type { BuildInput, RenderSettings } from './view-model.ts';
+
+const templates = loadTemplates();
+const GOLDEN_DIR = new URL('./testdata/', import.meta.url).pathname;
+
+const cases: Record<string, { input: BuildInput; settings?: RenderSettings }> = {
+  // Every manager, PEP 508 / conda syntax that HTML escaping or naive quoting would break,
+  // a bare Docker Hub base name and an insecure target registry.
+  'all-managers': {
+    input: {
+      baseImage: 'python:3.11',
+      packages: {
+        apt: ['curl', 'git=1:2.39.5-0+deb12u1', 'libc6:amd64'],
+        conda: ['numpy=1.26', 'conda-forge::scipy>=1.10,<2'],
+        pip: ['numpy>=1.26,<2', 'requests[socks]==2.32.3', 'torch==2.3.1+cpu', "pandas; python_version >= '3.9'"],
+      },
+      targetImage: '127.0.0.1:5000/team/all-managers:0123456789ab',
+    },
+    settings: { build: { insecureRegistries: ['127.0.0.1:5000', '127.0.0.1:5001'], security: { isolation: 'chroot', storageDriver: 'vfs' } } },
+  },
+  // No packages at all: only FROM/USER lines, no list files; a TLS registry.
+  'no-packages': {
+    input: {
+      baseImage: 'registry.example.com/base/notebook@sha256:' + 'a'.repeat(64),
+      packages: { apt: [], conda: [], pip: [] },
+      targetImage: 'registry.example.com/images/no-packages:0123456789ab',
+    },
+  },
+  'pip-only': {
+    input: { baseImage: 'jupyter/base-notebook:2024-01-01', packages: { apt: [], conda: [], pip: ['pkg~=1.4', 'other==1.*'] } },
+  },
+};
+
+function compareWithGolden(name: string, files: Record<string, string>): void {
+  const dir = join(GOLDEN_DIR, name);
+  if (process.env.UPDATE_GOLDEN === '1') {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    for (const [file, content] of Object.entries(files)) writeFileSync(join(dir, file), content);
+  }
+  assert.deepEqual(Object.keys(files).sort(), readdirSync(dir).sort(), `files of ${name}`);
+  for (const [file, content] of Object.entries(files)) {
+    assert.equal(content, readFileSync(join(dir, file), 'utf8'), `${name}/${file} differs from its golden file (UPDATE_GOLDEN=1 rewrites them)`);
+  }
+}
+
+describe('renderBuildContext golden files', () => {
+  for (const [name, { input, settings }] of Object.entries(cases)) {
+    it(name, () => compareWithGolden(name, renderBuildContext(templates, input, settings)));
+  }
+});
+
+describe('renderBuildContext', () => {
+  const full = cases['all-managers']!;
+  const files = renderBuildContext(templates, full.input, full.settings);
+  const dockerfile = files.Dockerfile!;
+
+  it('never writes a package string into the Dockerfile or a script', () => {
+    const packages = Object.values(full.input.packages!).flat();
+    for (const name of ['Dockerfile', 'build.sh', 'push.sh', 'registries.conf']) {
+      for (const pkg of packages) assert.ok(!files[name]!.includes(pkg), `${pkg} appears in ${name}`);
+    }
+  });
+
+  it('writes each list verbatim, one package per line', () => {
+    assert.equal(files['apt.txt'], 'curl\ngit=1:2.39.5-0+deb12u1\nlibc6:amd64\n');
+    assert.equal(files['conda.txt'], 'numpy=1.26\nconda-forge::scipy>=1.10,<2\n');
+    assert.equal(files['requirements.txt'], "numpy>=1.26,<2\nrequests[socks]==2.32.3\ntorch==2.3.1+cpu\npandas; python_version >= '3.9'\n");
+  });
+
+  it('orders apt, conda, pip, copying each list right before the RUN that reads it', () => {
+    const instructions = dockerfile.split('\n').filter((line) => /^[A-Z]+ /.test(line));
+    const copies = instructions.map((line, index) => ({ line, index })).filter(({ line }) => line.startsWith('COPY '));
+    assert.deepEqual(copies.map(({ line }) => line.split(' ')[1]), ['apt.txt', 'conda.txt', 'requirements.txt']);
+    for (const { index } of copies) assert.match(instructions[index + 1]!, /^RUN /);
+    assert.equal(instructions[0], 'FROM docker.io/library/python:3.11');
+    assert.equal(instructions[1], 'USER root');
+    assert.equal(instructions.at(-1), 'USER ${IMAGESPEC_USER}');
+  });
+
+  it('cleans up after each package manager', () => {
+    assert.match(dockerfile, /rm -rf \/var\/lib\/apt\/lists\/\*/);
+    assert.match(dockerfile, /DEBIAN_FRONTEND=noninteractive/);
+    assert.match(dockerfile, /--no-install-recommends --;/);
+    assert.match(dockerfile, /conda install --yes --file \/tmp\/imagespec\/conda\.txt/);
+    assert.match(dockerfile, /conda clean --all --force-pkgs-dirs --yes/);
+    assert.match(dockerfile, /install --no-cache-dir --requirement \/tmp\/imagespec\/requirements\.txt/);
+  });
+
+  it('omits the layers and files of empty managers', () => {
+    const pipOnly = renderBuildContext(templates, cases['pip-only']!.input);
+    assert.ok(!('apt.txt' in pipOnly) && !('conda.txt' in pipOnly));
+    assert.ok(!pipOnly.Dockerfile!.includes('apt-get') && !pipOnly.Dockerfile!.includes('conda install'));
+    assert.equal(pipOnly['requirements.txt'], 'pkg~=1.4\nother==1.*\n');
+  });
+
+  it('marks insecure registries and pushes to them without TLS verification', () => {
+    assert.match(files['registries.conf']!, /location = "127\.0\.0\.1:5000"\ninsecure = true/);
+    assert.match(files['registries.conf']!, /location = "127\.0\.0\.1:5001"\ninsecure = true/);
+    assert.match(files['push.sh']!, /--dest-tls-verify=false/);
+    const secure = renderBuildContext(templates, cases['no-packages']!.input);
+    assert.ok(!secure['push.sh']!.includes('--dest-tls-verify=false'));
+    assert.ok(!secure['registries.conf']!.includes('[[registry]]'));
+  });
+
+  it('renders scripts a POSIX shell accepts and a policy that is JSON', () => {
+    for (const name of ['build.sh', 'push.sh']) execFileSync('sh', ['-n', '-c', files[name]!]);
+    assert.deepEqual(JSON.parse(files['policy.json']!), { default: [{ type: 'insecureAcceptAnything' }] });
+  });
+
+  it('passes the build settings to buildah', () => {
+    const overlay = renderBuildContext(templates, full.input, { build: { security: { isolation: 'oci', storageDriver: 'overlay' } } });
+    assert.match(overlay['build.sh']!, /^isolation='oci'$/m);
+    assert.match(overlay['build.sh']!, /^storage_driver='overlay'$/m);
+    assert.match(files['build.sh']!, /^base_image='docker\.io\/library\/python:3\.11'$/m);
+    assert.match(files['push.sh']!, /^target_image='127\.0\.0\.1:5000\/team\/all-managers:0123456789ab'$/m);
+  });
+});
+
+describe('renderBuildContext refuses values that could escape their line', () => {
+  const base = { baseImage: 'debian:bookworm', targetImage: 'r.example.com/x:1' };
+  const hostile: [string, Partial<Record<'apt' | 'pip' | 'conda', string[]>>, RegExp][] = [
+    ['a newline', { apt: ['curl\nRUN rm -rf /'] }, /spec\.packages\.apt\[0\].*control characters/],
+    ['a carriage return', { pip: ['ok', 'numpy\r'] }, /spec\.packages\.pip\[1\].*control characters/],
+    ['a NUL', { conda: ['numpy\u0000'] }, /spec\.packages\.conda\[0\]/],
+    ['a Unicode line separator', { pip: ['numpy\u2028x'] }, /spec\.packages\.pip\[0\]/],
+    ['a leading dash (an option)', { apt: ['--allow-unauthenticated'] }, /spec\.packages\.apt\[0\].*letter or a digit/],
+    ['a pip file option', { pip: ['-r /etc/passwd'] }, /spec\.packages\.pip\[0\]/],
+    ['a pip per-requirement option', { pip: ['pkg --global-option=--evil'] }, /spec\.packages\.pip\[0\].*pip options/],
+    ['conda explicit mode', { conda: ['@EXPLICIT'] }, /spec\.packages\.conda\[0\]/],
+    ['an empty string', { apt: [' '] }, /spec\.packages\.apt\[0\]/],
+  ];
+  for (const [what, packages, message] of hostile) {
+    it(what, () => assert.throws(() => renderBuildContext(templates, { ...base, packages }), message));
+  }
+
+  it('a base image with a newline, a space, a quote or a leading dash', () => {
+    for (const baseImage of ['debian\nRUN id', 'debian bookworm', "debian'", '--platform=x debian']) {
+      assert.throws(() => renderBuildContext(templates, { baseImage }), /spec\.baseImage/);
+    }
+  });
+
+  it('a target image or insecure registry that is not a plain reference', () => {
+    assert.throws(() => renderBuildContext(templates, { baseImage: 'debian', targetImage: "x';id;'" }), /spec\.targetImage/);
+    assert.throws(
+      () => renderBuildContext(templates, { baseImage: 'debian' }, { build: { insecureRegistries: ['a"\n[x]'] } }),
+      /insecureRegistries\[0\]/,
+    );
+  });
+});
+
+describe('loadTemplates', () => {
+  it('replaces built-in templates with same-named files of the override directory', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'imagespec-templates-'));
+    try {
+      writeFileSync(join(dir, 'Dockerfile.hbs'), 'FROM {{baseImage}}\nLABEL org.example.team=data\n');
+      writeFileSync(join(dir, 'unrelated.txt'), 'ignored');
+      const custom = loadTemplates(dir);
+      const files = renderBuildContext(custom, { baseImage: 'debian:bookworm' });
+      assert.equal(files.Dockerfile, 'FROM docker.io/library/debian:bookworm\nLABEL org.example.team=data\n');
+      assert.equal(files['build.sh'], renderBuildContext(templates, { baseImage: 'debian:bookworm' })['build.sh']);
+      assert.equal(custom.sources.Dockerfile, join(dir, 'Dockerfile.hbs'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('fails at start-up, naming the file, for a template using an unknown field or broken syntax', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'imagespec-templates-'));
+    try {
+      writeFileSync(join(dir, 'Dockerfile.hbs'), 'FROM {{baseImag}}\n');
+      assert.throws(() => loadTemplates(dir), /Dockerfile\.hbs.*baseImag/s);
+      writeFileSync(join(dir, 'Dockerfile.hbs'), 'FROM {{#if baseImage}}\n');
+      assert.throws(() => loadTemplates(dir), /Dockerfile\.hbs/);
+      writeFileSync(join(dir, 'Dockerfile.hbs'), 'FROM {{shell baseImage}}\n');
+      assert.throws(() => loadTemplates(dir), /Dockerfile\.hbs/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a missing override directory', () => {
+    assert.throws(() => loadTemplates('/nonexistent/imagespec-templates'), /does not exist/);
+  });
+});

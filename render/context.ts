@@ -1,0 +1,24 @@
+// Renders the build context: the files of the ConfigMap the build Pod mounts.
+import { checkedPackages, LIST_FILES, listFileContent, MANAGERS } from './package-lists.ts';
+import { TEMPLATE_NAMES, type Templates } from './templates.ts';
+import { buildViewModel, type BuildInput, type RenderSettings } from './view-model.ts';
+
+export type { BuildInput, RenderSettings } from './view-model.ts';
+
+/**
+ * File name -> content: Dockerfile, the non-empty package lists (apt.txt, conda.txt,
+ * requirements.txt), build.sh, push.sh, registries.conf and policy.json. Throws with the field
+ * path when a value cannot be rendered safely (a newline, a leading dash...).
+ */
+export function renderBuildContext(templates: Templates, input: BuildInput, settings?: RenderSettings): Record<string, string> {
+  const lists = checkedPackages(input.packages);
+  const view = buildViewModel(input, settings);
+  const files: Record<string, string> = { Dockerfile: templates.Dockerfile(view) };
+  for (const manager of MANAGERS) {
+    if (lists[manager].length > 0) files[LIST_FILES[manager]] = listFileContent(lists[manager]);
+  }
+  for (const name of TEMPLATE_NAMES) {
+    if (name !== 'Dockerfile') files[name] = templates[name](view);
+  }
+  return files;
+}

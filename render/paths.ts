@@ -1,0 +1,26 @@
+// Where things live inside the build Pod. The Pod builder mounts volumes at these paths and the
+// rendered scripts read them, so both take them from here and can never disagree.
+
+export const BUILD_POD_PATHS = {
+  /** The build context ConfigMap (Dockerfile, package lists, scripts), mounted read-only. */
+  context: '/imagespec/context',
+  /** emptyDir shared by the build and push steps. */
+  workspace: '/imagespec/workspace',
+  /** The built image as an OCI layout, inside the workspace. */
+  ociLayout: '/imagespec/workspace/image',
+  /** buildah's container storage (an emptyDir: layers can be large). */
+  storageRoot: '/var/lib/containers/storage',
+  /** The optional pull Secret of the ImageSpec (only in the build step). */
+  pullSecretDir: '/imagespec/pull-secret',
+  pullAuthfile: '/imagespec/pull-secret/.dockerconfigjson',
+  /** The push Secret (only in the push step). */
+  pushSecretDir: '/imagespec/push-secret',
+  pushAuthfile: '/imagespec/push-secret/.dockerconfigjson',
+  terminationLog: '/dev/termination-log',
+} as const;
+
+/** The key of a kubernetes.io/dockerconfigjson Secret. */
+export const DOCKER_CONFIG_JSON_KEY = '.dockerconfigjson';
+
+/** Local name of the built image inside the build step's storage; never pushed under this name. */
+export const LOCAL_IMAGE_NAME = 'localhost/imagespec/build:latest';

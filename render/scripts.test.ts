@@ -1,0 +1,204 @@
+// Runs the rendered build.sh and push.sh with stand-ins for buildah and skopeo that replay what the
+// real tools print, to check which reason each failure is reported with. (The real tools are
+// exercised by the end-to-end build tests.)
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { renderBuildContext } from './context.ts';
+import { loadTemplates } from './templates.ts';
+
+const FAKE_BUILDAH = `#!/bin/sh
+while :; do case "$1" in --root|--runroot|--storage-driver) shift 2 ;; *) break ;; esac; done
+echo "buildah $*" >> "$FAKE_DIR/calls"
+command=$1; shift
+case "$command" in
+pull)
+  echo "Trying to pull \${*##* }..."
+  if [ "$FAKE_SCENARIO" = pull-fails ]; then
+    echo 'Error: initializing source docker://r.example.com/base:1: reading manifest 1 in r.example.com/base: manifest unknown' >&2
+    exit 125
+  fi
+  echo 0123abcd ;;
+inspect) echo "$FAKE_BASE_USER" ;;
+bud)
+  for last; do :; done
+  ls "$last" > "$FAKE_DIR/context-files"
+  echo 'STEP 1/8: FROM r.example.com/base:1'
+  echo 'STEP 2/8: USER root'
+  echo 'STEP 3/8: COPY apt.txt /tmp/imagespec/apt.txt'
+  echo 'STEP 4/8: RUN set -eu; xargs --arg-file=/tmp/imagespec/apt.txt apt-get install --yes --'
+  if [ "$FAKE_SCENARIO" = apt-fails ]; then
+    echo 'E: Unable to locate package nonexistent-package'
+    echo 'subprocess exited with status 123'
+    echo 'Error: building at STEP "RUN set -eu; xargs --arg-file=/tmp/imagespec/apt.txt apt-get install --yes --": exit status 123' >&2
+    exit 1
+  fi
+  echo 'STEP 5/8: COPY requirements.txt /tmp/imagespec/requirements.txt'
+  echo 'STEP 6/8: RUN set -eu; pip install --no-cache-dir --requirement /tmp/imagespec/requirements.txt'
+  if [ "$FAKE_SCENARIO" = huge-pip-output ]; then
+    i=0; while [ $i -lt 3000 ]; do echo "Collecting package-$i (from versions: a very long line of text that goes on and on and on)"; i=$((i+1)); done
+  fi
+  case "$FAKE_SCENARIO" in pip-fails|huge-pip-output)
+    echo 'ERROR: No matching distribution found for nonexistent-package==1.0'
+    echo 'Error: building at STEP "RUN set -eu; pip install --no-cache-dir --requirement /tmp/imagespec/requirements.txt": exit status 1' >&2
+    exit 1 ;;
+  esac
+  echo 'STEP 7/8: ARG IMAGESPEC_USER=root'
+  echo 'STEP 8/8: USER \${IMAGESPEC_USER}'
+  if [ "$FAKE_SCENARIO" = user-fails ]; then
+    echo 'Error: building at STEP "USER \${IMAGESPEC_USER}": something odd' >&2
+    exit 1
+  fi
+  echo 'Successfully tagged localhost/imagespec/build:latest' ;;
+push)
+  if [ "$FAKE_SCENARIO" = export-fails ]; then echo 'Error: no space left on device' >&2; exit 1; fi
+  for last; do :; done
+  layout=\${last#oci:}
+  mkdir -p "\${layout%:latest}" ;;
+esac
+`;
+
+const FAKE_SKOPEO = `#!/bin/sh
+echo "skopeo $*" >> "$FAKE_DIR/calls"
+digestfile=
+while [ $# -gt 0 ]; do [ "$1" = --digestfile ] && digestfile=$2; shift; done
+echo 'Getting image source signatures'
+case "$FAKE_SCENARIO" in
+push-fails) echo 'time="2026-01-01T00:00:00Z" level=fatal msg="trying to reuse blob sha256:5b22 at destination: unauthorized: authentication required"' >&2; exit 1 ;;
+no-digest) exit 0 ;;
+esac
+printf 'sha256:%s' d3c558cfb445e0420a3a042a9e49ed43ebbec3b78d7f1af5ea393e3150512828 > "$digestfile"
+`;
+
+const root = mkdtempSync(join(tmpdir(), 'imagespec-scripts-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const bin = join(root, 'bin');
+mkdirSync(bin);
+writeFileSync(join(bin, 'buildah'), FAKE_BUILDAH);
+writeFileSync(join(bin, 'skopeo'), FAKE_SKOPEO);
+chmodSync(join(bin, 'buildah'), 0o755);
+chmodSync(join(bin, 'skopeo'), 0o755);
+
+const files = renderBuildContext(
+  loadTemplates(),
+  {
+    baseImage: 'r.example.com/base:1',
+    packages: { apt: ['curl'], conda: [], pip: ['requests==2.32.3'] },
+    targetImage: 'r.example.com/team/x:0123456789ab',
+  },
+  { build: { insecureRegistries: ['r.example.com'] } },
+);
+
+let runs = 0;
+function run(script: 'build.sh' | 'push.sh', scenario: string, options: { pullSecret?: boolean; baseUser?: string } = {}) {
+  const dir = join(root, `run-${++runs}`);
+  const context = join(dir, 'context');
+  mkdirSync(context, { recursive: true });
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(context, name), content);
+  const secret = join(dir, 'secret.json');
+  if (options.pullSecret) writeFileSync(secret, '{"auths":{}}');
+  const termination = join(dir, 'termination-log');
+  const result = spawnSync('sh', [join(context, script)], {
+    encoding: 'utf8',
+    env: {
+      PATH: `${bin}:${process.env.PATH}`,
+      FAKE_DIR: dir,
+      FAKE_SCENARIO: scenario,
+      FAKE_BASE_USER: options.baseUser ?? '',
+      IMAGESPEC_CONTEXT_DIR: context,
+      IMAGESPEC_OCI_LAYOUT: join(dir, 'workspace', 'image'),
+      IMAGESPEC_STORAGE_ROOT: join(dir, 'storage'),
+      IMAGESPEC_RUN_ROOT: join(dir, 'run'),
+      IMAGESPEC_PULL_AUTHFILE: secret,
+      IMAGESPEC_PUSH_AUTHFILE: join(dir, 'push.json'),
+      IMAGESPEC_TERMINATION_LOG: termination,
+    },
+  });
+  const read = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8') : '');
+  return {
+    status: result.status,
+    output: result.stdout + result.stderr,
+    termination: read('termination-log'),
+    calls: read('calls'),
+    contextFiles: read('context-files'),
+    layoutWritten: existsSync(join(dir, 'workspace', 'image')),
+  };
+}
+
+describe('build.sh', () => {
+  it('pulls, builds as the base image user and writes the OCI layout', () => {
+    const result = run('build.sh', 'ok', { baseUser: 'jovyan', pullSecret: true });
+    assert.equal(result.status, 0, result.output);
+    assert.equal(result.termination, '');
+    assert.ok(result.layoutWritten);
+    const calls = result.calls.split('\n');
+    assert.match(calls[0]!, /^buildah pull --signature-policy \S+policy\.json --authfile \S+secret\.json r\.example\.com\/base:1$/);
+    assert.match(calls[2]!, /^buildah bud --isolation chroot --layers --pull=never .*--build-arg IMAGESPEC_USER=jovyan /);
+    assert.match(calls[3]!, /^buildah push .* localhost\/imagespec\/build:latest oci:\S+\/workspace\/image:latest$/);
+    assert.equal(result.contextFiles, 'Dockerfile\napt.txt\nrequirements.txt\n');
+    assert.match(result.output, /STEP 8\/8/, 'the build output reaches the container log');
+  });
+
+  it('builds as root when the base image names no user, and pulls without a secret when none is mounted', () => {
+    const result = run('build.sh', 'ok');
+    assert.equal(result.status, 0, result.output);
+    assert.match(result.calls, /--build-arg IMAGESPEC_USER=root /);
+    assert.ok(!result.calls.includes('--authfile'));
+  });
+
+  const failures: [string, string, RegExp][] = [
+    ['pull-fails', 'BaseImagePullFailed', /manifest unknown/],
+    ['apt-fails', 'AptInstallFailed', /E: Unable to locate package nonexistent-package/],
+    ['pip-fails', 'PipInstallFailed', /No matching distribution found for nonexistent-package/],
+    ['user-fails', 'BuildFailed', /something odd/],
+    ['export-fails', 'BuildFailed', /no space left on device/],
+  ];
+  for (const [scenario, reason, tail] of failures) {
+    it(`reports ${reason} when ${scenario}`, () => {
+      const result = run('build.sh', scenario);
+      assert.notEqual(result.status, 0);
+      const [first, summary, ...rest] = result.termination.split('\n');
+      assert.equal(first, `reason=${reason}`);
+      assert.ok(summary!.length > 0);
+      assert.match(rest.join('\n'), tail);
+      assert.ok(!/^STEP /m.test(result.termination), 'step headers are left out of the message');
+      assert.ok(!result.layoutWritten || scenario === 'export-fails');
+    });
+  }
+
+  it('keeps the termination message under 4 KiB, ending with the error', () => {
+    const result = run('build.sh', 'huge-pip-output');
+    assert.ok(Buffer.byteLength(result.termination) < 4096, `${Buffer.byteLength(result.termination)} bytes`);
+    assert.match(result.termination, /^reason=PipInstallFailed\n/);
+    assert.match(result.termination, /No matching distribution found/);
+  });
+});
+
+describe('push.sh', () => {
+  it('pushes with the push Secret and reports the digest', () => {
+    const result = run('push.sh', 'ok');
+    assert.equal(result.status, 0, result.output);
+    assert.equal(result.termination, 'digest=sha256:d3c558cfb445e0420a3a042a9e49ed43ebbec3b78d7f1af5ea393e3150512828\n');
+    assert.match(
+      result.calls,
+      /^skopeo copy --policy \S+ --retry-times 3 --digestfile \S+ --dest-tls-verify=false oci:\S+\/workspace\/image:latest docker:\/\/r\.example\.com\/team\/x:0123456789ab$/m,
+    );
+  });
+
+  it('reports PushFailed with skopeo\'s error', () => {
+    const result = run('push.sh', 'push-fails');
+    assert.notEqual(result.status, 0);
+    assert.match(result.termination, /^reason=PushFailed\nCould not push the image to r\.example\.com\/team\/x:0123456789ab\n/);
+    assert.match(result.termination, /unauthorized: authentication required/);
+  });
+
+  it('reports PushFailed when skopeo leaves no digest', () => {
+    const result = run('push.sh', 'no-digest');
+    assert.notEqual(result.status, 0);
+    assert.match(result.termination, /^reason=PushFailed\nskopeo reported no digest/);
+  });
+});

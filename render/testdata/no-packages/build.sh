@@ -1,0 +1,127 @@
+#!/bin/sh
+# Build step of an imagespec build Pod (init container "build"), rendered by imagespec-controller.
+#
+# It never sees push credentials. It pulls the base image (with the ImageSpec's pull Secret when one
+# is mounted), builds the Dockerfile with buildah, and writes the image as an OCI layout to the
+# volume shared with the push step. Everything is printed, so `kubectl logs POD -c build` shows the
+# build. On failure the termination message starts with `reason=<Reason>`, followed by a summary
+# and the last lines of the failing command's output.
+#
+# The IMAGESPEC_* variables exist only to run this script outside a Pod (tests); the Pod sets none.
+set -u
+
+base_image='registry.example.com/base/notebook@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'
+local_image='localhost/imagespec/build:latest'
+isolation='chroot'
+storage_driver='vfs'
+
+default_context='/imagespec/context'
+default_oci_layout='/imagespec/workspace/image'
+default_storage_root='/var/lib/containers/storage'
+default_pull_authfile='/imagespec/pull-secret/.dockerconfigjson'
+default_termination_log='/dev/termination-log'
+context_dir="${IMAGESPEC_CONTEXT_DIR:-$default_context}"
+oci_layout="${IMAGESPEC_OCI_LAYOUT:-$default_oci_layout}"
+storage_root="${IMAGESPEC_STORAGE_ROOT:-$default_storage_root}"
+run_root="${IMAGESPEC_RUN_ROOT:-/run/containers/storage}"
+pull_authfile="${IMAGESPEC_PULL_AUTHFILE:-$default_pull_authfile}"
+termination_log="${IMAGESPEC_TERMINATION_LOG:-$default_termination_log}"
+
+export CONTAINERS_REGISTRIES_CONF="$context_dir/registries.conf"
+policy="$context_dir/policy.json"
+logs=$(mktemp -d)
+
+say() { echo "imagespec: $*"; }
+
+# tail_of LOG: the last lines worth reading. buildah's step headers repeat the whole (long) RUN
+# instruction, which would crowd the actual error out of the 4 KiB termination message.
+tail_of() {
+  grep -v -E '^(STEP [0-9]+/[0-9]+: |--> |subprocess exited with status )' "$1" |
+    sed -E 's/^(Error: )?(building at STEP ".{0,60}).*(": [^"]*)$/\1\2...\3/' |
+    tail -n 30 | tr -d '\000-\010\013-\037\177' | tail -c 3300
+}
+
+# fail REASON LOG SUMMARY: the termination message Kubernetes reports, kept under its 4096 bytes.
+fail() {
+  say "$3 (reason $1)" >&2
+  {
+    echo "reason=$1"
+    echo "$3"
+    if [ -s "$2" ]; then tail_of "$2"; fi
+  } > "$termination_log"
+  exit 1
+}
+
+# logged LOG COMMAND...: runs COMMAND, showing its output and keeping a copy in LOG; returns its status.
+logged() {
+  log=$1
+  shift
+  { "$@" 2>&1; echo "$?" > "$log.status"; } | tee "$log"
+  return "$(cat "$log.status")"
+}
+
+buildah() {
+  command buildah --root "$storage_root" --runroot "$run_root" --storage-driver "$storage_driver" "$@"
+}
+
+# The install step that failed, told by the list file its RUN instruction reads.
+failed_step_reason() {
+  step=$(grep -E '^(Error: )?(error )?building at STEP "' "$1" | tail -n 1)
+  [ -n "$step" ] || step=$(grep -E '^STEP [0-9]+/[0-9]+: ' "$1" | tail -n 1)
+  case "$step" in
+    *RUN*requirements.txt*) echo PipInstallFailed ;;
+    *RUN*conda.txt*) echo CondaInstallFailed ;;
+    *RUN*apt.txt*) echo AptInstallFailed ;;
+    *) echo BuildFailed ;;
+  esac
+}
+
+summary_of() {
+  case "$1" in
+    AptInstallFailed) echo "Installing the apt packages failed" ;;
+    CondaInstallFailed) echo "Installing the conda packages failed" ;;
+    PipInstallFailed) echo "Installing the pip packages failed" ;;
+    *) echo "Building the image failed" ;;
+  esac
+}
+
+if [ -f "$pull_authfile" ]; then
+  set -- --authfile "$pull_authfile"
+  say "using the pull Secret for the base image"
+else
+  set --
+fi
+
+say "pulling base image $base_image"
+logged "$logs/pull.log" buildah pull --signature-policy "$policy" "$@" "$base_image" ||
+  fail BaseImagePullFailed "$logs/pull.log" "Could not pull the base image $base_image"
+
+# Like PrimeHub: the built image keeps the base image's user (the Dockerfile switches to root to install).
+base_user=$(buildah inspect --type image --format '{{.OCIv1.Config.User}}' "$base_image" 2>"$logs/inspect.log") ||
+  fail BuildFailed "$logs/inspect.log" "Could not read the configuration of the base image $base_image"
+[ -n "$base_user" ] || base_user=root
+say "the image will run as user $base_user, like its base image"
+
+# Only the Dockerfile and the list files form the build context (the mounted ConfigMap holds
+# symlinks and the scripts, which the build must neither see nor depend on).
+build_context="$logs/context"
+mkdir -p "$build_context"
+for file in Dockerfile apt.txt conda.txt requirements.txt; do
+  if [ -e "$context_dir/$file" ]; then cp -L "$context_dir/$file" "$build_context/$file"; fi
+done
+
+say "building"
+if ! logged "$logs/build.log" buildah bud --isolation "$isolation" --layers --pull=never \
+  --signature-policy "$policy" --build-arg "IMAGESPEC_USER=$base_user" \
+  --file "$build_context/Dockerfile" --tag "$local_image" "$build_context"; then
+  reason=$(failed_step_reason "$logs/build.log")
+  fail "$reason" "$logs/build.log" "$(summary_of "$reason")"
+fi
+
+say "writing the image to $oci_layout for the push step"
+rm -rf "$oci_layout"
+mkdir -p "$(dirname "$oci_layout")"
+logged "$logs/export.log" buildah push --signature-policy "$policy" "$local_image" "oci:$oci_layout:latest" ||
+  fail BuildFailed "$logs/export.log" "Could not write the built image to the volume shared with the push step"
+
+say "build finished"

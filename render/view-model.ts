@@ -1,0 +1,99 @@
+// The one object every template sees. Every field a template uses is always present (templates
+// are compiled in strict mode), and every value has been checked for the place it is written to.
+import type { Packages } from '../api/types.ts';
+import type { BuildSecurity } from '../config/types.ts';
+import { assertSafeImageReference, assertSafeRegistryHost, qualifyImageReference, registryOf } from './image-reference.ts';
+import { checkedPackages, LIST_FILES, MANAGERS, type PackageManager } from './package-lists.ts';
+import { BUILD_POD_PATHS, LOCAL_IMAGE_NAME } from './paths.ts';
+
+/** What is built: an ImageSpecJob's spec satisfies it. */
+export interface BuildInput {
+  baseImage: string;
+  packages?: Packages;
+  /** Where push.sh pushes to; absent when only the Dockerfile is wanted (imagespec render). */
+  targetImage?: string;
+}
+
+/** The settings rendering needs; the controller's Config satisfies it. */
+export interface RenderSettings {
+  build?: {
+    /** Registries reached over plain HTTP / without TLS verification (host[:port]). */
+    insecureRegistries?: readonly string[];
+    security?: Partial<Pick<BuildSecurity, 'isolation' | 'storageDriver'>>;
+  };
+}
+
+export interface PackageView {
+  enabled: boolean;
+  /** The list file in the build context. */
+  file: string;
+  count: number;
+}
+
+export interface ViewModel {
+  generator: string;
+  /** The base image, fully qualified (docker.io/library/... for bare names). */
+  baseImage: string;
+  /** The base image as the user wrote it. */
+  requestedBaseImage: string;
+  /** Empty when no target was given. */
+  targetImage: string;
+  /** The target's registry is insecure: push without TLS verification. */
+  targetInsecure: boolean;
+  insecureRegistries: string[];
+  packages: Record<PackageManager, PackageView>;
+  build: { isolation: BuildSecurity['isolation']; storageDriver: BuildSecurity['storageDriver'] };
+  paths: typeof BUILD_POD_PATHS;
+  localImage: string;
+}
+
+const ISOLATIONS: readonly string[] = ['chroot', 'oci', 'rootless'];
+const STORAGE_DRIVERS: readonly string[] = ['vfs', 'overlay'];
+
+function oneOf<T extends string>(field: string, value: T, allowed: readonly string[]): T {
+  if (!allowed.includes(value)) throw new Error(`${field}: must be one of ${allowed.join(', ')}`);
+  return value;
+}
+
+export function buildViewModel(input: BuildInput, settings: RenderSettings = {}): ViewModel {
+  assertSafeImageReference('spec.baseImage', input.baseImage);
+  const targetImage = input.targetImage ?? '';
+  if (targetImage) assertSafeImageReference('spec.targetImage', targetImage);
+
+  const insecureRegistries = [...(settings.build?.insecureRegistries ?? [])];
+  insecureRegistries.forEach((host, index) => assertSafeRegistryHost(`insecureRegistries[${index}]`, host));
+
+  const lists = checkedPackages(input.packages);
+  const packages = Object.fromEntries(
+    MANAGERS.map((manager) => [manager, { enabled: lists[manager].length > 0, file: LIST_FILES[manager], count: lists[manager].length }]),
+  ) as Record<PackageManager, PackageView>;
+
+  const security = settings.build?.security ?? {};
+  return {
+    generator: 'imagespec-controller',
+    baseImage: qualifyImageReference(input.baseImage),
+    requestedBaseImage: input.baseImage,
+    targetImage,
+    targetInsecure: targetImage !== '' && insecureRegistries.includes(registryOf(targetImage)),
+    insecureRegistries,
+    packages,
+    build: {
+      isolation: oneOf('build.security.isolation', security.isolation ?? 'chroot', ISOLATIONS),
+      storageDriver: oneOf('build.security.storageDriver', security.storageDriver ?? 'vfs', STORAGE_DRIVERS),
+    },
+    paths: BUILD_POD_PATHS,
+    localImage: LOCAL_IMAGE_NAME,
+  };
+}
+
+/** A view model with every optional part switched on: used to try templates out at start-up. */
+export function sampleViewModel(): ViewModel {
+  return buildViewModel(
+    {
+      baseImage: 'debian:bookworm',
+      packages: { apt: ['curl'], conda: ['numpy'], pip: ['requests'] },
+      targetImage: 'registry.example.com/team/sample:0123456789ab',
+    },
+    { build: { insecureRegistries: ['registry.example.com'] } },
+  );
+}

@@ -1,0 +1,123 @@
+// Builds the node's images into OCI layouts in the cache, once per recipe hash:
+// debootstrap (about a minute each) or `go build`, then a tar of the root filesystem.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { goEnv } from '../../cluster/build.ts';
+import { cacheDir } from '../../cluster/paths.ts';
+import { unmountBelow } from '../mounts.ts';
+import { imageCacheDir } from '../paths.ts';
+import { run } from '../run.ts';
+import { writeOciLayout, type Descriptor } from './oci.ts';
+import { recipeHash, type DebootstrapSource, type GoBinarySource, type ImageRecipe } from './recipes.ts';
+
+export type Log = (line: string) => void;
+
+const nodeModuleDir = dirname(dirname(fileURLToPath(import.meta.url)));
+
+export interface BuiltImage {
+  recipe: ImageRecipe;
+  hash: string;
+  /** OCI layout directory; index.json names the image `<tag>-<hash>`. */
+  layoutDir: string;
+  manifest: Descriptor;
+}
+
+/** The first deb URI of the machine's apt sources (deb822 or one-line format). */
+export function debianMirror(sources: string[]): string | undefined {
+  for (const text of sources) {
+    const deb822 = /^URIs:\s*(\S+)/m.exec(text);
+    if (deb822?.[1] && !deb822[1].includes('security')) return deb822[1];
+    const oneLine = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+\S+/m.exec(text);
+    if (oneLine?.[1]) return oneLine[1];
+  }
+  return undefined;
+}
+
+function mirror(env: NodeJS.ProcessEnv = process.env): string {
+  if (env['IMAGESPEC_DEBIAN_MIRROR']) return env['IMAGESPEC_DEBIAN_MIRROR'];
+  const files = ['/etc/apt/sources.list.d/debian.sources', '/etc/apt/sources.list'].filter((f) => existsSync(f));
+  return debianMirror(files.map((f) => readFileSync(f, 'utf8'))) ?? 'http://deb.debian.org/debian';
+}
+
+/** Inputs a recipe reads besides itself, so editing them invalidates the cached image. */
+function recipeInputs(recipe: ImageRecipe): string[] {
+  if (recipe.source.kind !== 'go-binary') return [];
+  const moduleDir = join(nodeModuleDir, recipe.source.module);
+  const goVersion = execFileSync('go', ['version'], { encoding: 'utf8' }).trim();
+  return [readFileSync(join(moduleDir, 'go.mod'), 'utf8'), readFileSync(join(moduleDir, 'main.go'), 'utf8'), goVersion];
+}
+
+export function cachedLayoutDir(recipe: ImageRecipe, hash: string): string {
+  return join(imageCacheDir(), `${recipe.repository.replaceAll('/', '_')}-${hash}`);
+}
+
+const markerFile = 'built.json';
+
+function readCached(recipe: ImageRecipe, hash: string): BuiltImage | undefined {
+  const layoutDir = cachedLayoutDir(recipe, hash);
+  const marker = join(layoutDir, markerFile);
+  if (!existsSync(marker)) return undefined;
+  const manifest = (JSON.parse(readFileSync(marker, 'utf8')) as { manifest: Descriptor }).manifest;
+  return { recipe, hash, layoutDir, manifest };
+}
+
+/** Files a root filesystem tarball must not carry: kernel filesystems and debootstrap's leftovers. */
+const tarExcludes = ['./proc/*', './sys/*', './dev/*', './debootstrap', './run/*', './tmp/*'];
+
+async function debootstrapRootfs(source: DebootstrapSource, rootfs: string, logFile: string): Promise<void> {
+  const debCache = join(imageCacheDir(), 'debs');
+  mkdirSync(debCache, { recursive: true });
+  const include = source.include.length > 0 ? [`--include=${source.include.join(',')}`] : [];
+  await run('debootstrap', ['--variant=minbase', `--cache-dir=${debCache}`, ...include, source.suite, rootfs, mirror()], { logFile });
+  const chrootEnv = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', LC_ALL: 'C', DEBIAN_FRONTEND: 'noninteractive' };
+  for (const command of source.setup) {
+    await run('chroot', [rootfs, '/bin/sh', '-ec', command], { logFile, env: chrootEnv });
+  }
+}
+
+async function goBinaryRootfs(source: GoBinarySource, rootfs: string, logFile: string): Promise<void> {
+  const output = join(rootfs, source.path);
+  mkdirSync(dirname(output), { recursive: true });
+  await run('go', ['build', '-buildvcs=false', '-trimpath', '-ldflags=-s -w', '-o', output, '.'], {
+    cwd: join(nodeModuleDir, source.module),
+    env: goEnv(cacheDir()),
+    logFile,
+  });
+}
+
+async function buildImage(recipe: ImageRecipe, hash: string, log: Log): Promise<BuiltImage> {
+  const tmpRoot = join(imageCacheDir(), 'tmp');
+  mkdirSync(tmpRoot, { recursive: true });
+  const work = mkdtempSync(join(tmpRoot, `${recipe.repository.replaceAll('/', '_')}-`));
+  const rootfs = join(work, 'rootfs');
+  const logFile = join(imageCacheDir(), 'logs', `${recipe.repository.replaceAll('/', '_')}-${hash}.log`);
+  const started = Date.now();
+  log(`Building image ${recipe.repository}:${recipe.tag} (${recipe.source.kind}; log ${logFile})`);
+  try {
+    if (recipe.source.kind === 'debootstrap') await debootstrapRootfs(recipe.source, rootfs, logFile);
+    else await goBinaryRootfs(recipe.source, rootfs, logFile);
+    const layerTar = join(work, 'layer.tar');
+    const excludes = tarExcludes.map((pattern) => `--exclude=${pattern}`);
+    await run('tar', ['--numeric-owner', '--xattrs', '-C', rootfs, '-cf', layerTar, ...excludes, '.'], { logFile });
+    const layoutDir = join(work, 'oci');
+    const manifest = await writeOciLayout({ layoutDir, layerTar, config: recipe.config, ref: `${recipe.tag}-${hash}` });
+    writeFileSync(join(layoutDir, markerFile), `${JSON.stringify({ recipe, hash, manifest, builtAt: new Date().toISOString() }, null, 2)}\n`);
+    const finalDir = cachedLayoutDir(recipe, hash);
+    rmSync(finalDir, { recursive: true, force: true });
+    renameSync(layoutDir, finalDir);
+    log(`Built image ${recipe.repository}:${recipe.tag} in ${Math.round((Date.now() - started) / 1000)} s`);
+    return { recipe, hash, layoutDir: finalDir, manifest };
+  } finally {
+    // debootstrap mounts /proc and /sys inside the root filesystem; never delete through a mount.
+    await unmountBelow(work);
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The image from the cache, or built now. */
+export async function ensureImage(recipe: ImageRecipe, log: Log): Promise<BuiltImage> {
+  const hash = recipeHash(recipe, recipeInputs(recipe));
+  return readCached(recipe, hash) ?? (await buildImage(recipe, hash, log));
+}

@@ -203,6 +203,21 @@ export function mountsBelow(mountinfo: string, dir: string): string[] {
     .sort((a, b) => b.length - a.length);
 }
 
+/** Unmounts what is left at or below `dir`, deepest first; a busy mount is detached lazily. */
+function unmountBelow(dir: string, log: Log): void {
+  const current = () => mountsBelow(readFileSync('/proc/self/mountinfo', 'utf8'), dir);
+  for (const point of current()) {
+    // Stacked mounts list a point twice: unmount only while it is still mounted.
+    if (!current().includes(point)) continue;
+    try {
+      execFileSync('umount', [point], { stdio: 'ignore' });
+    } catch {
+      execFileSync('umount', ['--lazy', point], { stdio: 'ignore' });
+    }
+    log(`Unmounted ${point}`);
+  }
+}
+
 /**
  * Stops the node (if e2e/node provides one), then the control plane, by recorded PID,
  * and unmounts anything left under .cluster. Data and certificates are kept unless `purge`.
@@ -212,10 +227,7 @@ export async function clusterDown(opts: { log?: Log; purge?: boolean } = {}): Pr
   const node = await loadNodeHooks();
   if (node) await node.down(controlPlaneInfo(log));
   await stopControlPlane(log, true);
-  for (const point of mountsBelow(readFileSync('/proc/self/mountinfo', 'utf8'), stateDir)) {
-    execFileSync('umount', [point]);
-    log(`Unmounted ${point}`);
-  }
+  unmountBelow(stateDir, log);
   if (opts.purge) {
     rmSync(stateDir, { recursive: true, force: true });
     log(`Removed ${stateDir}`);

@@ -54,6 +54,15 @@ export function apiserverArgs(layout: Layout): string[] {
     `--kubelet-client-certificate=${pki('apiserver-kubelet-client.crt')}`,
     `--kubelet-client-key=${pki('apiserver-kubelet-client.key')}`,
     '--kubelet-preferred-address-types=InternalIP,Hostname',
+    // Request-header authentication: without it every delegating component (controller manager,
+    // scheduler) keeps logging a missing client-ca bundle, and aggregated APIs cannot work.
+    `--requestheader-client-ca-file=${pki('front-proxy-ca.crt')}`,
+    '--requestheader-allowed-names=front-proxy-client',
+    '--requestheader-username-headers=X-Remote-User',
+    '--requestheader-group-headers=X-Remote-Group',
+    '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+    `--proxy-client-cert-file=${pki('front-proxy-client.crt')}`,
+    `--proxy-client-key-file=${pki('front-proxy-client.key')}`,
     // The build Pod may be configured privileged; let the API accept it as a real cluster would.
     '--allow-privileged=true',
     // Endpoints may not hold loopback addresses, so the `kubernetes` Service gets none;

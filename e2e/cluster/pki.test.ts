@@ -37,8 +37,11 @@ test('ensurePki makes a CA-signed set with openssl and keeps it on a second call
   try {
     const pki = join(dir, 'pki');
     ensurePki(pki, '10.96.0.0/24');
-    const verify = (name: string) => execFileSync('openssl', ['verify', '-CAfile', join(pki, 'ca.crt'), join(pki, `${name}.crt`)], { encoding: 'utf8' });
-    for (const spec of controlPlaneCerts('10.96.0.0/24')) assert.match(verify(spec.name), /OK/);
+    const verify = (name: string, issuer = 'ca') =>
+      execFileSync('openssl', ['verify', '-CAfile', join(pki, `${issuer}.crt`), join(pki, `${name}.crt`)], { encoding: 'utf8' });
+    for (const spec of controlPlaneCerts('10.96.0.0/24')) assert.match(verify(spec.name, spec.issuer), /OK/);
+    // The front-proxy client must not pass as a cluster-CA client identity.
+    assert.throws(() => verify('front-proxy-client'), /verification failed|error/);
     const admin = execFileSync('openssl', ['x509', '-noout', '-subject', '-in', join(pki, 'admin.crt')], { encoding: 'utf8' });
     assert.match(admin, /O\s*=\s*system:masters, CN\s*=\s*admin/);
     const before = statSync(join(pki, 'kube-apiserver.crt')).mtimeMs;

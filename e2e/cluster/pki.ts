@@ -14,12 +14,16 @@ export interface CertSpec {
   usage: 'server' | 'client' | 'server+client';
   ips?: string[];
   dnsNames?: string[];
+  /** File stem of the signing CA; the cluster CA unless given. */
+  issuer?: string;
 }
 
 const validityDays = '3650';
 const keyArgs = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 
 export const caName = 'ca';
+/** Signs only the API server's client certificate for aggregated APIs (request-header authentication). */
+export const frontProxyCaName = 'front-proxy-ca';
 
 export function subject(spec: Pick<CertSpec, 'commonName' | 'organizations'>): string {
   const parts = [...(spec.organizations ?? []).map((o) => `O=${o}`), `CN=${spec.commonName}`];
@@ -29,13 +33,13 @@ export function subject(spec: Pick<CertSpec, 'commonName' | 'organizations'>): s
   return `/${parts.join('/')}`;
 }
 
-export function caArgs(dir: string): string[] {
+export function caArgs(dir: string, name = caName, commonName = 'imagespec-local-ca'): string[] {
   return [
     'req', '-x509', '-new', ...keyArgs,
-    '-keyout', join(dir, `${caName}.key`),
-    '-out', join(dir, `${caName}.crt`),
+    '-keyout', join(dir, `${name}.key`),
+    '-out', join(dir, `${name}.crt`),
     '-days', validityDays,
-    '-subj', subject({ commonName: 'imagespec-local-ca' }),
+    '-subj', subject({ commonName }),
     '-addext', 'basicConstraints=critical,CA:TRUE',
     '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
   ];
@@ -53,8 +57,8 @@ export function certArgs(spec: CertSpec, dir: string): string[] {
     'req', '-x509', '-new', ...keyArgs,
     '-keyout', join(dir, `${spec.name}.key`),
     '-out', join(dir, `${spec.name}.crt`),
-    '-CA', join(dir, `${caName}.crt`),
-    '-CAkey', join(dir, `${caName}.key`),
+    '-CA', join(dir, `${spec.issuer ?? caName}.crt`),
+    '-CAkey', join(dir, `${spec.issuer ?? caName}.key`),
     '-days', validityDays,
     '-subj', subject(spec),
     '-addext', 'basicConstraints=critical,CA:FALSE',
@@ -91,6 +95,7 @@ export function controlPlaneCerts(serviceCidr: string): CertSpec[] {
     { name: 'admin', commonName: 'admin', organizations: ['system:masters'], usage: 'client' },
     { name: 'kube-controller-manager', commonName: 'system:kube-controller-manager', usage: 'client' },
     { name: 'kube-scheduler', commonName: 'system:kube-scheduler', usage: 'client' },
+    { name: 'front-proxy-client', commonName: 'front-proxy-client', usage: 'client', issuer: frontProxyCaName },
   ];
 }
 
@@ -123,6 +128,10 @@ export function ensurePki(dir: string, serviceCidr: string): void {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     openssl(caArgs(dir));
+  }
+  if (!existsSync(join(dir, `${frontProxyCaName}.crt`)) || !existsSync(join(dir, `${frontProxyCaName}.key`))) {
+    rmSync(join(dir, 'front-proxy-client.crt'), { force: true });
+    openssl(caArgs(dir, frontProxyCaName, 'imagespec-local-front-proxy-ca'));
   }
   for (const spec of controlPlaneCerts(serviceCidr)) ensureCert(dir, spec);
   if (!existsSync(join(dir, 'sa.key')) || !existsSync(join(dir, 'sa.pub'))) {

@@ -38,7 +38,12 @@ test('a new job creates its Pod and records its name', () => {
 });
 
 test('a running Pod makes the job Building', () => {
-  const decision = decideJob({ job: job({ phase: 'Pending', podName: 'web-0123456789ab-build' }), pod: pod('Running', { startTime: '2026-11-23T09:59:00Z' } as never), now });
+  const decision = decideJob({ job: job({ phase: 'Pending', podName: 'web-0123456789ab-build' }), pod: pod('Running', {
+      startTime: '2026-11-23T09:59:00Z',
+      initContainerStatuses: [{ name: 'build', ready: false, restartCount: 0, image: 'buildah', imageID: '', state: { running: { startedAt: '2026-11-23T09:59:01Z' } } }],
+    } as never),
+    now,
+  });
   assert.equal(decision.createPod, false);
   assert.equal(decision.status.phase, 'Building');
   assert.equal(decision.status.startTime, '2026-11-23T09:59:00Z');

@@ -1,0 +1,197 @@
+// Pure builders of the build Pod and its build context ConfigMap for one ImageSpecJob.
+//
+// The Pod has two steps. The init container `build` (buildah) pulls the base image, builds and
+// writes an OCI layout to an emptyDir; it never has the push credentials, so nothing a package
+// runs during the build can read them. The container `push` (skopeo) is the only one with the push
+// Secret mounted; it pushes the layout and reports the digest as its termination message.
+import type {
+  V1ConfigMap,
+  V1Container,
+  V1ObjectMeta,
+  V1OwnerReference,
+  V1Pod,
+  V1ResourceRequirements,
+  V1SecurityContext,
+  V1Volume,
+  V1VolumeMount,
+} from '@kubernetes/client-node';
+import { configMapName, podName } from '../../api/names.ts';
+import { shortRevision } from '../../api/revision.ts';
+import {
+  ANNOTATION_REVISION,
+  API_VERSION,
+  IMAGESPECJOB_KIND,
+  LABEL_IMAGESPEC,
+  LABEL_JOB,
+  LABEL_MANAGED_BY,
+  LABEL_REVISION,
+  MANAGED_BY,
+  type ImageSpecJob,
+} from '../../api/types.ts';
+import type { BuildConfig, BuildResources, Config } from '../../config/types.ts';
+import { BUILD_POD_PATHS, DOCKER_CONFIG_JSON_KEY } from '../../render/paths.ts';
+
+export const BUILD_CONTAINER = 'build';
+export const PUSH_CONTAINER = 'push';
+
+const VOLUMES = {
+  context: 'context',
+  workspace: 'workspace',
+  storage: 'storage',
+  pullSecret: 'pull-secret',
+  pushSecret: 'push-secret',
+} as const;
+
+// Readable by root only: the Secret files hold registry credentials.
+const SECRET_FILE_MODE = 0o400;
+const CONTEXT_FILE_MODE = 0o444;
+
+function ownerReference(job: ImageSpecJob): V1OwnerReference {
+  return {
+    apiVersion: API_VERSION,
+    kind: IMAGESPECJOB_KIND,
+    name: job.metadata.name!,
+    uid: job.metadata.uid!,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+export function childLabels(job: ImageSpecJob): Record<string, string> {
+  return {
+    [LABEL_IMAGESPEC]: job.spec.imageSpecName,
+    [LABEL_REVISION]: shortRevision(job.spec.revision),
+    [LABEL_JOB]: job.metadata.name!,
+    [LABEL_MANAGED_BY]: MANAGED_BY,
+  };
+}
+
+function childMetadata(job: ImageSpecJob, name: string): V1ObjectMeta {
+  return {
+    name,
+    namespace: job.metadata.namespace,
+    labels: childLabels(job),
+    annotations: { [ANNOTATION_REVISION]: job.spec.revision },
+    ownerReferences: [ownerReference(job)],
+  };
+}
+
+/** The build context (see render/context.ts) as an immutable ConfigMap owned by the job. */
+export function buildContextConfigMap(job: ImageSpecJob, files: Record<string, string>): V1ConfigMap {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: childMetadata(job, configMapName(job.metadata.name!)),
+    // One revision's inputs never change; immutable ConfigMaps also spare the kubelet a watch.
+    immutable: true,
+    data: { ...files },
+  };
+}
+
+function quantities(entries: Record<string, string | undefined>): Record<string, string> | undefined {
+  const defined = Object.entries(entries).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '');
+  return defined.length > 0 ? Object.fromEntries(defined) : undefined;
+}
+
+function resourceRequirements(resources: BuildResources): V1ResourceRequirements {
+  const requests = quantities({
+    cpu: resources.cpuRequest,
+    memory: resources.memoryRequest,
+    'ephemeral-storage': resources.ephemeralStorageRequest,
+  });
+  const limits = quantities({
+    cpu: resources.cpuLimit,
+    memory: resources.memoryLimit,
+    'ephemeral-storage': resources.ephemeralStorageLimit,
+  });
+  return { ...(requests ? { requests } : {}), ...(limits ? { limits } : {}) };
+}
+
+function buildSecurityContext(build: BuildConfig): V1SecurityContext {
+  const { privileged, seccompProfile, seccompLocalhostProfile } = build.security;
+  return {
+    ...(privileged ? { privileged: true } : {}),
+    seccompProfile: {
+      type: seccompProfile,
+      ...(seccompProfile === 'Localhost' && seccompLocalhostProfile ? { localhostProfile: seccompLocalhostProfile } : {}),
+    },
+  };
+}
+
+// skopeo only reads files and talks to the registry: it needs no capability at all.
+const PUSH_SECURITY_CONTEXT: V1SecurityContext = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+};
+
+function dockerConfigSecretVolume(volumeName: string, secretName: string): V1Volume {
+  return {
+    name: volumeName,
+    secret: {
+      secretName,
+      items: [{ key: DOCKER_CONFIG_JSON_KEY, path: DOCKER_CONFIG_JSON_KEY }],
+      defaultMode: SECRET_FILE_MODE,
+    },
+  };
+}
+
+function step(name: string, image: string, script: string, mounts: V1VolumeMount[], config: Config): V1Container {
+  return {
+    name,
+    image,
+    imagePullPolicy: config.build.imagePullPolicy,
+    command: ['/bin/sh', `${BUILD_POD_PATHS.context}/${script}`],
+    volumeMounts: mounts,
+    // Both steps run one after the other, so equal resources cost the Pod nothing extra.
+    resources: resourceRequirements(config.build.resources),
+    terminationMessagePath: BUILD_POD_PATHS.terminationLog,
+    // The scripts write reason=... themselves; if a step dies before it can, the log tail is used.
+    terminationMessagePolicy: 'FallbackToLogsOnError',
+  };
+}
+
+export function buildPod(job: ImageSpecJob, config: Config): V1Pod {
+  const { build } = config;
+  const contextMount: V1VolumeMount = { name: VOLUMES.context, mountPath: BUILD_POD_PATHS.context, readOnly: true };
+
+  const buildMounts: V1VolumeMount[] = [
+    contextMount,
+    { name: VOLUMES.workspace, mountPath: BUILD_POD_PATHS.workspace },
+    { name: VOLUMES.storage, mountPath: BUILD_POD_PATHS.storageRoot },
+    ...(job.spec.pullSecret ? [{ name: VOLUMES.pullSecret, mountPath: BUILD_POD_PATHS.pullSecretDir, readOnly: true }] : []),
+  ];
+  const pushMounts: V1VolumeMount[] = [
+    contextMount,
+    { name: VOLUMES.workspace, mountPath: BUILD_POD_PATHS.workspace, readOnly: true },
+    { name: VOLUMES.pushSecret, mountPath: BUILD_POD_PATHS.pushSecretDir, readOnly: true },
+  ];
+
+  const volumes: V1Volume[] = [
+    { name: VOLUMES.context, configMap: { name: configMapName(job.metadata.name!), defaultMode: CONTEXT_FILE_MODE } },
+    { name: VOLUMES.workspace, emptyDir: {} },
+    { name: VOLUMES.storage, emptyDir: {} },
+    ...(job.spec.pullSecret ? [dockerConfigSecretVolume(VOLUMES.pullSecret, job.spec.pullSecret)] : []),
+    dockerConfigSecretVolume(VOLUMES.pushSecret, job.spec.pushSecret),
+  ];
+
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: childMetadata(job, podName(job.metadata.name!)),
+    spec: {
+      restartPolicy: 'Never',
+      activeDeadlineSeconds: build.timeoutSeconds,
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      ...(build.serviceAccountName ? { serviceAccountName: build.serviceAccountName } : {}),
+      ...(build.hostNetwork ? { hostNetwork: true } : {}),
+      ...(Object.keys(build.nodeSelector).length > 0 ? { nodeSelector: { ...build.nodeSelector } } : {}),
+      initContainers: [
+        { ...step(BUILD_CONTAINER, build.buildahImage, 'build.sh', buildMounts, config), securityContext: buildSecurityContext(build) },
+      ],
+      containers: [{ ...step(PUSH_CONTAINER, build.pushImage, 'push.sh', pushMounts, config), securityContext: PUSH_SECURITY_CONTEXT }],
+      volumes,
+    },
+  };
+}

@@ -1,0 +1,67 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { canonicalSpec, computeRevision, shortRevision } from './revision.ts';
+import type { ImageSpecSpec } from './types.ts';
+
+const spec: ImageSpecSpec = {
+  baseImage: 'python:3.11',
+  packages: { apt: ['curl', 'git'], conda: [], pip: ['numpy>=1.26,<2', 'requests[socks]==2.32.3'] },
+};
+
+test('the revision is a stable SHA-256 over the canonical form (golden)', () => {
+  assert.equal(
+    canonicalSpec(spec),
+    '{"format":1,"baseImage":"python:3.11","packages":{"apt":["curl","git"],"conda":[],"pip":["numpy>=1.26,<2","requests[socks]==2.32.3"]},"updateTime":null}',
+  );
+  // Changing this value changes every revision, so every ImageSpec rebuilds: only on purpose.
+  assert.equal(computeRevision(spec), '339bff9908a6f6364be2dc9ed4841c04421596ee2ad068c8fc0e71b03b8f3420');
+  assert.match(computeRevision(spec), /^[0-9a-f]{64}$/);
+});
+
+test('package order is part of the content', () => {
+  const swapped = { ...spec, packages: { ...spec.packages, apt: ['git', 'curl'] } };
+  assert.notEqual(computeRevision(swapped), computeRevision(spec));
+});
+
+test('moving a package to another manager changes the revision', () => {
+  assert.notEqual(computeRevision({ baseImage: 'x', packages: { apt: ['six'] } }), computeRevision({ baseImage: 'x', packages: { pip: ['six'] } }));
+});
+
+test('surrounding whitespace is not part of the content', () => {
+  const spaced = { ...spec, baseImage: ' python:3.11 ', packages: { apt: ['  curl', 'git  '], conda: [], pip: [' numpy>=1.26,<2 ', 'requests[socks]==2.32.3'] } };
+  assert.equal(computeRevision(spaced), computeRevision(spec));
+});
+
+test('list boundaries are unambiguous: ["a,b"] differs from ["a", "b"]', () => {
+  assert.notEqual(computeRevision({ baseImage: 'x', packages: { pip: ['a,b'] } }), computeRevision({ baseImage: 'x', packages: { pip: ['a', 'b'] } }));
+  assert.notEqual(computeRevision({ baseImage: 'x', packages: { pip: ['a;pip:[b]'] } }), computeRevision({ baseImage: 'x', packages: { pip: ['a'], conda: ['b'] } }));
+});
+
+test('missing, empty and null package lists are the same content', () => {
+  const a = computeRevision({ baseImage: 'x' });
+  assert.equal(computeRevision({ baseImage: 'x', packages: {} }), a);
+  assert.equal(computeRevision({ baseImage: 'x', packages: { apt: [], conda: [], pip: [] } }), a);
+  assert.equal(computeRevision({ baseImage: 'x', packages: { apt: null as unknown as string[] } }), a);
+});
+
+test('updateTime asks for a rebuild; empty is the same as absent', () => {
+  const stamped = computeRevision({ ...spec, updateTime: '2026-11-20T08:00:00Z' });
+  assert.notEqual(stamped, computeRevision(spec));
+  assert.notEqual(stamped, computeRevision({ ...spec, updateTime: '2026-11-21T08:00:00Z' }));
+  assert.equal(computeRevision({ ...spec, updateTime: '' }), computeRevision(spec));
+});
+
+test('pullSecret does not change the revision (it grants access, it does not define content)', () => {
+  assert.equal(computeRevision({ ...spec, pullSecret: 'base-pull' }), computeRevision(spec));
+  assert.equal(computeRevision({ ...spec, pullSecret: '' }), computeRevision(spec));
+});
+
+test('the base image is part of the content', () => {
+  assert.notEqual(computeRevision({ ...spec, baseImage: 'python:3.12' }), computeRevision(spec));
+});
+
+test('shortRevision is the first 12 hex characters', () => {
+  const revision = computeRevision(spec);
+  assert.equal(shortRevision(revision), revision.slice(0, 12));
+  assert.equal(shortRevision(revision).length, 12);
+});

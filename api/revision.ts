@@ -1,0 +1,40 @@
+// The revision of an ImageSpec: a SHA-256 hash over a canonical serialisation of everything that
+// defines the image's content.
+//
+// In: baseImage, the apt, conda and pip lists (entries trimmed, order kept: install order matters),
+// updateTime when set (changing it asks for a rebuild of the same content, as in PrimeHub).
+// Out: pullSecret (it grants access to the base image, it does not change what is built; rotating
+// or renaming a Secret must not rebuild) and all metadata (labels, annotations, name).
+//
+// The serialisation is JSON of a fixed-shape object with a format version, so list boundaries are
+// unambiguous (["a,b"] and ["a", "b"] differ, unlike PrimeHub's comma-joined SHA-1) and a future
+// change of what enters the hash is a deliberate new version, not an accident.
+import { createHash } from 'node:crypto';
+import type { ImageSpecSpec } from './types.ts';
+import { normalizePackages } from './packages.ts';
+
+export const REVISION_FORMAT = 1;
+export const SHORT_REVISION_LENGTH = 12;
+
+/** The exact string that is hashed. */
+export function canonicalSpec(spec: ImageSpecSpec): string {
+  const packages = normalizePackages(spec.packages);
+  const updateTime = spec.updateTime?.trim() ?? '';
+  return JSON.stringify({
+    format: REVISION_FORMAT,
+    baseImage: spec.baseImage.trim(),
+    packages: { apt: packages.apt, conda: packages.conda, pip: packages.pip },
+    // "" and absent are the same: PrimeHub exports carry updateTime: "" when it was never set.
+    updateTime: updateTime === '' ? null : updateTime,
+  });
+}
+
+/** Full 64-hex SHA-256 revision of a (valid) spec. */
+export function computeRevision(spec: ImageSpecSpec): string {
+  return createHash('sha256').update(canonicalSpec(spec), 'utf8').digest('hex');
+}
+
+/** The first 12 hex characters, used in names, labels and image tags. */
+export function shortRevision(revision: string): string {
+  return revision.slice(0, SHORT_REVISION_LENGTH);
+}

@@ -1,0 +1,271 @@
+// The two CustomResourceDefinitions as data. crds/*.yaml are generated from this module
+// (npm run generate:crds; a unit test fails when they drift) and api/validate.ts compiles the same
+// openAPIV3Schema, so the API server, the controller and the CLI never disagree.
+import {
+  GROUP,
+  IMAGESPECJOB_KIND,
+  IMAGESPECJOB_PLURAL,
+  IMAGESPEC_KIND,
+  IMAGESPEC_PLURAL,
+  VERSION,
+} from './types.ts';
+import { GRAMMAR_HELP, LIMITS, PATTERNS, type PatternName } from './grammar.ts';
+
+export type Schema = { [keyword: string]: unknown };
+
+export const CATEGORY = 'imagespec-all';
+export const PHASES = ['Pending', 'Building', 'Succeeded', 'Failed', 'Cancelled'] as const;
+
+/** Root rule: the ImageSpec name is used as a label value, so it must fit one. */
+export const NAME_LENGTH_RULE = {
+  rule: `size(self.metadata.name) <= ${LIMITS.imageSpecNameLength}`,
+  message: `metadata.name must be at most ${LIMITS.imageSpecNameLength} characters: it is used as the value of the imagespec.dev/imagespec label on the objects built from it`,
+};
+
+export const IMMUTABLE_SPEC_RULE = { rule: 'self == oldSelf', message: 'spec is immutable: an ImageSpecJob is one build of one revision; change the ImageSpec instead' };
+
+function patterned(name: PatternName, maxLength: number, description: string): Schema {
+  return { type: 'string', maxLength, pattern: PATTERNS[name], description: `${description} Must be ${GRAMMAR_HELP[name]}.` };
+}
+
+function text(maxLength: number, description: string): Schema {
+  return { type: 'string', maxLength, description };
+}
+
+function packageList(manager: 'apt' | 'pip' | 'conda', description: string): Schema {
+  return {
+    type: 'array',
+    maxItems: LIMITS.packagesPerManager,
+    'x-kubernetes-list-type': 'atomic',
+    description: `${description} Order is kept and is part of the revision; surrounding spaces are ignored. At most ${LIMITS.packagesPerManager} entries.`,
+    items: patterned(manager, LIMITS.packageLength, `One ${manager} entry (at most ${LIMITS.packageLength} characters).`),
+  };
+}
+
+function packagesSchema(description: string): Schema {
+  return {
+    type: 'object',
+    description,
+    properties: {
+      apt: packageList(
+        'apt',
+        'Debian/Ubuntu packages installed first, with apt-get install --no-install-recommends, from a list file (never a shell command). Needs a base image with apt-get.',
+      ),
+      conda: packageList(
+        'conda',
+        'conda packages installed second, with conda install --file. Needs a base image with conda on its PATH (for example a Miniforge or Jupyter image); otherwise the build fails with CondaInstallFailed.',
+      ),
+      pip: packageList('pip', 'Python packages installed last, with pip install --no-cache-dir --requirement. Needs a base image with pip.'),
+    },
+  };
+}
+
+function baseImage(): Schema {
+  return patterned(
+    'imageReference',
+    LIMITS.imageReferenceLength,
+    'The image the packages are installed on. The built image runs as this image\'s user. Names without a registry mean Docker Hub (python:3.11 is docker.io/library/python:3.11).',
+  );
+}
+
+function pullSecret(description: string): Schema {
+  return patterned('optionalDnsSubdomain', LIMITS.secretNameLength, description);
+}
+
+function updateTime(): Schema {
+  return patterned(
+    'optionalDateTime',
+    LIMITS.dateTimeLength,
+    'Optional. Changing it rebuilds the same content under a new revision (for example to pick up security updates of the base image or of unpinned packages), as in PrimeHub.',
+  );
+}
+
+function conditionsSchema(description: string): Schema {
+  return {
+    type: 'array',
+    maxItems: LIMITS.conditions,
+    'x-kubernetes-list-type': 'map',
+    'x-kubernetes-list-map-keys': ['type'],
+    description,
+    items: {
+      type: 'object',
+      description: 'A condition in the Kubernetes style: lastTransitionTime moves only when status changes.',
+      required: ['type', 'status'],
+      properties: {
+        type: text(316, 'The condition type.'),
+        status: { type: 'string', enum: ['True', 'False', 'Unknown'], description: 'True, False or Unknown.' },
+        reason: text(LIMITS.statusShortLength, 'A CamelCase reason for the status (for example Succeeded, InvalidSpec, PipInstallFailed, DeadlineExceeded).'),
+        message: text(LIMITS.statusMessageLength, 'A human-readable explanation: the field path for invalid specs, the last lines of the error and the kubectl logs command for failed builds.'),
+        lastTransitionTime: { type: 'string', format: 'date-time', description: 'When status last changed.' },
+        observedGeneration: { type: 'integer', format: 'int64', minimum: 0, description: 'The metadata.generation the condition was computed from.' },
+      },
+    },
+  };
+}
+
+function phase(description: string): Schema {
+  return { type: 'string', enum: [...PHASES], description: `${description} One of ${PHASES.join(', ')}.` };
+}
+
+const API_VERSION_FIELD: Schema = {
+  type: 'string',
+  description: `APIVersion defines the versioned schema of this representation of an object: ${GROUP}/${VERSION}.`,
+};
+
+function kindField(kind: string): Schema {
+  return { type: 'string', description: `Kind is the REST resource this object represents: ${kind}.` };
+}
+
+const METADATA_FIELD: Schema = { type: 'object', description: 'Standard object metadata.' };
+
+export function imageSpecSchema(): Schema {
+  return {
+    type: 'object',
+    description:
+      'ImageSpec declares a container image as a base image plus apt, conda and pip packages. The controller builds it: each distinct content gets a revision (a SHA-256 hash) and an ImageSpecJob that builds and pushes it; status.image is the last image built successfully. Field names match PrimeHub\'s primehub.io/v1alpha1 ImageSpec, so an exported PrimeHub ImageSpec applies after changing only its apiVersion.',
+    required: ['spec'],
+    'x-kubernetes-validations': [NAME_LENGTH_RULE],
+    properties: {
+      apiVersion: API_VERSION_FIELD,
+      kind: kindField(IMAGESPEC_KIND),
+      metadata: METADATA_FIELD,
+      spec: {
+        type: 'object',
+        description: 'What the image contains. Everything here except pullSecret defines the revision; metadata never does.',
+        required: ['baseImage'],
+        properties: {
+          baseImage: baseImage(),
+          pullSecret: pullSecret(
+            'Optional. The name of a kubernetes.io/dockerconfigjson Secret in the same namespace, used only to pull a private base image. It does not change the revision: it grants access, it does not define content.',
+          ),
+          packages: packagesSchema(
+            'The packages to install, per package manager: apt first, then conda, then pip, each in its own layer. Every entry is checked against its manager\'s grammar, and entries reach the build as list files, never as shell text.',
+          ),
+          updateTime: updateTime(),
+        },
+      },
+      status: {
+        type: 'object',
+        description: 'Written by the controller.',
+        properties: {
+          phase: phase('The phase of the current revision\'s build.'),
+          conditions: conditionsSchema('Ready: True when the current revision\'s image is built; False with a reason (InvalidSpec, PullSecretNotFound, RegistryNotConfigured, a build failure); Unknown while it builds.'),
+          observedGeneration: { type: 'integer', format: 'int64', minimum: 0, description: 'The metadata.generation this status describes.' },
+          revision: { type: 'string', maxLength: 64, pattern: '^(?:[0-9a-f]{64})?$', description: 'The full SHA-256 revision of the current spec. Its first 12 characters appear in the ImageSpecJob name, its labels and the image tag.' },
+          jobName: text(LIMITS.secretNameLength, 'The ImageSpecJob building (or having built) the current revision.'),
+          image: text(LIMITS.statusShortLength, 'The last image built successfully. It is kept while a newer revision builds or after it fails.'),
+          digest: text(LIMITS.statusShortLength, 'The digest of the manifest pushed for image (sha256:...). Pin image@digest for reproducible deployments.'),
+          message: text(LIMITS.statusMessageLength, 'A human-readable summary of the current state (same as the Ready condition\'s message).'),
+        },
+      },
+    },
+  };
+}
+
+export function imageSpecJobSchema(): Schema {
+  return {
+    type: 'object',
+    description:
+      'ImageSpecJob is one build of one revision of an ImageSpec, created by the controller. Its spec is a complete, immutable snapshot of the build inputs; its status follows the build Pod.',
+    required: ['spec'],
+    properties: {
+      apiVersion: API_VERSION_FIELD,
+      kind: kindField(IMAGESPECJOB_KIND),
+      metadata: METADATA_FIELD,
+      spec: {
+        type: 'object',
+        description: 'The build inputs, copied from the ImageSpec and the admin configuration when the job was created. Immutable.',
+        required: ['imageSpecName', 'revision', 'baseImage', 'packages', 'targetImage', 'pushSecret'],
+        'x-kubernetes-validations': [IMMUTABLE_SPEC_RULE],
+        properties: {
+          imageSpecName: patterned('dnsSubdomain', LIMITS.imageSpecNameLength, 'The ImageSpec this job builds.'),
+          revision: patterned('revision', 64, 'The revision built: the SHA-256 hash of baseImage, packages and updateTime.'),
+          baseImage: baseImage(),
+          pullSecret: pullSecret('Optional. The dockerconfigjson Secret (same namespace) used only to pull the base image.'),
+          packages: packagesSchema('The packages installed, with surrounding spaces removed.'),
+          updateTime: updateTime(),
+          targetImage: patterned('imageReference', LIMITS.imageReferenceLength, 'The reference the built image is pushed to: <repoPrefix>/<imagespec>:<revision12>, or <pushRepo>:<imagespec>-<revision12> in single-repository mode.'),
+          pushSecret: patterned('dnsSubdomain', LIMITS.secretNameLength, 'The dockerconfigjson Secret (same namespace, kept by the controller) mounted only in the push step.'),
+          repoPrefix: patterned('repository', LIMITS.imageReferenceLength, 'The repository prefix the target image was derived from (absent in single-repository mode).'),
+        },
+      },
+      status: {
+        type: 'object',
+        description: 'Written by the controller from the build Pod.',
+        properties: {
+          phase: phase('The phase of the build.'),
+          conditions: conditionsSchema('Succeeded: Unknown while the build runs; True when the image is pushed; False with the failure reason (for example AptInstallFailed, PushFailed, DeadlineExceeded, Superseded).'),
+          podName: text(LIMITS.secretNameLength, 'The build Pod.'),
+          startTime: { type: 'string', format: 'date-time', description: 'When the build Pod started.' },
+          completionTime: { type: 'string', format: 'date-time', description: 'When the build finished, failed or was cancelled.' },
+          image: text(LIMITS.statusShortLength, 'The image pushed (set on success).'),
+          digest: text(LIMITS.statusShortLength, 'The digest of the pushed manifest (sha256:...).'),
+          reason: text(LIMITS.statusShortLength, 'Why the build failed or was cancelled (for example BaseImagePullFailed, PipInstallFailed, OOMKilled, Superseded).'),
+          message: text(LIMITS.statusMessageLength, 'Details: the last lines of the error and the kubectl logs command, or the revision that superseded this one.'),
+        },
+      },
+    },
+  };
+}
+
+type PrinterColumn = { name: string; type: string; jsonPath: string; description: string; priority?: number };
+
+function crd(kind: string, plural: string, shortName: string, schema: Schema, columns: PrinterColumn[]): Schema {
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.${GROUP}`, labels: { 'app.kubernetes.io/part-of': 'imagespec-controller' } },
+    spec: {
+      group: GROUP,
+      scope: 'Namespaced',
+      names: { kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase(), shortNames: [shortName], categories: [CATEGORY] },
+      versions: [
+        {
+          name: VERSION,
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          additionalPrinterColumns: columns,
+          schema: { openAPIV3Schema: schema },
+        },
+      ],
+    },
+  };
+}
+
+const READY = '.status.conditions[?(@.type=="Ready")]';
+const SUCCEEDED = '.status.conditions[?(@.type=="Succeeded")]';
+
+export function imageSpecCrd(): Schema {
+  return crd(IMAGESPEC_KIND, IMAGESPEC_PLURAL, 'ims', imageSpecSchema(), [
+    { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Phase of the current revision\'s build.' },
+    { name: 'Job', type: 'string', jsonPath: '.status.jobName', description: 'ImageSpecJob of the current revision (<name>-<revision12>).' },
+    { name: 'Image', type: 'string', jsonPath: '.status.image', description: 'Last image built successfully.' },
+    { name: 'Reason', type: 'string', jsonPath: `${READY}.reason`, description: 'Reason of the Ready condition.' },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Time since creation.' },
+    { name: 'Revision', type: 'string', jsonPath: '.status.revision', description: 'Full revision hash of the current spec.', priority: 1 },
+    { name: 'Digest', type: 'string', jsonPath: '.status.digest', description: 'Digest of the last image built.', priority: 1 },
+    { name: 'Message', type: 'string', jsonPath: `${READY}.message`, description: 'Message of the Ready condition.', priority: 1 },
+  ]);
+}
+
+export function imageSpecJobCrd(): Schema {
+  return crd(IMAGESPECJOB_KIND, IMAGESPECJOB_PLURAL, 'imsj', imageSpecJobSchema(), [
+    { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'Phase of the build.' },
+    { name: 'Revision', type: 'string', jsonPath: '.metadata.labels.imagespec\\.dev/revision', description: 'Revision built (first 12 characters).' },
+    { name: 'Target', type: 'string', jsonPath: '.spec.targetImage', description: 'Image the build pushes to.' },
+    { name: 'Reason', type: 'string', jsonPath: '.status.reason', description: 'Why the build failed or was cancelled.' },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Time since creation.' },
+    { name: 'Digest', type: 'string', jsonPath: '.status.digest', description: 'Digest of the pushed image.', priority: 1 },
+    { name: 'Pod', type: 'string', jsonPath: '.status.podName', description: 'Build Pod.', priority: 1 },
+    { name: 'Message', type: 'string', jsonPath: `${SUCCEEDED}.message`, description: 'Message of the Succeeded condition.', priority: 1 },
+  ]);
+}
+
+/** File name in crds/ -> CRD object. */
+export function crdFiles(): Record<string, Schema> {
+  return {
+    [`${GROUP}_${IMAGESPEC_PLURAL}.yaml`]: imageSpecCrd(),
+    [`${GROUP}_${IMAGESPECJOB_PLURAL}.yaml`]: imageSpecJobCrd(),
+  };
+}

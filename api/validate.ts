@@ -1,0 +1,201 @@
+// Validation of ImageSpec manifests, shared by the controller (InvalidSpec with the field path) and
+// the CLI. The spec is checked with the CRD's own openAPIV3Schema (api/crd-schema.ts), compiled
+// once with ajv, plus what the API server checks outside that schema: apiVersion, kind, the name
+// and the CEL rule on its length. Pure and synchronous.
+import { Ajv, type ErrorObject } from 'ajv';
+import { API_VERSION, IMAGESPEC_KIND, type ImageSpec } from './types.ts';
+import { imageSpecSchema, NAME_LENGTH_RULE, type Schema } from './crd-schema.ts';
+import { GRAMMAR_HELP, LIMITS, PATTERNS, type PatternName } from './grammar.ts';
+import { forStrictValidation, KUBERNETES_KEYWORDS } from './schema-strict.ts';
+
+// The controller takes both from here: what is validated and what is built stay side by side.
+export { normalizePackages } from './packages.ts';
+
+export interface FieldError {
+  /** Where the problem is, e.g. `spec.packages.pip[2]`; `` for the document itself. */
+  path: string;
+  message: string;
+}
+
+export type ImageSpecValidation = { ok: true; imageSpec: ImageSpec } | { ok: false; errors: FieldError[] };
+
+const ajv = new Ajv({
+  allErrors: true,
+  strict: true,
+  // parentSchema in errors: the known fields of a map with an unknown one.
+  verbose: true,
+  // Formats the CRD uses; the spec itself checks dates with a pattern (it must accept "").
+  formats: { 'date-time': true, int64: true },
+});
+ajv.addVocabulary([...KUBERNETES_KEYWORDS]);
+
+const specSchema = forStrictValidation((imageSpecSchema().properties as Record<string, Schema>).spec!);
+const validateSpec = ajv.compile({ type: 'object', required: ['spec'], properties: { spec: specSchema } });
+
+const PATTERN_NAMES = new Map<string, PatternName>(Object.entries(PATTERNS).map(([name, pattern]) => [pattern, name as PatternName]));
+const SUBDOMAIN = new RegExp(PATTERNS.dnsSubdomain, 'u');
+// C0 and C1 control characters, DEL, and the Unicode line separators.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The API server prunes `null` values of fields that are not nullable before validating (and an
+ * empty YAML key such as `apt:` is null), so they count as absent here too. Nulls inside lists
+ * stay, and are reported.
+ */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((item) => (isObject(item) ? withoutNulls(item) : item));
+  if (!isObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v)]));
+}
+
+/** `/spec/packages/pip/2` -> `spec.packages.pip[2]`, using the data to tell list indexes from keys. */
+function fieldPath(instancePath: string, data: unknown, extra?: string): string {
+  const segments = instancePath === '' ? [] : instancePath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (extra !== undefined) segments.push(extra);
+  let path = '';
+  let node: unknown = data;
+  for (const segment of segments) {
+    if (Array.isArray(node)) {
+      path += `[${segment}]`;
+      node = node[Number(segment)];
+    } else {
+      path += path === '' ? segment : `.${segment}`;
+      node = isObject(node) ? node[segment] : undefined;
+    }
+  }
+  return path;
+}
+
+function valueAt(instancePath: string, data: unknown): unknown {
+  let node: unknown = data;
+  if (instancePath === '') return node;
+  for (const segment of instancePath.slice(1).split('/')) {
+    const key = segment.replace(/~1/g, '/').replace(/~0/g, '~');
+    node = Array.isArray(node) ? node[Number(key)] : isObject(node) ? node[key] : undefined;
+  }
+  return node;
+}
+
+function shown(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a map';
+  return `the ${typeof value} ${shown(value)}`;
+}
+
+/** Why a string failed its pattern, in the terms a user can act on, before the full grammar. */
+function patternHint(value: string): string | undefined {
+  const trimmed = value.trim();
+  if (CONTROL.test(value)) return 'control characters (newlines, tabs, NUL...) are not allowed';
+  if (trimmed === '') return 'must not be empty';
+  if (trimmed.startsWith('-')) return 'must not start with "-": options are not allowed';
+  // Characters no package grammar uses: name the first one, it is usually the whole story.
+  const foreign = trimmed.match(/[;|&$`\\'"(){}#@?^%]/u);
+  if (foreign) return `the character ${JSON.stringify(foreign[0])} is not allowed`;
+  if (/\s/u.test(trimmed)) return 'spaces inside an entry are not allowed';
+  return undefined;
+}
+
+function typeMessage(error: ErrorObject, value: unknown): string {
+  const expected = String(error.params.type);
+  const article = expected === 'array' ? 'a list' : expected === 'object' ? 'a map' : `a ${expected}`;
+  const quoteHint = expected === 'string' && typeof value === 'number' ? ` (quote it: YAML reads an unquoted 3.10 as the number 3.1)` : '';
+  return `must be ${article}, got ${describeType(value)}${quoteHint}`;
+}
+
+function toFieldError(error: ErrorObject, data: unknown): FieldError {
+  const value = valueAt(error.instancePath, data);
+  switch (error.keyword) {
+    case 'required':
+      return { path: fieldPath(error.instancePath, data, String(error.params.missingProperty)), message: 'required' };
+    case 'additionalProperties': {
+      const known = Object.keys((error.parentSchema?.properties as Record<string, unknown> | undefined) ?? {});
+      return {
+        path: fieldPath(error.instancePath, data, String(error.params.additionalProperty)),
+        message: `unknown field${known.length > 0 ? ` (known fields: ${known.join(', ')})` : ''}`,
+      };
+    }
+    case 'type':
+      return { path: fieldPath(error.instancePath, data), message: typeMessage(error, value) };
+    case 'pattern': {
+      const name = PATTERN_NAMES.get(String(error.params.pattern));
+      const grammar = name ? GRAMMAR_HELP[name] : `a string matching ${String(error.params.pattern)}`;
+      const hint = typeof value === 'string' ? patternHint(value) : undefined;
+      return { path: fieldPath(error.instancePath, data), message: `${shown(value)} is not valid: ${hint ? `${hint}; ` : ''}must be ${grammar}` };
+    }
+    case 'maxLength':
+      return {
+        path: fieldPath(error.instancePath, data),
+        message: `must be at most ${String(error.params.limit)} characters, got ${typeof value === 'string' ? value.length : '?'}`,
+      };
+    case 'maxItems':
+      return {
+        path: fieldPath(error.instancePath, data),
+        message: `must have at most ${String(error.params.limit)} entries, got ${Array.isArray(value) ? value.length : '?'}`,
+      };
+    default:
+      return { path: fieldPath(error.instancePath, data), message: error.message ?? `fails ${error.keyword}` };
+  }
+}
+
+function documentErrors(object: Record<string, unknown>): FieldError[] {
+  const errors: FieldError[] = [];
+  if (object.apiVersion !== API_VERSION) {
+    const primeHub = typeof object.apiVersion === 'string' && object.apiVersion.startsWith('primehub.io/');
+    errors.push({
+      path: 'apiVersion',
+      message: `must be ${API_VERSION}, got ${shown(object.apiVersion)}${primeHub ? ' (a PrimeHub ImageSpec applies after changing only its apiVersion)' : ''}`,
+    });
+  }
+  if (object.kind !== IMAGESPEC_KIND) errors.push({ path: 'kind', message: `must be ${IMAGESPEC_KIND}, got ${shown(object.kind)}` });
+
+  const metadata = object.metadata;
+  if (!isObject(metadata)) {
+    errors.push({ path: 'metadata', message: metadata === undefined ? 'required' : `must be a map, got ${describeType(metadata)}` });
+    return errors;
+  }
+  const name = metadata.name;
+  if (name === undefined) {
+    if (typeof metadata.generateName !== 'string') errors.push({ path: 'metadata.name', message: 'required' });
+  } else if (typeof name !== 'string') {
+    errors.push({ path: 'metadata.name', message: `must be a string, got ${describeType(name)}` });
+  } else if (name.length > LIMITS.imageSpecNameLength) {
+    errors.push({ path: 'metadata.name', message: NAME_LENGTH_RULE.message.replace(/^metadata\.name /, '') + `, got ${name.length}` });
+  } else if (!SUBDOMAIN.test(name)) {
+    errors.push({ path: 'metadata.name', message: `${shown(name)} is not valid: must be ${GRAMMAR_HELP.dnsSubdomain.replace('a Secret name', 'a name')}` });
+  }
+  return errors;
+}
+
+/**
+ * Checks an ImageSpec as the API server would (schema, CEL rule, name) and returns it with null
+ * fields pruned, or every problem with its field path. Unknown fields in spec are errors (as with
+ * kubectl's strict field validation); status and other metadata are ignored.
+ */
+export function validateImageSpec(obj: unknown): ImageSpecValidation {
+  if (!isObject(obj)) return { ok: false, errors: [{ path: '', message: `must be an ImageSpec manifest (a map), got ${describeType(obj)}` }] };
+  const object = withoutNulls(obj) as Record<string, unknown>;
+  const errors = documentErrors(object);
+  if (!validateSpec(object)) errors.push(...(validateSpec.errors ?? []).map((error) => toFieldError(error, object)));
+  if (errors.length > 0) return { ok: false, errors: unique(errors) };
+  return { ok: true, imageSpec: object as unknown as ImageSpec };
+}
+
+function unique(errors: FieldError[]): FieldError[] {
+  const seen = new Set<string>();
+  return errors.filter((error) => {
+    const key = `${error.path}\u0000${error.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

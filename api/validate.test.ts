@@ -228,6 +228,7 @@ test('missing and unknown fields', () => {
   const unknown = errorsOf(manifest({ baseImage: 'python:3.11', package: { pip: ['x'] } }));
   assert.equal(unknown[0]!.path, 'spec.package');
   assert.match(unknown[0]!.message, /unknown field .*packages/);
+  assert.deepEqual(errorsOf({ ...manifest({ baseImage: 'python:3.11' }), specs: {} }).map((e) => e.path), ['specs']);
   assert.deepEqual(errorsOf(manifest({ baseImage: 'python:3.11', packages: { npm: ['x'] } })).map((e) => e.path), ['spec.packages.npm']);
   assert.deepEqual(errorsOf(manifest({ baseImage: 'python:3.11', packages: { pip: 'numpy' } })).map((e) => e.path), ['spec.packages.pip']);
   assert.deepEqual(errorsOf(manifest({ baseImage: 'python:3.11', packages: { pip: Array(257).fill('x') } })).map((e) => e.message), ['must have at most 256 entries, got 257']);

@@ -32,6 +32,8 @@ ajv.addVocabulary([...KUBERNETES_KEYWORDS]);
 const specSchema = forStrictValidation((imageSpecSchema().properties as Record<string, Schema>).spec!);
 const validateSpec = ajv.compile({ type: 'object', required: ['spec'], properties: { spec: specSchema } });
 
+const ROOT_FIELDS = ['apiVersion', 'kind', 'metadata', 'spec', 'status'];
+
 const PATTERN_NAMES = new Map<string, PatternName>(Object.entries(PATTERNS).map(([name, pattern]) => [pattern, name as PatternName]));
 const SUBDOMAIN = new RegExp(PATTERNS.dnsSubdomain, 'u');
 // C0 and C1 control characters, DEL, and the Unicode line separators.
@@ -157,6 +159,10 @@ function documentErrors(object: Record<string, unknown>): FieldError[] {
     });
   }
   if (object.kind !== IMAGESPEC_KIND) errors.push({ path: 'kind', message: `must be ${IMAGESPEC_KIND}, got ${shown(object.kind)}` });
+
+  for (const field of Object.keys(object)) {
+    if (!ROOT_FIELDS.includes(field)) errors.push({ path: field, message: `unknown field (known fields: ${ROOT_FIELDS.join(', ')})` });
+  }
 
   const metadata = object.metadata;
   if (!isObject(metadata)) {

@@ -116,7 +116,8 @@ function kindField(kind: string): Schema {
   return { type: 'string', description: `Kind is the REST resource this object represents: ${kind}.` };
 }
 
-const METADATA_FIELD: Schema = { type: 'object', description: 'Standard object metadata.' };
+// The API server refuses anything but `type: object` here (metadata is its own, described upstream).
+const METADATA_FIELD: Schema = { type: 'object' };
 
 export function imageSpecSchema(): Schema {
   return {

@@ -1,0 +1,45 @@
+// The admin settings (.env format, read by config/load.ts through IMAGESPEC_ENV_FILE) that point
+// the controller at the node: push to the authenticated loopback registry, pull bases from the
+// other one over plain HTTP, build with the locally built builder image on the host network.
+import { writeFileSync } from 'node:fs';
+import type { RegistryCredentials } from './registry.ts';
+
+export interface ControllerEnvInput {
+  pushRegistry: string;
+  credentials: RegistryCredentials;
+  baseRegistry: string;
+  builderImage: string;
+}
+
+/** Variables in a fixed order; values never contain spaces, quotes or newlines. */
+export function controllerEnvVariables(input: ControllerEnvInput): [string, string][] {
+  return [
+    ['IMAGESPEC_REGISTRY_ENDPOINT', input.pushRegistry],
+    ['IMAGESPEC_REGISTRY_USERNAME', input.credentials.username],
+    ['IMAGESPEC_REGISTRY_PASSWORD', input.credentials.password],
+    ['IMAGESPEC_REGISTRY_INSECURE', 'true'],
+    ['IMAGESPEC_INSECURE_REGISTRIES', input.baseRegistry],
+    // One image has both buildah and skopeo.
+    ['IMAGESPEC_BUILDAH_IMAGE', input.builderImage],
+    ['IMAGESPEC_PUSH_IMAGE', input.builderImage],
+    ['IMAGESPEC_IMAGE_PULL_POLICY', 'IfNotPresent'],
+    // The node has no pod network (see cni.ts): builds reach the registries on the host's loopback.
+    ['IMAGESPEC_BUILD_HOST_NETWORK', 'true'],
+  ];
+}
+
+export function renderControllerEnv(input: ControllerEnvInput): string {
+  const header = [
+    '# Written by e2e/node when the local node starts: the loopback registries and the locally built',
+    '# builder image. The password is a test value generated for this .cluster directory.',
+  ];
+  const lines = controllerEnvVariables(input).map(([name, value]) => {
+    if (/[\s"'#\\]/.test(value)) throw new Error(`${name}: value cannot be written to a .env file unquoted`);
+    return `${name}=${value}`;
+  });
+  return `${[...header, ...lines].join('\n')}\n`;
+}
+
+export function writeControllerEnv(path: string, input: ControllerEnvInput): void {
+  writeFileSync(path, renderControllerEnv(input), { mode: 0o600 });
+}

@@ -16,6 +16,8 @@ export const LABEL_JOB = 'imagespec.dev/imagespecjob';
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'imagespec-controller';
 export const ANNOTATION_REVISION = 'imagespec.dev/revision';
+/** When the controller created an ImageSpecJob, to the millisecond (creationTimestamp has seconds). */
+export const ANNOTATION_CREATED_AT = 'imagespec.dev/created-at';
 /** Set on an ImageSpecJob (metadata, so its immutable spec stays untouched) to cancel it. */
 export const ANNOTATION_CANCEL = 'imagespec.dev/cancel';
 

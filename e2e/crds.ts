@@ -2,8 +2,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import yaml from 'js-yaml';
-import { ApiextensionsV1Api, type KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, loadAllYaml, type KubeConfig, type V1CustomResourceDefinition } from '@kubernetes/client-node';
 import { repoRoot } from './cluster/paths.ts';
 
 export async function installCrds(kubeConfig: KubeConfig, timeoutMs = 30_000): Promise<string[]> {
@@ -11,7 +10,9 @@ export async function installCrds(kubeConfig: KubeConfig, timeoutMs = 30_000): P
   const dir = join(repoRoot, 'crds');
   const names: string[] = [];
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
-    for (const doc of yaml.loadAll(readFileSync(join(dir, file), 'utf8'))) {
+    // loadAllYaml maps x-kubernetes-* keys to the typed model's names; a plain YAML object would
+    // lose them in the typed client's serializer (and with them the CEL rules).
+    for (const doc of loadAllYaml(readFileSync(join(dir, file), 'utf8'))) {
       if (!doc) continue;
       const crd = doc as V1CustomResourceDefinition;
       const name = crd.metadata!.name!;

@@ -2,6 +2,7 @@
 // create, which to cancel or prune, and the status the ImageSpec should show.
 import {
   ANNOTATION_CANCEL,
+  ANNOTATION_CREATED_AT,
   ANNOTATION_REVISION,
   API_VERSION,
   IMAGESPECJOB_KIND,
@@ -65,9 +66,13 @@ function time(value: string | Date | undefined): string {
   return value instanceof Date ? value.toISOString() : (value ?? '');
 }
 
+function createdAt(job: ImageSpecJob): string {
+  return job.metadata.annotations?.[ANNOTATION_CREATED_AT] ?? time(job.metadata.creationTimestamp);
+}
+
 /** Newest first; the name breaks ties so the order is deterministic. */
 function newestFirst(a: ImageSpecJob, b: ImageSpecJob): number {
-  const byTime = time(b.metadata.creationTimestamp).localeCompare(time(a.metadata.creationTimestamp));
+  const byTime = createdAt(b).localeCompare(createdAt(a));
   return byTime !== 0 ? byTime : (b.metadata.name ?? '').localeCompare(a.metadata.name ?? '');
 }
 
@@ -86,7 +91,7 @@ export function desiredJob(observation: ImageSpecObservation, registry: Registry
         [LABEL_REVISION]: shortRevision(revision),
         [LABEL_MANAGED_BY]: MANAGED_BY,
       },
-      annotations: { [ANNOTATION_REVISION]: revision },
+      annotations: { [ANNOTATION_REVISION]: revision, [ANNOTATION_CREATED_AT]: observation.now },
       ownerReferences: [
         {
           apiVersion: API_VERSION,

@@ -258,7 +258,7 @@ describe('4-5. revisions', () => {
     const ns = await namespace('meta');
     await createImageSpec(kube, ns, imageSpecObject('meta', base));
     const job = await oneJob(ns, 'meta');
-    await setPodStatus(kube, ns, (await podFor(ns, job)).metadata!.name!, kubelet.succeeded(digestOf('m')));
+    await setPodStatus(kube, ns, (await podFor(ns, job)).metadata!.name!, kubelet.succeeded(digestOf('d')));
     await imageSpecWhere(ns, 'meta', 'Succeeded', (s) => s.status?.phase === 'Succeeded');
     // Let the controller settle, then edit only labels and annotations.
     await new Promise((r) => setTimeout(r, 1000));

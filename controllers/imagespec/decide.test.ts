@@ -149,3 +149,10 @@ test('deciding twice on the same observation gives the same status (nothing to w
   const second = decideImageSpec(observe({ ...spec, status: first.status }, [current], { now: '2026-11-23T11:00:00Z' }));
   assert.deepEqual(second.status, first.status);
 });
+
+test('an InvalidSpec message stays bounded however many problems there are', () => {
+  const problems = Array.from({ length: 2000 }, (_, i) => ({ path: `spec.packages.pip[${i}]`, message: 'must match the pip requirement grammar' }));
+  const decision = decideImageSpec(observe(imageSpec(), [], { problems }));
+  assert.ok((decision.status.message ?? '').length <= 4096);
+  assert.match(decision.status.message ?? '', /^spec\.packages\.pip\[0\]/);
+});

@@ -56,6 +56,13 @@ export interface ImageSpecDecision {
   status: ImageSpecStatus;
 }
 
+/** Status messages stay far below the CRD's limit, however many problems a spec has. */
+export const MAX_MESSAGE_LENGTH = 4096;
+
+function truncate(message: string): string {
+  return message.length <= MAX_MESSAGE_LENGTH ? message : `${message.slice(0, MAX_MESSAGE_LENGTH - 20)}... (truncated)`;
+}
+
 const TERMINAL: ReadonlySet<JobPhase> = new Set(['Succeeded', 'Failed', 'Cancelled']);
 
 export function isTerminal(job: ImageSpecJob): boolean {
@@ -173,7 +180,7 @@ export function decideImageSpec(observation: ImageSpecObservation): ImageSpecDec
   const nothing = { cancel: [], prune: [] };
 
   if (observation.problems.length > 0) {
-    const message = observation.problems.map((p) => `${p.path}: ${p.message}`).join('; ');
+    const message = truncate(observation.problems.map((p) => `${p.path}: ${p.message}`).join('; '));
     const status = withReady(observation, { ...strip(previous), phase: 'Failed', ...keepImage }, { status: 'False', reason: Reasons.InvalidSpec, message });
     return { ...nothing, status };
   }

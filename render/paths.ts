@@ -22,5 +22,5 @@ export const BUILD_POD_PATHS = {
 /** The key of a kubernetes.io/dockerconfigjson Secret. */
 export const DOCKER_CONFIG_JSON_KEY = '.dockerconfigjson';
 
-/** Local name of the built image inside the build step's storage; never pushed under this name. */
-export const LOCAL_IMAGE_NAME = 'localhost/imagespec/build:latest';
+/** Local name of the built image in the build step's storage (build.sh appends a unique suffix); never pushed. */
+export const LOCAL_IMAGE_NAME = 'localhost/imagespec/build:job';

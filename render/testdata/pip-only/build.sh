@@ -11,7 +11,7 @@
 set -u
 
 base_image='docker.io/jupyter/base-notebook:2024-01-01'
-local_image='localhost/imagespec/build:latest'
+local_image='localhost/imagespec/build:job'
 isolation='chroot'
 storage_driver='vfs'
 
@@ -30,6 +30,8 @@ termination_log="${IMAGESPEC_TERMINATION_LOG:-$default_termination_log}"
 export CONTAINERS_REGISTRIES_CONF="$context_dir/registries.conf"
 policy="$context_dir/policy.json"
 logs=$(mktemp -d)
+# A name of its own, so that builds sharing one storage (a node-wide layer cache) never meet.
+local_image="$local_image-$(basename "$logs" | tr -c 'A-Za-z0-9_.\n-' '_')"
 
 say() { echo "imagespec: $*"; }
 

@@ -60,7 +60,12 @@ export function buildStamp(inputs: { goMod: string; goSum: string; mainGo: strin
 
 function currentStamp(version: string): string {
   const read = (name: string) => readFileSync(join(k8sModuleDir, name), 'utf8');
-  const goVersion = execFileSync('go', ['version'], { encoding: 'utf8' }).trim();
+  let goVersion: string;
+  try {
+    goVersion = execFileSync('go', ['version'], { encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error('Go is required to build the local cluster\'s Kubernetes components: `go` was not found on PATH');
+  }
   return buildStamp({ goMod: read('go.mod'), goSum: read('go.sum'), mainGo: read('main.go'), goVersion, version });
 }
 

@@ -136,6 +136,14 @@ describe('observeBuildPod while the build runs', () => {
     assert.match(pushing.message, /Pushing.*-c push/);
   });
 
+  it('the push step\'s image cannot be pulled after the build: still Building, saying why', () => {
+    const observed = observeBuildPod(
+      pod('Pending', terminated(0, 'Completed', '2026-11-23T10:05:00Z'), { waiting: { reason: 'ImagePullBackOff', message: `Back-off pulling image "${SKOPEO}"` } }),
+    );
+    assert.equal(observed.phase, 'Building');
+    assert.equal(observed.message, `Built the image; Cannot pull the push step's image ${SKOPEO}: ImagePullBackOff: Back-off pulling image "${SKOPEO}" (retrying until the build deadline)`);
+  });
+
   it('a Pod waiting for its volumes: Pending', () => {
     const observed = observeBuildPod(pod('Pending', { waiting: { reason: 'PodInitializing' } }, podInitializing));
     assert.deepEqual([observed.phase, observed.message], ['Pending', 'The build Pod is starting']);

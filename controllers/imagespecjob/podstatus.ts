@@ -177,13 +177,13 @@ function podInProgress(pod: V1Pod): BuildObservation {
   const inProgress = (message: string): BuildObservation => ({ phase: 'Building', reason: Reasons.Building, message, ...times(pod, false) });
   const waiting = (message: string): BuildObservation => ({ phase: 'Pending', reason: Reasons.Pending, message, ...times(pod, false) });
 
+  const pulling = imagePullTrouble(pod, RETRIED_IMAGE_PULL);
+  const retrying = pulling ? `${pulling.text} (retrying until the build deadline)` : undefined;
   if (pod.status?.phase === 'Unknown') return inProgress(`The node running the build Pod is not reachable (${pod.status.reason ?? 'Unknown'})`);
   if (push?.running) return inProgress(`Pushing the image; logs: ${logsCommand(pod, PUSH_CONTAINER)}`);
-  if (build?.terminated?.exitCode === 0) return inProgress('Built the image; starting the push step');
+  if (build?.terminated?.exitCode === 0) return inProgress(`Built the image; ${retrying ?? 'starting the push step'}`);
   if (build?.running) return inProgress(`Building; logs: ${logsCommand(pod, BUILD_CONTAINER)}`);
-
-  const pulling = imagePullTrouble(pod, RETRIED_IMAGE_PULL);
-  if (pulling) return waiting(`${pulling.text} (retrying until the build deadline)`);
+  if (retrying) return waiting(retrying);
   const unscheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
   if (unscheduled) return waiting(`The build Pod is not scheduled yet: ${unscheduled.message ?? unscheduled.reason ?? ''}`.trimEnd());
   const stuck = build?.waiting ?? push?.waiting;

@@ -6,6 +6,8 @@ import type { RegistryCredentials } from './registry.ts';
 
 export interface ControllerEnvInput {
   pushRegistry: string;
+  /** `<pushRegistry>/<path>`: built images are `<repoPrefix>/<imagespec name>:<revision>`. */
+  repoPrefix: string;
   credentials: RegistryCredentials;
   baseRegistry: string;
   builderImage: string;
@@ -15,6 +17,7 @@ export interface ControllerEnvInput {
 export function controllerEnvVariables(input: ControllerEnvInput): [string, string][] {
   return [
     ['IMAGESPEC_REGISTRY_ENDPOINT', input.pushRegistry],
+    ['IMAGESPEC_REPO_PREFIX', input.repoPrefix],
     ['IMAGESPEC_REGISTRY_USERNAME', input.credentials.username],
     ['IMAGESPEC_REGISTRY_PASSWORD', input.credentials.password],
     ['IMAGESPEC_REGISTRY_INSECURE', 'true'],

@@ -12,6 +12,7 @@ import { isShimOf } from './shims.ts';
 test('the controller .env points at the loopback registries and the local builder image', () => {
   const text = renderControllerEnv({
     pushRegistry: '127.0.0.1:5000',
+    repoPrefix: '127.0.0.1:5000/imagespec',
     credentials: { username: 'u', password: 'p-_x' },
     baseRegistry: '127.0.0.1:5001',
     builderImage: '127.0.0.1:5001/imagespec/builder:bookworm-abc',
@@ -19,6 +20,7 @@ test('the controller .env points at the loopback registries and the local builde
   const env = parseEnv(text);
   assert.equal(env['IMAGESPEC_REGISTRY_ENDPOINT'], '127.0.0.1:5000');
   assert.equal(env['IMAGESPEC_REGISTRY_PASSWORD'], 'p-_x');
+  assert.equal(env['IMAGESPEC_REPO_PREFIX'], '127.0.0.1:5000/imagespec');
   assert.equal(env['IMAGESPEC_INSECURE_REGISTRIES'], '127.0.0.1:5001');
   assert.equal(env['IMAGESPEC_BUILDAH_IMAGE'], env['IMAGESPEC_PUSH_IMAGE']);
   assert.equal(env['IMAGESPEC_BUILD_HOST_NETWORK'], 'true');
@@ -26,7 +28,7 @@ test('the controller .env points at the loopback registries and the local builde
 
 test('a value that a .env file cannot hold unquoted is refused', () => {
   assert.throws(
-    () => renderControllerEnv({ pushRegistry: 'r', credentials: { username: 'u', password: 'a b' }, baseRegistry: 'b', builderImage: 'i' }),
+    () => renderControllerEnv({ pushRegistry: 'r', repoPrefix: 'r/p', credentials: { username: 'u', password: 'a b' }, baseRegistry: 'b', builderImage: 'i' }),
     /IMAGESPEC_REGISTRY_PASSWORD/,
   );
 });

@@ -31,6 +31,8 @@ export interface NodeInfo {
   images: NodeImages;
   /** host:port of the registry built images are pushed to (htpasswd auth). */
   pushRegistry: string;
+  /** Where built images go: `<repoPrefix>/<imagespec name>:<revision>`. */
+  repoPrefix: string;
   /** Credentials for pushRegistry; also in controllerEnv. */
   pushCredentials: RegistryCredentials;
   /** host:port of the registry serving base and builder images (no auth). */
@@ -38,6 +40,9 @@ export interface NodeInfo {
   /** .env file with the controller's registry and builder settings for this node. */
   controllerEnv: string;
 }
+
+/** Repository path of built images in the push registry (a prefix must name a path: see the CRD). */
+const builtImagesPath = 'imagespec';
 
 const stderrLog: Log = (line) => process.stderr.write(`${line}\n`);
 
@@ -85,8 +90,10 @@ export async function nodeUp(opts: NodeUpOptions = {}): Promise<NodeInfo> {
   for (const registry of registries) await startRegistry(registry, log);
   const images = await ensureNodeImages(log);
   const credentials = pushCredentials();
+  const repoPrefix = `${pushRegistry.address}/${builtImagesPath}`;
   writeControllerEnv(controllerEnvPath, {
     pushRegistry: pushRegistry.address,
+    repoPrefix,
     credentials,
     baseRegistry: baseRegistry.address,
     builderImage: images.builder.pinned,
@@ -113,6 +120,7 @@ export async function nodeUp(opts: NodeUpOptions = {}): Promise<NodeInfo> {
     nodeName: kubeletNodeName,
     images,
     pushRegistry: pushRegistry.address,
+    repoPrefix,
     pushCredentials: credentials,
     baseRegistry: baseRegistry.address,
     controllerEnv: controllerEnvPath,

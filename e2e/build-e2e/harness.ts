@@ -1,0 +1,153 @@
+// Harness of the end-to-end build tests: the local cluster with its real node (kubelet,
+// containerd, loopback registries), the CRDs, and the real controller configured by the node's
+// .cluster/controller.env. Nothing here plays the kubelet: Pods really run.
+import { execFileSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { V1Pod } from '@kubernetes/client-node';
+import type { ImageSpec, ImageSpecJob } from '../../api/types.ts';
+import { clusterUp } from '../cluster/cluster.ts';
+import { kubectlPath } from '../cluster/paths.ts';
+import { connect, getImageSpec, installCrds, listJobs, startController, type ControllerProcess, type Kube } from '../integration/harness.ts';
+import { nodeUp, type NodeInfo } from '../node/node.ts';
+import type { RegistryCredentials } from '../node/registry.ts';
+
+export interface E2e {
+  kube: Kube;
+  kubeconfig: string;
+  node: NodeInfo;
+}
+
+const log = (line: string) => process.stderr.write(`[e2e] ${line}\n`);
+
+/** Brings up (or finds) the cluster and its node, and installs the CRDs. */
+export async function startE2e(): Promise<E2e> {
+  const { kubeconfig } = await clusterUp({ log, node: true });
+  // Idempotent and quick once the node runs: it only returns what the tests need to know.
+  const node = await nodeUp({ log: () => {} });
+  const kube = connect(kubeconfig);
+  await installCrds(kube);
+  return { kube, kubeconfig, node };
+}
+
+/**
+ * The real controller with the node's settings, watching only `namespaces` (several controllers
+ * with different settings then share the cluster). Small CPU requests let the failure builds run
+ * side by side on the two-core machine.
+ */
+export function startBuildController(e2e: E2e, label: string, namespaces: string[], overrides: Record<string, string> = {}): ControllerProcess {
+  return startController(e2e.kubeconfig, {
+    IMAGESPEC_ENV_FILE: e2e.node.controllerEnv,
+    IMAGESPEC_NAMESPACES: namespaces.join(','),
+    IMAGESPEC_BUILD_CPU_REQUEST: '100m',
+    IMAGESPEC_LOG_LEVEL: 'info',
+    ...overrides,
+  }, label);
+}
+
+/** A fresh namespace for this run. */
+export async function createTestNamespace(kube: Kube, name: string): Promise<string> {
+  await kube.core.createNamespace({ body: { metadata: { name, labels: { 'imagespec.dev/test': 'e2e' } } } });
+  return name;
+}
+
+export function namespaceName(suffix: string): string {
+  return `e2e-${process.pid}-${suffix}`.slice(0, 63);
+}
+
+export async function deleteTestNamespaces(kube: Kube, names: string[]): Promise<void> {
+  for (const name of names) await kube.core.deleteNamespace({ name }).catch(() => undefined);
+}
+
+/** Polls (once a second: builds take minutes) until `probe` yields a value; bounded by `timeoutMs`. */
+export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError = '';
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      lastError = error instanceof Error ? error.message : String(error);
+    }
+    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}`);
+    await sleep(1000);
+  }
+}
+
+/**
+ * Waits until the ImageSpec's current revision has finished (Succeeded or Failed); with
+ * `previousRevision`, until a different revision has.
+ */
+export async function finished(kube: Kube, namespace: string, name: string, timeoutMs = 15 * 60_000, previousRevision?: string): Promise<ImageSpec> {
+  return eventually(`ImageSpec ${namespace}/${name} to finish`, async () => {
+    const spec = await getImageSpec(kube, namespace, name);
+    if (previousRevision && spec.status?.revision === previousRevision) return undefined;
+    return spec.status?.phase === 'Succeeded' || spec.status?.phase === 'Failed' ? spec : undefined;
+  }, timeoutMs);
+}
+
+export function readyCondition(spec: ImageSpec) {
+  return spec.status?.conditions?.find((condition) => condition.type === 'Ready');
+}
+
+export async function jobOf(kube: Kube, namespace: string, spec: ImageSpec): Promise<ImageSpecJob> {
+  const job = (await listJobs(kube, namespace)).find((j) => j.metadata.name === spec.status?.jobName);
+  if (!job) throw new Error(`ImageSpecJob ${spec.status?.jobName} not found in ${namespace}`);
+  return job;
+}
+
+/** The pinned kubectl against the local cluster, as `npm run kubectl` runs it. */
+export function kubectl(e2e: E2e, args: string[]): string {
+  return execFileSync(kubectlPath(), args, { encoding: 'utf8', env: { ...process.env, KUBECONFIG: e2e.kubeconfig }, maxBuffer: 64 * 1024 * 1024 });
+}
+
+const manifestAccept = [
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+].join(', ');
+
+function splitReference(ref: string): { host: string; repository: string; reference: string } {
+  const match = /^([^/]+)\/(.+?)(?::([^:/@]+))?(?:@(sha256:[0-9a-f]{64}))?$/.exec(ref);
+  if (!match?.[1] || !match[2]) throw new Error(`not a registry image reference: ${ref}`);
+  return { host: match[1], repository: match[2], reference: match[4] ?? match[3] ?? 'latest' };
+}
+
+/** GET of a manifest from a loopback registry, with basic auth when credentials are given. */
+export async function fetchManifest(ref: string, credentials?: RegistryCredentials): Promise<{ digest: string; layers: string[] }> {
+  const { host, repository, reference } = splitReference(ref);
+  const headers: Record<string, string> = { Accept: manifestAccept };
+  if (credentials) headers['Authorization'] = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
+  const response = await fetch(`http://${host}/v2/${repository}/manifests/${reference}`, { headers });
+  if (!response.ok) throw new Error(`GET manifest ${ref}: HTTP ${response.status}`);
+  const manifest = (await response.json()) as { layers?: { digest: string }[] };
+  return { digest: response.headers.get('docker-content-digest') ?? '', layers: (manifest.layers ?? []).map((layer) => layer.digest) };
+}
+
+/**
+ * Runs `script` in a Pod of `image` on the node (host network: the node has no pod network)
+ * and returns its phase and output.
+ */
+export async function runInImage(kube: Kube, namespace: string, name: string, image: string, script: string, pullSecret?: string): Promise<{ phase: string; logs: string }> {
+  const pod: V1Pod = {
+    metadata: { name, namespace },
+    spec: {
+      restartPolicy: 'Never',
+      hostNetwork: true,
+      automountServiceAccountToken: false,
+      ...(pullSecret ? { imagePullSecrets: [{ name: pullSecret }] } : {}),
+      containers: [{ name: 'check', image, command: ['/bin/sh', '-c', script] }],
+    },
+  };
+  await kube.core.createNamespacedPod({ namespace, body: pod });
+  const phase = await eventually(`Pod ${namespace}/${name} to finish`, async () => {
+    const current = await kube.core.readNamespacedPod({ namespace, name });
+    const p = current.status?.phase;
+    return p === 'Succeeded' || p === 'Failed' ? p : undefined;
+  }, 180_000);
+  const logs = await kube.core.readNamespacedPodLog({ namespace, name, container: 'check' });
+  return { phase, logs };
+}
+
+export function seconds(ms: number): string {
+  return (ms / 1000).toFixed(1);
+}

@@ -187,7 +187,7 @@ export function imageSpecJobSchema(): Schema {
           updateTime: updateTime(),
           targetImage: patterned('imageReference', LIMITS.imageReferenceLength, 'The reference the built image is pushed to: <repoPrefix>/<imagespec>:<revision12>, or <pushRepo>:<imagespec>-<revision12> in single-repository mode.'),
           pushSecret: patterned('dnsSubdomain', LIMITS.secretNameLength, 'The dockerconfigjson Secret (same namespace, kept by the controller) mounted only in the push step.'),
-          repoPrefix: patterned('repository', LIMITS.imageReferenceLength, 'The repository prefix the target image was derived from (absent in single-repository mode).'),
+          repoPrefix: patterned('repoPrefix', LIMITS.imageReferenceLength, 'The repository prefix the target image was derived from (absent in single-repository mode).'),
         },
       },
       status: {

@@ -91,6 +91,8 @@ export const PATTERNS = {
   imageReference: exact(IMAGE_REFERENCE),
   /** A repository without tag or digest, e.g. the registry repository prefix. */
   repository: exact(REPOSITORY),
+  /** Where images are pushed under: a registry alone (127.0.0.1:5000) or a repository. */
+  repoPrefix: exact(`(?:${DOMAIN})(?:/${PATH_COMPONENT})*|${REPOSITORY}`),
   dnsLabel: exact(DNS_LABEL),
   dnsSubdomain: exact(DNS_SUBDOMAIN),
   /** PrimeHub writes `pullSecret: ""` when there is none. */
@@ -109,6 +111,7 @@ export const GRAMMAR_HELP: Record<PatternName, string> = {
   conda: 'a conda match spec written without spaces: [channel::]name[=version[=build]] or name with comma-separated constraints (numpy, numpy=1.26, numpy=1.26=py311*, conda-forge::numpy>=1.20,<2); URLs, options and the bracket form are not allowed',
   imageReference: 'an image reference [registry[:port]/]path[:tag][@sha256:digest] with lowercase path components (python:3.11, quay.io/jupyter/base-notebook:2024-07-29, 127.0.0.1:5001/base/python:3.11)',
   repository: 'a repository [registry[:port]/]path with lowercase path components',
+  repoPrefix: 'a registry host[:port], optionally followed by /path with lowercase path components',
   dnsLabel: 'a DNS-1123 label: lowercase letters, digits and -, starting and ending with a letter or digit',
   dnsSubdomain: 'a Secret name (DNS-1123 subdomain): lowercase letters, digits, - and ., starting and ending with a letter or digit',
   optionalDnsSubdomain: 'a Secret name (DNS-1123 subdomain): lowercase letters, digits, - and ., starting and ending with a letter or digit; or empty',

@@ -371,9 +371,12 @@ describe('8. configuration problems', () => {
       assert.equal(controller.child.exitCode, null, 'the controller keeps running');
     } finally {
       await controller.stop();
-      controller = startController(kubeconfig, registryEnv, 'integration-registry-back');
+      // Back without a prefix: images then go right under the registry endpoint.
+      const { IMAGESPEC_REPO_PREFIX: _prefix, ...withoutPrefix } = registryEnv;
+      controller = startController(kubeconfig, withoutPrefix, 'integration-registry-back');
     }
-    await oneJob(ns, 'lonely');
+    const job = await oneJob(ns, 'lonely');
+    assert.equal(job.spec.targetImage, `127.0.0.1:5000/lonely:${shortRevision(job.spec.revision)}`);
     await imageSpecWhere(ns, 'lonely', 'Pending once configured', (s) => s.status?.conditions?.[0]?.reason === 'Pending');
   });
 

@@ -103,3 +103,16 @@ test('.env.example documents every variable with its default', () => {
     }
   }
 });
+
+test('the build cache is a hostPath or a claim', () => {
+  const host = parseConfig({ IMAGESPEC_BUILD_CACHE: 'hostPath:/var/lib/imagespec/cache' }, defaults);
+  assert.ok(host.ok);
+  assert.deepEqual(host.config.build.cache, { hostPath: '/var/lib/imagespec/cache' });
+  const claim = parseConfig({ IMAGESPEC_BUILD_CACHE: 'pvc:build-cache' }, defaults);
+  assert.ok(claim.ok);
+  assert.deepEqual(claim.config.build.cache, { claimName: 'build-cache' });
+  const none = parseConfig({}, defaults);
+  assert.ok(none.ok);
+  assert.equal(none.config.build.cache, undefined);
+  assert.equal(parseConfig({ IMAGESPEC_BUILD_CACHE: 'hostPath:relative' }, defaults).ok, false);
+});

@@ -94,6 +94,12 @@ function consistencyErrors(values: Record<string, string>): string[] {
   return errors;
 }
 
+function buildCacheFrom(value: string | undefined): Pick<Config['build'], 'cache'> {
+  if (value?.startsWith('hostPath:')) return { cache: { hostPath: value.slice('hostPath:'.length) } };
+  if (value?.startsWith('pvc:')) return { cache: { claimName: value.slice('pvc:'.length) } };
+  return {};
+}
+
 function nodeSelectorFrom(value: string | undefined): Record<string, string> {
   return Object.fromEntries(list(value).map((pair) => pair.split('=', 2) as [string, string]));
 }
@@ -133,6 +139,7 @@ export function parseConfig(source: Raw, defaults: { logFormat: 'json' | 'text' 
         isolation: v.IMAGESPEC_BUILD_ISOLATION as Config['build']['security']['isolation'],
         storageDriver: v.IMAGESPEC_BUILD_STORAGE_DRIVER as Config['build']['security']['storageDriver'],
       },
+      ...buildCacheFrom(v.IMAGESPEC_BUILD_CACHE),
       hostNetwork: truthy(v.IMAGESPEC_BUILD_HOST_NETWORK),
       insecureRegistries: [
         ...list(v.IMAGESPEC_INSECURE_REGISTRIES),

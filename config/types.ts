@@ -41,6 +41,8 @@ export interface BuildConfig {
   timeoutSeconds: number;
   resources: BuildResources;
   security: BuildSecurity;
+  /** Storage kept between builds for buildah's layers; undefined: an emptyDir per build. */
+  cache?: { hostPath: string } | { claimName: string };
   /** Build Pods use the node's network (for clusters without a CNI). */
   hostNetwork: boolean;
   /** Registries (host[:port]) reached over plain HTTP by pulls and pushes, besides the push registry. */

@@ -228,3 +228,16 @@ describe('buildContextConfigMap', () => {
     assert.notEqual(configMap.data, files, 'a copy, not the caller\'s object');
   });
 });
+
+describe('buildPod build cache', () => {
+  const storage = (pod: V1Pod) => pod.spec?.volumes?.find((v) => v.name === 'storage');
+  it('gives every build its own emptyDir by default', () => {
+    assert.deepEqual(storage(buildPod(jobWith(), configFrom()))?.emptyDir, {});
+  });
+  it('keeps buildah storage on the node or in a claim when a cache is configured', () => {
+    const host = storage(buildPod(jobWith(), configFrom({ IMAGESPEC_BUILD_CACHE: 'hostPath:/var/lib/imagespec/cache' })));
+    assert.deepEqual(host?.hostPath, { path: '/var/lib/imagespec/cache', type: 'DirectoryOrCreate' });
+    const claim = storage(buildPod(jobWith(), configFrom({ IMAGESPEC_BUILD_CACHE: 'pvc:build-cache' })));
+    assert.deepEqual(claim?.persistentVolumeClaim, { claimName: 'build-cache' });
+  });
+});

@@ -151,6 +151,14 @@ function step(name: string, image: string, script: string, mounts: V1VolumeMount
   };
 }
 
+/** buildah's storage: kept between builds when the admin configured a cache, else per build. */
+function storageVolume(build: BuildConfig): V1Volume {
+  const cache = build.cache;
+  if (cache && 'hostPath' in cache) return { name: VOLUMES.storage, hostPath: { path: cache.hostPath, type: 'DirectoryOrCreate' } };
+  if (cache) return { name: VOLUMES.storage, persistentVolumeClaim: { claimName: cache.claimName } };
+  return { name: VOLUMES.storage, emptyDir: {} };
+}
+
 export function buildPod(job: ImageSpecJob, config: Config): V1Pod {
   const { build } = config;
   const contextMount: V1VolumeMount = { name: VOLUMES.context, mountPath: BUILD_POD_PATHS.context, readOnly: true };
@@ -170,7 +178,7 @@ export function buildPod(job: ImageSpecJob, config: Config): V1Pod {
   const volumes: V1Volume[] = [
     { name: VOLUMES.context, configMap: { name: configMapName(job.metadata.name!), defaultMode: CONTEXT_FILE_MODE } },
     { name: VOLUMES.workspace, emptyDir: {} },
-    { name: VOLUMES.storage, emptyDir: {} },
+    storageVolume(build),
     ...(job.spec.pullSecret ? [dockerConfigSecretVolume(VOLUMES.pullSecret, job.spec.pullSecret)] : []),
     dockerConfigSecretVolume(VOLUMES.pushSecret, job.spec.pushSecret),
   ];

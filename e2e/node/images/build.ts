@@ -1,7 +1,7 @@
 // Builds the node's images into OCI layouts in the cache, once per recipe hash:
 // debootstrap (about a minute each) or `go build`, then a tar of the root filesystem.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { goEnv } from '../../cluster/build.ts';
@@ -41,9 +41,23 @@ function mirror(env: NodeJS.ProcessEnv = process.env): string {
   return debianMirror(files.map((f) => readFileSync(f, 'utf8'))) ?? 'http://deb.debian.org/debian';
 }
 
+export const hostCaDir = '/usr/local/share/ca-certificates';
+
+/** The machine's extra CA certificates (path -> PEM), as update-ca-certificates finds them. */
+function hostCaCertificates(): Map<string, string> {
+  const found = new Map<string, string>();
+  if (!existsSync(hostCaDir)) return found;
+  for (const entry of readdirSync(hostCaDir, { recursive: true, encoding: 'utf8' }).sort()) {
+    if (entry.endsWith('.crt')) found.set(entry, readFileSync(join(hostCaDir, entry), 'utf8'));
+  }
+  return found;
+}
+
 /** Inputs a recipe reads besides itself, so editing them invalidates the cached image. */
 function recipeInputs(recipe: ImageRecipe): string[] {
-  if (recipe.source.kind !== 'go-binary') return [];
+  if (recipe.source.kind === 'debootstrap') {
+    return recipe.source.hostCaCertificates ? [...hostCaCertificates()].map(([path, pem]) => `${path}\n${pem}`) : [];
+  }
   const moduleDir = join(nodeModuleDir, recipe.source.module);
   const goVersion = execFileSync('go', ['version'], { encoding: 'utf8' }).trim();
   return [readFileSync(join(moduleDir, 'go.mod'), 'utf8'), readFileSync(join(moduleDir, 'main.go'), 'utf8'), goVersion];
@@ -71,6 +85,13 @@ async function debootstrapRootfs(source: DebootstrapSource, rootfs: string, logF
   mkdirSync(debCache, { recursive: true });
   const include = source.include.length > 0 ? [`--include=${source.include.join(',')}`] : [];
   await run('debootstrap', ['--variant=minbase', `--cache-dir=${debCache}`, ...include, source.suite, rootfs, mirror()], { logFile });
+  if (source.hostCaCertificates) {
+    for (const [path, pem] of hostCaCertificates()) {
+      const target = join(rootfs, hostCaDir, path);
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, pem);
+    }
+  }
   const chrootEnv = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root', LC_ALL: 'C', DEBIAN_FRONTEND: 'noninteractive' };
   for (const command of source.setup) {
     await run('chroot', [rootfs, '/bin/sh', '-ec', command], { logFile, env: chrootEnv });
@@ -116,8 +137,24 @@ async function buildImage(recipe: ImageRecipe, hash: string, log: Log): Promise<
   }
 }
 
+/** Cached builds of the same repository from older recipes: replaced, so they only cost disk. */
+function removeOlderBuilds(recipe: ImageRecipe, hash: string): void {
+  const current = cachedLayoutDir(recipe, hash);
+  const prefix = `${recipe.repository.replaceAll('/', '_')}-`;
+  for (const entry of readdirSync(imageCacheDir())) {
+    const path = join(imageCacheDir(), entry);
+    if (entry.startsWith(prefix) && /^[0-9a-f]{12}$/.test(entry.slice(prefix.length)) && path !== current) {
+      rmSync(path, { recursive: true, force: true });
+    }
+  }
+}
+
 /** The image from the cache, or built now. */
 export async function ensureImage(recipe: ImageRecipe, log: Log): Promise<BuiltImage> {
   const hash = recipeHash(recipe, recipeInputs(recipe));
-  return readCached(recipe, hash) ?? (await buildImage(recipe, hash, log));
+  const cached = readCached(recipe, hash);
+  if (cached) return cached;
+  const built = await buildImage(recipe, hash, log);
+  removeOlderBuilds(recipe, hash);
+  return built;
 }

@@ -11,6 +11,12 @@ export interface DebootstrapSource {
   include: string[];
   /** Shell run with chroot inside the new root filesystem, after the packages are installed. */
   setup: string[];
+  /**
+   * Copy the machine's own extra CA certificates (/usr/local/share/ca-certificates) into the
+   * image before `setup`, as an organisation behind a TLS-inspecting proxy does with its base
+   * images: this machine reaches PyPI through such a proxy.
+   */
+  hostCaCertificates?: boolean;
 }
 
 /** One static Go program as the whole image (FROM scratch). */
@@ -97,7 +103,11 @@ export const pythonRecipe: ImageRecipe = {
     kind: 'debootstrap',
     suite: 'bookworm',
     include: ['python3', 'python3-venv', 'ca-certificates'],
+    hostCaCertificates: true,
     setup: [
+      'update-ca-certificates',
+      // pip in a venv trusts its own bundled CA list unless told otherwise; this is the system one.
+      "printf '[global]\\ncert = /etc/ssl/certs/ca-certificates.crt\\n' > /etc/pip.conf",
       'python3 -m venv /opt/venv',
       '/opt/venv/bin/pip --version',
       `useradd --uid ${notebookUser.uid} --gid ${notebookUser.gid} --create-home --home-dir ${notebookUser.home} --shell /bin/bash ${notebookUser.name}`,

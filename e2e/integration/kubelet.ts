@@ -72,11 +72,12 @@ export function oomKilled(): V1PodStatus {
   };
 }
 
-export function deadlineExceeded(): V1PodStatus {
+/** The kubelet killed the Pod itself: the Pod-level reason and message say why. */
+function killedByKubelet(reason: string, message: string): V1PodStatus {
   return {
     phase: 'Failed',
-    reason: 'DeadlineExceeded',
-    message: 'Pod was active on the node longer than the specified deadline',
+    reason,
+    message,
     startTime: at(-10) as never,
     initContainerStatuses: [
       container('build', { terminated: { exitCode: 137, reason: 'Error', startedAt: at(-9) as never, finishedAt: at(-1) as never } }),
@@ -85,15 +86,10 @@ export function deadlineExceeded(): V1PodStatus {
   };
 }
 
+export function deadlineExceeded(): V1PodStatus {
+  return killedByKubelet('DeadlineExceeded', 'Pod was active on the node longer than the specified deadline');
+}
+
 export function evicted(): V1PodStatus {
-  return {
-    phase: 'Failed',
-    reason: 'Evicted',
-    message: 'The node was low on resource: ephemeral-storage. Threshold quantity: 1Gi, available: 512Mi.',
-    startTime: at(-10) as never,
-    initContainerStatuses: [
-      container('build', { terminated: { exitCode: 137, reason: 'Error', startedAt: at(-9) as never, finishedAt: at(-1) as never } }),
-    ],
-    containerStatuses: [container('push', { waiting: { reason: 'PodInitializing' } })],
-  };
+  return killedByKubelet('Evicted', 'The node was low on resource: ephemeral-storage. Threshold quantity: 1Gi, available: 512Mi.');
 }

@@ -11,6 +11,8 @@ export interface ControllerEnvInput {
   credentials: RegistryCredentials;
   baseRegistry: string;
   builderImage: string;
+  /** Node directory for buildah's storage between builds; absent: every build starts cold. */
+  buildCache?: string;
 }
 
 /** Variables in a fixed order; values never contain spaces, quotes or newlines. */
@@ -28,6 +30,9 @@ export function controllerEnvVariables(input: ControllerEnvInput): [string, stri
     ['IMAGESPEC_IMAGE_PULL_POLICY', 'IfNotPresent'],
     // The node has no pod network (see cni.ts): builds reach the registries on the host's loopback.
     ['IMAGESPEC_BUILD_HOST_NETWORK', 'true'],
+    // Unchanged base and apt layers are reused from the node's storage, without the build step
+    // ever holding registry credentials (which a registry cache would need).
+    ...(input.buildCache ? ([['IMAGESPEC_BUILD_CACHE', `hostPath:${input.buildCache}`]] as [string, string][]) : []),
   ];
 }
 

@@ -14,7 +14,7 @@ import { recordMissingHostDirs, removeContainerLogLinks, removeCreatedHostDirs, 
 import { ensureNodeImages, type NodeImages } from './images/node-images.ts';
 import { assertKubeletAlive, kubeletNodeName, kubeletRunning, podLogsDir, startKubelet, stopKubelet } from './kubelet.ts';
 import { unmountBelow } from './mounts.ts';
-import { containerdConfigPath, controllerEnvPath, nodeDir, pkiDir } from './paths.ts';
+import { buildCacheDir, containerdConfigPath, controllerEnvPath, nodeDir, pkiDir } from './paths.ts';
 import { baseRegistry, pushCredentials, pushRegistry, registries, startRegistry, stopRegistry, type RegistryCredentials } from './registry.ts';
 import { killOrphanShims } from './shims.ts';
 
@@ -97,6 +97,7 @@ export async function nodeUp(opts: NodeUpOptions = {}): Promise<NodeInfo> {
     credentials,
     baseRegistry: baseRegistry.address,
     builderImage: images.builder.pinned,
+    buildCache: buildCacheDir,
   });
 
   recordMissingHostDirs();

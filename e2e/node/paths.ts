@@ -27,6 +27,8 @@ export const registriesDir = join(stateDir, 'registries');
 
 /** Admin settings (.env format) pointing the controller at the node's registries and images. */
 export const controllerEnvPath = join(stateDir, 'controller.env');
+/** buildah's storage kept between builds on this node (IMAGESPEC_BUILD_CACHE); `cluster:down --purge` removes it. */
+export const buildCacheDir = join(stateDir, 'build-cache');
 
 /** Locally built images: OCI layouts keyed by recipe hash, and debootstrap's package cache. */
 export function imageCacheDir(env: NodeJS.ProcessEnv = process.env): string {

@@ -35,7 +35,9 @@ const DNS_SUBDOMAIN = `${DNS_LABEL}(?:\\.${DNS_LABEL})*`;
 // Debian Policy 5.6.1: names are lowercase alphanumerics and + - . , at least two characters,
 // starting with an alphanumeric. 5.6.12: versions are [epoch:]upstream[-revision] with
 // alphanumerics and . + ~ - (a colon only after the epoch).
-const APT_NAME = '[a-z0-9][a-z0-9+.-]+';
+// A trailing `-` is refused: apt-get reads `name-` as "remove name". Hyphen runs must be
+// followed by another name character, which also keeps the repetition unambiguous.
+const APT_NAME = '[a-z0-9](?:[a-z0-9+.]|-+[a-z0-9+.])+';
 const APT_ARCH = '[a-z0-9]+(?:-[a-z0-9]+)*';
 const APT_VERSION = '(?:[0-9]+:)?[A-Za-z0-9][A-Za-z0-9.+~-]*';
 const APT_RELEASE = '[A-Za-z0-9][A-Za-z0-9.+~-]*';

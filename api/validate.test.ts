@@ -57,6 +57,8 @@ const VALID: Record<Manager, string[]> = {
 // Each must be refused: they inject an option, a line, a command, a URL, or break the grammar.
 const HOSTILE: Record<Manager, string[]> = {
   apt: [
+    'coreutils-',
+    'curl-=7.88',
     '-o',
     '-oAPT::Get::AllowUnauthenticated=true',
     '-o=Dpkg::Options::=--force-all',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -76,14 +77,28 @@ describe('renderBuildContext', () => {
     assert.equal(files['requirements.txt'], "numpy>=1.26,<2\nrequests[socks]==2.32.3\ntorch==2.3.1+cpu\npandas; python_version >= '3.9'\n");
   });
 
-  it('orders apt, conda, pip, copying each list right before the RUN that reads it', () => {
+  it('orders apt, conda, pip, each RUN bind-mounting its list and naming its digest', () => {
     const instructions = dockerfile.split('\n').filter((line) => /^[A-Z]+ /.test(line));
-    const copies = instructions.map((line, index) => ({ line, index })).filter(({ line }) => line.startsWith('COPY '));
-    assert.deepEqual(copies.map(({ line }) => line.split(' ')[1]), ['apt.txt', 'conda.txt', 'requirements.txt']);
-    for (const { index } of copies) assert.match(instructions[index + 1]!, /^RUN /);
+    const runs = instructions.filter((line) => line.startsWith('RUN '));
+    assert.deepEqual(
+      runs.map((line) => /source=([a-z.]+),target=\/tmp\/imagespec\/\1 /.exec(line)?.[1]),
+      ['apt.txt', 'conda.txt', 'requirements.txt'],
+    );
+    assert.ok(!instructions.some((line) => line.startsWith('COPY ')), 'no COPY layer');
+    for (const [file, manager] of [['apt.txt', 'apt'], ['conda.txt', 'conda'], ['requirements.txt', 'pip']] as const) {
+      const digest = createHash('sha256').update(files[file]!).digest('hex');
+      assert.ok(dockerfile.includes(`: list ${file} sha256:${digest};`), `${manager} RUN names the digest of ${file}`);
+    }
     assert.equal(instructions[0], 'FROM docker.io/library/python:3.11');
     assert.equal(instructions[1], 'USER root');
     assert.equal(instructions.at(-1), 'USER ${IMAGESPEC_USER}');
+  });
+
+  it('changes the install step when only a list changes, so the layer cache cannot reuse it', () => {
+    const other = renderBuildContext(templates, { ...full.input, packages: { ...full.input.packages, pip: ['six==1.16.0'] } }, full.settings);
+    const runOf = (text: string, file: string) => text.split('\nRUN ').find((part) => part.startsWith(`--mount=type=bind,source=${file}`));
+    assert.equal(runOf(other.Dockerfile!, 'apt.txt'), runOf(dockerfile, 'apt.txt'), 'an unchanged apt list keeps its step');
+    assert.notEqual(runOf(other.Dockerfile!, 'requirements.txt'), runOf(dockerfile, 'requirements.txt'));
   });
 
   it('cleans up after each package manager', () => {

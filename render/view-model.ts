@@ -1,9 +1,10 @@
 // The one object every template sees. Every field a template uses is always present (templates
 // are compiled in strict mode), and every value has been checked for the place it is written to.
+import { createHash } from 'node:crypto';
 import type { Packages } from '../api/types.ts';
 import type { BuildSecurity } from '../config/types.ts';
 import { assertSafeImageReference, assertSafeRegistryHost, qualifyImageReference, registryOf } from './image-reference.ts';
-import { checkedPackages, LIST_FILES, MANAGERS, type PackageManager } from './package-lists.ts';
+import { checkedPackages, LIST_FILES, listFileContent, MANAGERS, type PackageManager } from './package-lists.ts';
 import { BUILD_POD_PATHS, LOCAL_IMAGE_NAME } from './paths.ts';
 
 /** What is built: an ImageSpecJob's spec satisfies it. */
@@ -28,6 +29,13 @@ export interface PackageView {
   /** The list file in the build context. */
   file: string;
   count: number;
+  /**
+   * SHA-256 of the list file. The install step bind-mounts the list instead of copying it (one
+   * layer less, and with vfs every layer is a copy of the whole root filesystem), and buildah's
+   * layer cache keys a RUN step on its text only, not on mounted files: the digest in the RUN
+   * line makes a changed list miss the cache.
+   */
+  digest: string;
 }
 
 export interface ViewModel {
@@ -65,7 +73,15 @@ export function buildViewModel(input: BuildInput, settings: RenderSettings = {})
 
   const lists = checkedPackages(input.packages);
   const packages = Object.fromEntries(
-    MANAGERS.map((manager) => [manager, { enabled: lists[manager].length > 0, file: LIST_FILES[manager], count: lists[manager].length }]),
+    MANAGERS.map((manager) => [
+      manager,
+      {
+        enabled: lists[manager].length > 0,
+        file: LIST_FILES[manager],
+        count: lists[manager].length,
+        digest: createHash('sha256').update(listFileContent(lists[manager])).digest('hex'),
+      },
+    ]),
   ) as Record<PackageManager, PackageView>;
 
   const security = settings.build?.security ?? {};

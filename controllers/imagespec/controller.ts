@@ -18,6 +18,7 @@ import { isAlreadyExists, isNotFound } from '../runtime/errors.ts';
 import { mergePatch, patchCustomStatus, sameStatus, splitKey, type Clients } from '../runtime/kube.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { ReconcileResult } from '../runtime/worker.ts';
+import { WrittenVersions } from '../runtime/written.ts';
 import { decideImageSpec, type FieldProblem } from './decide.ts';
 
 export interface ImageSpecControllerDeps {
@@ -38,6 +39,7 @@ export function controlledBy(job: ImageSpecJob, imageSpec: ImageSpec): boolean {
 
 export class ImageSpecController {
   private readonly deps: ImageSpecControllerDeps;
+  private readonly written = new WrittenVersions();
 
   constructor(deps: ImageSpecControllerDeps) {
     this.deps = deps;
@@ -47,7 +49,11 @@ export class ImageSpecController {
     const { clients, config, log } = this.deps;
     const { namespace, name } = splitKey(key);
     const imageSpec = this.deps.imageSpecs.get(name, namespace);
-    if (!imageSpec || imageSpec.metadata.deletionTimestamp) return; // children go with the garbage collector
+    if (!imageSpec || imageSpec.metadata.deletionTimestamp) {
+      this.written.forget(key);
+      return; // children go with the garbage collector
+    }
+    if (this.written.cacheIsBehind(key, imageSpec.metadata.resourceVersion)) return; // our write's event re-queues it
 
     const validation = validateImageSpec({ apiVersion: API_VERSION, kind: IMAGESPEC_KIND, ...imageSpec });
     const problems: FieldProblem[] = validation.ok ? [] : validation.errors;
@@ -122,6 +128,7 @@ export class ImageSpecController {
 
     if (!sameStatus(imageSpec.status, decision.status)) {
       await patchCustomStatus(clients, IMAGESPEC_PLURAL, imageSpec, decision.status);
+      this.written.markWritten(key, imageSpec.metadata.resourceVersion);
       log.debug('Updated ImageSpec status', { namespace, name, phase: decision.status.phase });
     }
 

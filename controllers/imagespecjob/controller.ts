@@ -10,6 +10,7 @@ import { apiMessage, isAlreadyExists, isInvalid, isNotFound } from '../runtime/e
 import { patchCustomStatus, plain, sameStatus, splitKey, type Clients } from '../runtime/kube.ts';
 import type { Logger } from '../runtime/logger.ts';
 import type { ReconcileResult } from '../runtime/worker.ts';
+import { WrittenVersions } from '../runtime/written.ts';
 import { desiredPushSecret } from '../pushsecret/desired.ts';
 import { ensurePushSecret } from '../pushsecret/ensure.ts';
 import { decideJob, failedStatus } from './decide.ts';
@@ -27,6 +28,7 @@ export interface JobControllerDeps {
 
 export class ImageSpecJobController {
   private readonly deps: JobControllerDeps;
+  private readonly written = new WrittenVersions();
 
   constructor(deps: JobControllerDeps) {
     this.deps = deps;
@@ -36,7 +38,11 @@ export class ImageSpecJobController {
     const { clients, log } = this.deps;
     const { namespace, name } = splitKey(key);
     const job = this.deps.jobs.get(name, namespace);
-    if (!job || job.metadata.deletionTimestamp) return;
+    if (!job || job.metadata.deletionTimestamp) {
+      this.written.forget(key);
+      return;
+    }
+    if (this.written.cacheIsBehind(key, job.metadata.resourceVersion)) return; // our write's event re-queues it
     const now = this.deps.now?.() ?? new Date().toISOString();
 
     let pod = this.deps.pods.get(podName(name), namespace);
@@ -64,6 +70,7 @@ export class ImageSpecJobController {
 
     if (!sameStatus(job.status, status)) {
       await patchCustomStatus(clients, IMAGESPECJOB_PLURAL, job, status);
+      this.written.markWritten(key, job.metadata.resourceVersion);
       log.info('Updated ImageSpecJob status', { namespace, name, phase: status.phase, reason: status.reason });
     }
   };

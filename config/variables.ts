@@ -135,7 +135,7 @@ export const VARIABLES: Variable[] = [
     default: '',
     schema: { type: 'string', pattern: '^(|hostPath:/[A-Za-z0-9._/-]+|pvc:[a-z0-9]([-a-z0-9.]*[a-z0-9])?)$' },
     description:
-      'Where buildah keeps images and layers between builds, so an unchanged base and apt layer are reused: hostPath:/dir (a directory on each build node) or pvc:<claim> (a ReadWriteMany claim in each namespace with builds). Empty: nothing is kept, every build starts cold. Grows with use; prune it with `buildah rmi --prune` on the node.',
+      'Where buildah keeps images and layers between builds, so an unchanged base and apt layer are reused: hostPath:/dir (a directory on each build node, one subdirectory per namespace) or pvc:<claim> (a ReadWriteMany claim in each namespace with builds). Base images are still pulled with each build\'s own credentials. Empty: nothing is kept, every build starts cold. Grows with use; prune it with `buildah rmi --prune` on the node.',
   },
   {
     name: 'IMAGESPEC_BUILD_HOST_NETWORK',

@@ -136,7 +136,7 @@ describe('build.sh', () => {
     assert.equal(result.termination, '');
     assert.ok(result.layoutWritten);
     const calls = result.calls.split('\n');
-    assert.match(calls[0]!, /^buildah pull --signature-policy \S+policy\.json --authfile \S+secret\.json r\.example\.com\/base:1$/);
+    assert.match(calls[0]!, /^buildah pull --policy always --signature-policy \S+policy\.json --authfile \S+secret\.json r\.example\.com\/base:1$/);
     assert.match(calls[2]!, /^buildah bud --isolation chroot --layers --pull=never .*--build-arg IMAGESPEC_USER=jovyan /);
     assert.match(calls[3]!, /^buildah push .* localhost\/imagespec\/build:job-tmp\.\w+ oci:\S+\/workspace\/image:latest$/);
     assert.equal(result.contextFiles, 'Dockerfile\napt.txt\nrequirements.txt\n');

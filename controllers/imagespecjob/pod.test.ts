@@ -236,7 +236,7 @@ describe('buildPod build cache', () => {
   });
   it('keeps buildah storage on the node or in a claim when a cache is configured', () => {
     const host = storage(buildPod(jobWith(), configFrom({ IMAGESPEC_BUILD_CACHE: 'hostPath:/var/lib/imagespec/cache' })));
-    assert.deepEqual(host?.hostPath, { path: '/var/lib/imagespec/cache', type: 'DirectoryOrCreate' });
+    assert.deepEqual(host?.hostPath, { path: '/var/lib/imagespec/cache/team-a', type: 'DirectoryOrCreate' });
     const claim = storage(buildPod(jobWith(), configFrom({ IMAGESPEC_BUILD_CACHE: 'pvc:build-cache' })));
     assert.deepEqual(claim?.persistentVolumeClaim, { claimName: 'build-cache' });
   });

@@ -152,9 +152,12 @@ function step(name: string, image: string, script: string, mounts: V1VolumeMount
 }
 
 /** buildah's storage: kept between builds when the admin configured a cache, else per build. */
-function storageVolume(build: BuildConfig): V1Volume {
+function storageVolume(build: BuildConfig, namespace: string): V1Volume {
   const cache = build.cache;
-  if (cache && 'hostPath' in cache) return { name: VOLUMES.storage, hostPath: { path: cache.hostPath, type: 'DirectoryOrCreate' } };
+  // One directory per namespace: a namespace's cached layers are never offered to another's builds.
+  if (cache && 'hostPath' in cache) {
+    return { name: VOLUMES.storage, hostPath: { path: `${cache.hostPath}/${namespace}`, type: 'DirectoryOrCreate' } };
+  }
   if (cache) return { name: VOLUMES.storage, persistentVolumeClaim: { claimName: cache.claimName } };
   return { name: VOLUMES.storage, emptyDir: {} };
 }
@@ -178,7 +181,7 @@ export function buildPod(job: ImageSpecJob, config: Config): V1Pod {
   const volumes: V1Volume[] = [
     { name: VOLUMES.context, configMap: { name: configMapName(job.metadata.name!), defaultMode: CONTEXT_FILE_MODE } },
     { name: VOLUMES.workspace, emptyDir: {} },
-    storageVolume(build),
+    storageVolume(build, job.metadata.namespace!),
     ...(job.spec.pullSecret ? [dockerConfigSecretVolume(VOLUMES.pullSecret, job.spec.pullSecret)] : []),
     dockerConfigSecretVolume(VOLUMES.pushSecret, job.spec.pushSecret),
   ];

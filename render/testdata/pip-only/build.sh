@@ -95,7 +95,10 @@ else
 fi
 
 say "pulling base image $base_image"
-logged "$logs/pull.log" buildah pull --signature-policy "$policy" "$@" "$base_image" ||
+# --policy always: with storage kept between builds (IMAGESPEC_BUILD_CACHE) the base image may
+# already be there, pulled by another build with other credentials; asking the registry every
+# time keeps a private base image private (layers already present are not downloaded again).
+logged "$logs/pull.log" buildah pull --policy always --signature-policy "$policy" "$@" "$base_image" ||
   fail BaseImagePullFailed "$logs/pull.log" "Could not pull the base image $base_image"
 
 # Like PrimeHub: the built image keeps the base image's user (the Dockerfile switches to root to install).

@@ -5,7 +5,6 @@ import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  ApiextensionsV1Api,
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
@@ -24,7 +23,6 @@ export interface Kube {
   kubeConfig: KubeConfig;
   core: CoreV1Api;
   custom: CustomObjectsApi;
-  apiext: ApiextensionsV1Api;
 }
 
 export function connect(kubeconfigPath: string): Kube {
@@ -34,7 +32,6 @@ export function connect(kubeconfigPath: string): Kube {
     kubeConfig,
     core: kubeConfig.makeApiClient(CoreV1Api),
     custom: kubeConfig.makeApiClient(CustomObjectsApi),
-    apiext: kubeConfig.makeApiClient(ApiextensionsV1Api),
   };
 }
 

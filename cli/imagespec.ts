@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Entry point of the `imagespec` command (package.json "bin"). Needs Node 24 (it runs TypeScript
-// directly): `npx imagespec` and npm scripts put the project's Node 24 first on the PATH.
+// Entry point of the `imagespec` command (package.json "bin"). Needs Node 26 (it runs TypeScript
+// directly): `npx imagespec` and npm scripts put the project's Node 26 first on the PATH.
 import { text } from 'node:stream/consumers';
 import { runCli } from './main.ts';
 

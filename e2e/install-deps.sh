@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the system packages the local cluster, the node and the builds need (Debian 12).
-# Go (to compile Kubernetes) and npm come with the machine; Node 24 comes with `npm ci`.
+# Go (to compile Kubernetes) and npm come with the machine; Node 26 comes with `npm ci` (its binary needs libatomic1).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 packages=(
   buildah skopeo runc containerd containernetworking-plugins docker-registry
   etcd-server etcd-client debootstrap apache2-utils openssl ca-certificates iproute2
+  libatomic1
 )
 missing=()
 for p in "${packages[@]}"; do

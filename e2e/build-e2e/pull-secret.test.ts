@@ -69,7 +69,7 @@ describe('a base image behind registry auth', () => {
     const spec = await finished(e2e.kube, ns, 'without-secret');
     const ready = readyCondition(spec);
     assert.equal(spec.status?.phase, 'Failed');
-    assert.equal(ready?.reason, 'BaseImagePullFailed', ready?.message);
+    assert.equal(ready?.reason, 'BaseImagePullFailed', ready?.message ?? '');
     assert.match(ready?.message ?? '', /unauthorized|authentication required/i);
   });
 });

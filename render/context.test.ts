@@ -104,7 +104,7 @@ describe('renderBuildContext', () => {
   it('cleans up after each package manager', () => {
     assert.match(dockerfile, /rm -rf \/var\/lib\/apt\/lists\/\*/);
     assert.match(dockerfile, /DEBIAN_FRONTEND=noninteractive/);
-    assert.match(dockerfile, /--no-install-recommends --;/);
+    assert.match(dockerfile, /--no-install-recommends -- \|\| failed 92;/);
     assert.match(dockerfile, /conda install --yes --file \/tmp\/imagespec\/conda\.txt/);
     assert.match(dockerfile, /conda clean --all --force-pkgs-dirs --yes/);
     assert.match(dockerfile, /install --no-cache-dir --requirement \/tmp\/imagespec\/requirements\.txt/);

@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { renderBuildContext } from './context.ts';
 import { loadTemplates } from './templates.ts';
+import { LIST_FILES } from './package-lists.ts';
+import { STEP_FAILURES } from './step-failures.ts';
 
 const FAKE_BUILDAH = `#!/bin/sh
 while :; do case "$1" in --root|--runroot|--storage-driver) shift 2 ;; *) break ;; esac; done
@@ -26,6 +28,11 @@ inspect) echo "$FAKE_BASE_USER" ;;
 bud)
   for last; do :; done
   ls "$last" > "$FAKE_DIR/context-files"
+  case "$FAKE_SCENARIO" in silent-exit-*)
+    # A RUN step whose own output never reached the log: only buildah's last line says anything.
+    echo 'Error: building at STEP "RUN --mount=type=bind,source=list.txt,target=/tmp/imagespec/list.txt : list": exit status '"\${FAKE_SCENARIO#silent-exit-}" >&2
+    exit 1 ;;
+  esac
   echo 'STEP 1/8: FROM r.example.com/base:1'
   echo 'STEP 2/8: USER root'
   echo 'STEP 3/8: COPY apt.txt /tmp/imagespec/apt.txt'
@@ -169,6 +176,23 @@ describe('build.sh', () => {
       assert.ok(!result.layoutWritten || scenario === 'export-fails');
     });
   }
+
+  for (const failure of Object.values(STEP_FAILURES)) {
+    it(`reports ${failure.reason} with its explanation from exit status ${failure.code} alone`, () => {
+      const result = run('build.sh', `silent-exit-${failure.code}`);
+      assert.notEqual(result.status, 0);
+      const [first, summary = '', details = ''] = result.termination.split('\n');
+      assert.equal(first, `reason=${failure.reason}`);
+      assert.ok(summary.endsWith(`: ${failure.sentence}`), summary);
+      const list = files[LIST_FILES[failure.manager]];
+      if (list) assert.equal(details, `Requested (${LIST_FILES[failure.manager]}): ${list.replaceAll('\n', ' ')}`);
+    });
+  }
+
+  it('reports BuildFailed for an exit status no install step uses', () => {
+    const result = run('build.sh', 'silent-exit-1');
+    assert.match(result.termination, /^reason=BuildFailed\nBuilding the image failed\n/);
+  });
 
   it('keeps the termination message under 4 KiB, ending with the error', () => {
     const result = run('build.sh', 'huge-pip-output');

@@ -6,6 +6,7 @@ import type { BuildSecurity } from '../config/types.ts';
 import { assertSafeImageReference, assertSafeRegistryHost, qualifyImageReference, registryOf } from './image-reference.ts';
 import { checkedPackages, LIST_FILES, listFileContent, MANAGERS, type PackageManager } from './package-lists.ts';
 import { BUILD_POD_PATHS, LOCAL_IMAGE_NAME } from './paths.ts';
+import { STEP_FAILURES, stepFailureView, type StepFailure } from './step-failures.ts';
 
 /** What is built: an ImageSpecJob's spec satisfies it. */
 export interface BuildInput {
@@ -53,6 +54,10 @@ export interface ViewModel {
   build: { isolation: BuildSecurity['isolation']; storageDriver: BuildSecurity['storageDriver'] };
   paths: typeof BUILD_POD_PATHS;
   localImage: string;
+  /** The install steps' own failure causes: the Dockerfile exits with their codes, build.sh explains them. */
+  stepFailures: typeof STEP_FAILURES;
+  /** The same, as a list for build.sh's case statement. */
+  stepFailureList: Array<StepFailure & { listFile: string }>;
 }
 
 const ISOLATIONS: readonly string[] = ['chroot', 'oci', 'rootless'];
@@ -99,6 +104,8 @@ export function buildViewModel(input: BuildInput, settings: RenderSettings = {})
     },
     paths: BUILD_POD_PATHS,
     localImage: LOCAL_IMAGE_NAME,
+    stepFailures: STEP_FAILURES,
+    stepFailureList: Object.values(STEP_FAILURES).map(stepFailureView),
   };
 }
 

@@ -78,6 +78,34 @@ failed_step_reason() {
   esac
 }
 
+# The exit status of the failed RUN step, as buildah reports it on its last line
+# (`Error: building at STEP "RUN ...": exit status 93`); empty when buildah says none.
+failed_step_status() {
+  grep -E '^(Error: )?(error )?building at STEP "' "$1" | tail -n 1 | sed -n -E 's/.*: exit status ([0-9]+)$/\1/p'
+}
+
+# STATUS: "<Reason> <list file> <sentence>" for the causes the install steps recognise and exit with
+# a code of their own (see the Dockerfile template); nothing for any other status.
+explain_step_status() {
+  case "$1" in
+    90) echo 'AptInstallFailed apt.txt apt packages were requested, but the base image has no apt-get (it is not Debian or Ubuntu based); choose a Debian or Ubuntu based image or remove the apt packages' ;;
+    91) echo 'AptInstallFailed apt.txt apt-get update could not download the package lists of the base image (network, proxy, or the apt sources of the base image)' ;;
+    92) echo 'AptInstallFailed apt.txt apt-get could not install the apt packages: a name or version may not exist in the release of the base image' ;;
+    93) echo 'CondaInstallFailed conda.txt conda packages were requested, but the base image has no conda on its PATH; choose a base image with conda (for example a Miniforge or Jupyter image) or install these packages with pip' ;;
+    94) echo 'CondaInstallFailed conda.txt conda could not install the conda packages: a name, version or channel may not exist' ;;
+    95) echo 'PipInstallFailed requirements.txt pip packages were requested, but the base image has no pip; add python3-pip to the apt packages or choose a Python base image' ;;
+    96) echo 'PipInstallFailed requirements.txt pip could not install the pip packages: a name or version may not exist, or a package failed to build' ;;
+  esac
+}
+
+# The packages a list file asks for, on one line, bounded: the message names them even when the
+# package manager's own error never reached the log.
+requested_in() {
+  if [ -f "$context_dir/$1" ]; then
+    printf 'Requested (%s): %s\n' "$1" "$(tr '\n' ' ' < "$context_dir/$1" | cut -c 1-600)"
+  fi
+}
+
 summary_of() {
   case "$1" in
     AptInstallFailed) echo "Installing the apt packages failed" ;;
@@ -119,6 +147,15 @@ say "building"
 if ! logged "$logs/build.log" buildah bud --isolation "$isolation" --layers --pull=never \
   --signature-policy "$policy" --build-arg "IMAGESPEC_USER=$base_user" \
   --file "$build_context/Dockerfile" --tag "$local_image" "$build_context"; then
+  explained=$(explain_step_status "$(failed_step_status "$logs/build.log")")
+  if [ -n "$explained" ]; then
+    # The step said why with its exit code: that holds even if its own output was lost.
+    reason=${explained%% *}
+    explained=${explained#* }
+    list_file=${explained%% *}
+    { requested_in "$list_file"; cat "$logs/build.log"; } > "$logs/explained.log"
+    fail "$reason" "$logs/explained.log" "$(summary_of "$reason"): ${explained#* }"
+  fi
   reason=$(failed_step_reason "$logs/build.log")
   fail "$reason" "$logs/build.log" "$(summary_of "$reason")"
 fi

@@ -2,11 +2,13 @@
 // containerd, loopback registries), the CRDs, and the real controller configured by the node's
 // .cluster/controller.env. Nothing here plays the kubelet: Pods really run.
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { ImageSpec, ImageSpecJob } from '../../api/types.ts';
 import { clusterUp } from '../cluster/cluster.ts';
-import { kubectlPath } from '../cluster/paths.ts';
+import { kubectlPath, stateDir } from '../cluster/paths.ts';
 import { connect, getImageSpec, installCrds, listJobs, startController, type ControllerProcess, type Kube } from '../integration/harness.ts';
 import { nodeUp, type NodeInfo } from '../node/node.ts';
 import type { RegistryCredentials } from '../node/registry.ts';
@@ -94,6 +96,26 @@ export async function jobOf(kube: Kube, namespace: string, spec: ImageSpec): Pro
   const job = (await listJobs(kube, namespace)).find((j) => j.metadata.name === spec.status?.jobName);
   if (!job) throw new Error(`ImageSpecJob ${spec.status?.jobName} not found in ${namespace}`);
   return job;
+}
+
+/**
+ * Keeps the build Pod's logs (both steps) of a finished ImageSpec under .cluster/logs/tests/builds,
+ * so a failing run can be examined after its namespace is gone. Returns the file's path.
+ */
+export function keepBuildLogs(e2e: E2e, namespace: string, spec: ImageSpec): string {
+  const dir = join(stateDir, 'logs', 'tests', 'builds');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${namespace}-${spec.metadata.name}-${Date.now()}.log`);
+  const pod = `${spec.status?.jobName}-build`;
+  const sections = ['build', 'push'].map((container) => {
+    try {
+      return `== ${container}\n${kubectl(e2e, ['logs', '-n', namespace, pod, '-c', container])}`;
+    } catch (error) {
+      return `== ${container}: no logs (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`;
+    }
+  });
+  writeFileSync(file, `${JSON.stringify(spec.status, null, 2)}\n${sections.join('\n')}\n`);
+  return file;
 }
 
 /** The pinned kubectl against the local cluster, as `npm run kubectl` runs it. */

@@ -185,7 +185,7 @@ describe('build.sh', () => {
       assert.equal(first, `reason=${failure.reason}`);
       assert.ok(summary.endsWith(`: ${failure.sentence}`), summary);
       const list = files[LIST_FILES[failure.manager]];
-      if (list) assert.equal(details, `Requested (${LIST_FILES[failure.manager]}): ${list.replaceAll('\n', ' ')}`);
+      if (list) assert.equal(details, `Requested (${LIST_FILES[failure.manager]}): ${list.trim().replaceAll('\n', ' ')}`);
     });
   }
 

@@ -102,7 +102,7 @@ explain_step_status() {
 # package manager's own error never reached the log.
 requested_in() {
   if [ -f "$context_dir/$1" ]; then
-    printf 'Requested (%s): %s\n' "$1" "$(tr '\n' ' ' < "$context_dir/$1" | cut -c 1-600)"
+    printf 'Requested (%s): %s\n' "$1" "$(tr '\n' ' ' < "$context_dir/$1" | cut -c 1-600 | sed 's/ *$//')"
   fi
 }
 
@@ -153,8 +153,10 @@ if ! logged "$logs/build.log" buildah bud --isolation "$isolation" --layers --pu
     reason=${explained%% *}
     explained=${explained#* }
     list_file=${explained%% *}
-    { requested_in "$list_file"; cat "$logs/build.log"; } > "$logs/explained.log"
-    fail "$reason" "$logs/explained.log" "$(summary_of "$reason"): ${explained#* }"
+    sentence=${explained#* }
+    # The step's own copy of the sentence, if it reached the log, would only repeat the summary.
+    { requested_in "$list_file"; grep -v -F -x "imagespec: $sentence" "$logs/build.log"; } > "$logs/explained.log"
+    fail "$reason" "$logs/explained.log" "$(summary_of "$reason"): $sentence"
   fi
   reason=$(failed_step_reason "$logs/build.log")
   fail "$reason" "$logs/build.log" "$(summary_of "$reason")"

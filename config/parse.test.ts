@@ -116,3 +116,28 @@ test('the build cache is a hostPath or a claim', () => {
   assert.equal(none.config.build.cache, undefined);
   assert.equal(parseConfig({ IMAGESPEC_BUILD_CACHE: 'hostPath:relative' }, defaults).ok, false);
 });
+
+test('leader election is off by default, with client-go\'s timings', () => {
+  const result = parseConfig({}, defaults);
+  assert.ok(result.ok);
+  assert.deepEqual(result.config.leaderElection, {
+    enabled: false,
+    namespace: undefined,
+    leaseName: 'imagespec-controller',
+    leaseDurationSeconds: 15,
+    renewDeadlineSeconds: 10,
+    retryPeriodSeconds: 2,
+  });
+  assert.equal(result.config.shutdownTimeoutSeconds, 25);
+});
+
+test('leader election timings must let the leader give up before others take over', () => {
+  const on = { IMAGESPEC_LEADER_ELECT: 'true' };
+  assert.ok(parseConfig({ ...on, IMAGESPEC_LEADER_ELECTION_NAMESPACE: 'ops', IMAGESPEC_RETRY_PERIOD_SECONDS: '1' }, defaults).ok);
+  const late = parseConfig({ ...on, IMAGESPEC_RENEW_DEADLINE_SECONDS: '15' }, defaults);
+  assert.deepEqual(late.ok ? [] : late.errors, ['IMAGESPEC_RENEW_DEADLINE_SECONDS: must be less than IMAGESPEC_LEASE_DURATION_SECONDS']);
+  const slow = parseConfig({ ...on, IMAGESPEC_RETRY_PERIOD_SECONDS: '10' }, defaults);
+  assert.deepEqual(slow.ok ? [] : slow.errors, ['IMAGESPEC_RETRY_PERIOD_SECONDS: must be less than IMAGESPEC_RENEW_DEADLINE_SECONDS']);
+  assert.ok(parseConfig({ IMAGESPEC_RETRY_PERIOD_SECONDS: '10' }, defaults).ok, 'unused timings are not checked');
+  assert.equal(parseConfig({ ...on, IMAGESPEC_LEADER_ELECTION_NAMESPACE: 'Not_A_Namespace' }, defaults).ok, false);
+});

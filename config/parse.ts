@@ -94,6 +94,18 @@ function consistencyErrors(values: Record<string, string>): string[] {
   return errors;
 }
 
+/** client-go's rule: the leader must give up before others take over, and retry before giving up. */
+function leaderElectionErrors(values: Record<string, string>): string[] {
+  if (!truthy(values.IMAGESPEC_LEADER_ELECT)) return [];
+  const errors: string[] = [];
+  const lessThan = (shorter: string, longer: string) => {
+    if (!(Number(values[shorter]) < Number(values[longer]))) errors.push(`${shorter}: must be less than ${longer}`);
+  };
+  lessThan('IMAGESPEC_RENEW_DEADLINE_SECONDS', 'IMAGESPEC_LEASE_DURATION_SECONDS');
+  lessThan('IMAGESPEC_RETRY_PERIOD_SECONDS', 'IMAGESPEC_RENEW_DEADLINE_SECONDS');
+  return errors;
+}
+
 function buildCacheFrom(value: string | undefined): Pick<Config['build'], 'cache'> {
   if (value?.startsWith('hostPath:')) return { cache: { hostPath: value.slice('hostPath:'.length) } };
   if (value?.startsWith('pvc:')) return { cache: { claimName: value.slice('pvc:'.length) } };
@@ -107,7 +119,7 @@ function nodeSelectorFrom(value: string | undefined): Record<string, string> {
 export function parseConfig(source: Raw, defaults: { logFormat: 'json' | 'text' }): ParseResult {
   const values = resolveVariables(source);
   const errors = [...schemaErrors(values), ...rangeErrors(values)];
-  if (errors.length === 0) errors.push(...consistencyErrors(values));
+  if (errors.length === 0) errors.push(...consistencyErrors(values), ...leaderElectionErrors(values));
   if (errors.length > 0) return { ok: false, errors };
 
   const v = values as Record<string, string>;
@@ -156,6 +168,16 @@ export function parseConfig(source: Raw, defaults: { logFormat: 'json' | 'text' 
     templatesDir: optional(v.IMAGESPEC_TEMPLATES_DIR),
     resyncSeconds: Number(v.IMAGESPEC_RESYNC_SECONDS),
     workers: Number(v.IMAGESPEC_WORKERS),
+    http: { port: Number(v.IMAGESPEC_HTTP_PORT), portFile: optional(v.IMAGESPEC_HTTP_PORT_FILE) },
+    leaderElection: {
+      enabled: truthy(v.IMAGESPEC_LEADER_ELECT),
+      namespace: optional(v.IMAGESPEC_LEADER_ELECTION_NAMESPACE),
+      leaseName: v.IMAGESPEC_LEADER_ELECTION_ID!,
+      leaseDurationSeconds: Number(v.IMAGESPEC_LEASE_DURATION_SECONDS),
+      renewDeadlineSeconds: Number(v.IMAGESPEC_RENEW_DEADLINE_SECONDS),
+      retryPeriodSeconds: Number(v.IMAGESPEC_RETRY_PERIOD_SECONDS),
+    },
+    shutdownTimeoutSeconds: Number(v.IMAGESPEC_SHUTDOWN_TIMEOUT_SECONDS),
   };
   return { ok: true, config };
 }

@@ -52,6 +52,24 @@ export interface BuildConfig {
   serviceAccountName?: string;
 }
 
+export interface LeaderElectionConfig {
+  /** Off: this process leads at once, as the only replica. */
+  enabled: boolean;
+  /** Namespace of the Lease; undefined: POD_NAMESPACE, else the service account's namespace, else "default". */
+  namespace?: string;
+  leaseName: string;
+  leaseDurationSeconds: number;
+  renewDeadlineSeconds: number;
+  retryPeriodSeconds: number;
+}
+
+export interface HttpConfig {
+  /** Port of /healthz, /readyz and /metrics; 0: any free port. */
+  port: number;
+  /** Where the bound port is written, for exec probes. */
+  portFile?: string;
+}
+
 export interface Config {
   /** undefined when the admin has not configured a registry: ImageSpecs report RegistryNotConfigured. */
   registry?: RegistryConfig;
@@ -68,4 +86,8 @@ export interface Config {
   templatesDir?: string;
   resyncSeconds: number;
   workers: number;
+  http: HttpConfig;
+  leaderElection: LeaderElectionConfig;
+  /** Bound on waiting for running reconciles at shutdown. */
+  shutdownTimeoutSeconds: number;
 }

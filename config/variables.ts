@@ -203,4 +203,65 @@ export const VARIABLES: Variable[] = [
     schema: int(1, 64),
     description: 'Concurrent reconciles per controller.',
   },
+  {
+    name: 'IMAGESPEC_HTTP_PORT',
+    default: '8080',
+    schema: int(0, 65535),
+    description:
+      'Port of /healthz (liveness: no reconcile stuck), /readyz (caches synced) and /metrics (Prometheus text). 0 binds any free port (see IMAGESPEC_HTTP_PORT_FILE).',
+  },
+  {
+    name: 'IMAGESPEC_HTTP_PORT_FILE',
+    default: '',
+    schema: { type: 'string', pattern: '^(/.+)?$', maxLength: 4096 },
+    description:
+      'Absolute path of a file the controller writes the port it bound into, for exec probes (`node controllers/probe.ts /readyz`) when the port is only known at start (hostNetwork Pods with port 0). Empty: no file.',
+  },
+  {
+    name: 'IMAGESPEC_LEADER_ELECT',
+    default: 'false',
+    schema: bool,
+    description:
+      'Elect one active replica through a coordination.k8s.io Lease, so several replicas can run: only the leader reconciles, the others keep their caches warm and take over when it stops (the Helm chart sets true).',
+  },
+  {
+    name: 'IMAGESPEC_LEADER_ELECTION_NAMESPACE',
+    default: '',
+    schema: { type: 'string', pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$', maxLength: 63 },
+    description:
+      'Namespace of the leader election Lease. Empty: the POD_NAMESPACE environment variable, else the namespace of the Pod\'s service account, else default.',
+  },
+  {
+    name: 'IMAGESPEC_LEADER_ELECTION_ID',
+    default: 'imagespec-controller',
+    schema: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$', maxLength: 253 },
+    description: 'Name of the leader election Lease: replicas sharing its name and namespace elect one leader.',
+  },
+  {
+    name: 'IMAGESPEC_LEASE_DURATION_SECONDS',
+    default: '15',
+    schema: int(2, 3600),
+    description:
+      'How long the other replicas wait, from when they last saw the Lease change, before taking it over from a leader that stopped renewing it.',
+  },
+  {
+    name: 'IMAGESPEC_RENEW_DEADLINE_SECONDS',
+    default: '10',
+    schema: int(1, 3600),
+    description:
+      'A leader that could not renew the Lease for this long stops leading and exits, before another replica may take over. Must be less than the lease duration.',
+  },
+  {
+    name: 'IMAGESPEC_RETRY_PERIOD_SECONDS',
+    default: '2',
+    schema: int(1, 3600),
+    description: 'How often the leader renews the Lease and the other replicas try to take it. Must be less than the renew deadline.',
+  },
+  {
+    name: 'IMAGESPEC_SHUTDOWN_TIMEOUT_SECONDS',
+    default: '25',
+    schema: int(0, 3600),
+    description:
+      'On SIGTERM the controller stops taking work and waits up to this long for running reconciles to finish, then releases the Lease and exits. Keep it below the Pod\'s terminationGracePeriodSeconds.',
+  },
 ];

@@ -12,20 +12,44 @@ export interface ReconcileResult {
 
 export type Reconciler = (key: string) => Promise<ReconcileResult | void>;
 
+/** How a reconcile ended, in controller-runtime's terms. */
+export type ReconcileOutcome = 'success' | 'error' | 'requeue' | 'requeue_after';
+
+/** Where the workers report their reconciles (durations in seconds). */
+export interface ReconcileMetrics {
+  /** The number of workers started for this controller. */
+  workers(count: number): void;
+  started(): void;
+  finished(outcome: ReconcileOutcome, seconds: number): void;
+}
+
 export interface WorkerOptions {
   kind: string;
   queue: WorkQueue;
   reconcile: Reconciler;
   workers: number;
   log: Logger;
+  metrics?: ReconcileMetrics;
+  /** Monotonic milliseconds (performance.now by default). */
+  clock?: () => number;
+}
+
+export function outcomeOf(result: ReconcileResult | void): ReconcileOutcome {
+  if (result?.requeueAfterMs === undefined) return 'success';
+  return result.requeueAfterMs > 0 ? 'requeue_after' : 'requeue';
 }
 
 async function processNext(options: WorkerOptions): Promise<boolean> {
-  const { queue, reconcile, log, kind } = options;
+  const { queue, reconcile, log, kind, metrics } = options;
+  const clock = options.clock ?? (() => performance.now());
   const key = await queue.get();
   if (key === undefined) return false;
+  const startedAt = clock();
+  let outcome: ReconcileOutcome = 'error';
+  metrics?.started();
   try {
     const result = await reconcile(key);
+    outcome = outcomeOf(result);
     queue.forget(key);
     if (result?.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
   } catch (error) {
@@ -35,12 +59,14 @@ async function processNext(options: WorkerOptions): Promise<boolean> {
     log.log(level, `Could not reconcile ${kind}`, { key, error: describeError(error), retryInMs: delayMs });
   } finally {
     queue.done(key);
+    metrics?.finished(outcome, Math.max(0, clock() - startedAt) / 1000);
   }
   return true;
 }
 
 /** Starts `workers` loops; the returned promise settles when the queue is shut down. */
 export async function runWorkers(options: WorkerOptions): Promise<void> {
+  options.metrics?.workers(options.workers);
   const loop = async () => {
     while (await processNext(options)) {
       // keep taking keys

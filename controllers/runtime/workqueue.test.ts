@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkQueue, backoffDelay } from './workqueue.ts';
+import { Metrics } from './metrics.ts';
+import { sample } from './metric-sample.ts';
 
 test('a key added several times before it is taken is processed once', async () => {
   const queue = new WorkQueue();
@@ -70,4 +72,66 @@ test('addAfter queues the key once its delay has passed, and the earliest delay 
   t.mock.timers.tick(10_000);
   assert.equal(queue.length, 1, 'the superseded later timer must not add it twice');
   queue.shutDown();
+});
+
+function manualClock() {
+  let now = 0;
+  return { clock: () => now, advance: (ms: number) => (now += ms) };
+}
+
+test('metrics follow adds, de-duplication, waiting, work and retries', async () => {
+  const time = manualClock();
+  const metrics = new Metrics({ processMetrics: false, clock: time.clock });
+  const queue = new WorkQueue({ baseDelayMs: 1000, maxDelayMs: 60_000 }, { metrics: metrics.workQueue('jobs'), clock: time.clock });
+  const read = (name: string) => sample(metrics.registry, name, { name: 'jobs' });
+
+  queue.add('ns/a');
+  queue.add('ns/a');
+  queue.add('ns/b');
+  assert.equal(await read('workqueue_adds_total'), 2, 'a duplicate of a waiting key is not an add');
+  assert.equal(await read('workqueue_depth'), 2);
+
+  time.advance(250);
+  assert.equal(await queue.get(), 'ns/a');
+  assert.equal(await read('workqueue_depth'), 1);
+  assert.equal(await read('workqueue_queue_duration_seconds_count'), 1);
+  assert.equal(await read('workqueue_queue_duration_seconds_sum'), 0.25);
+
+  time.advance(2000);
+  assert.equal(await read('workqueue_unfinished_work_seconds'), 2);
+  assert.equal(await read('workqueue_longest_running_processor_seconds'), 2);
+  queue.add('ns/a');
+  assert.equal(await read('workqueue_adds_total'), 3, 'an add while held counts: it will be processed again');
+  queue.done('ns/a');
+  assert.equal(await read('workqueue_work_duration_seconds_count'), 1);
+  assert.equal(await read('workqueue_work_duration_seconds_sum'), 2);
+  assert.equal(await read('workqueue_depth'), 2, 'done put the re-added key back');
+  assert.equal(await read('workqueue_unfinished_work_seconds'), 0);
+
+  queue.addRateLimited('ns/c');
+  queue.addRateLimited('ns/c');
+  assert.equal(await read('workqueue_retries_total'), 2);
+  queue.done('ns/never-taken');
+  assert.equal(await read('workqueue_work_duration_seconds_count'), 1, 'done for a key no worker holds is ignored');
+  queue.shutDown();
+});
+
+test('done for a key no worker holds does not queue it twice', async () => {
+  const queue = new WorkQueue();
+  queue.add('ns/a');
+  queue.done('ns/a');
+  assert.equal(queue.length, 1);
+});
+
+test('after shutDown no key is handed out: held keys finish, waiting keys are dropped', async () => {
+  const queue = new WorkQueue();
+  queue.add('ns/held');
+  queue.add('ns/waiting');
+  assert.equal(await queue.get(), 'ns/held');
+  queue.add('ns/held');
+  queue.shutDown();
+  assert.equal(await queue.get(), undefined, 'a waiting key must not be taken after shutDown');
+  queue.done('ns/held');
+  assert.equal(await queue.get(), undefined, 'a key re-added while held must not be taken after shutDown');
+  assert.equal(queue.processingCount, 0);
 });

@@ -17,6 +17,9 @@ import type { Cache } from '../runtime/cache.ts';
 import { isAlreadyExists, isNotFound } from '../runtime/errors.ts';
 import { mergePatch, patchCustomStatus, sameStatus, splitKey, type Clients } from '../runtime/kube.ts';
 import type { Logger } from '../runtime/logger.ts';
+import { eventSubject } from '../runtime/eventbody.ts';
+import { recordEvents, type EventRecorder } from '../runtime/events.ts';
+import type { PropagationMetrics } from '../runtime/metrics.ts';
 import type { ReconcileResult } from '../runtime/worker.ts';
 import { WrittenVersions } from '../runtime/written.ts';
 import { decideImageSpec, type FieldProblem } from './decide.ts';
@@ -27,7 +30,10 @@ export interface ImageSpecControllerDeps {
   jobs: Cache<ImageSpecJob>;
   config: Config;
   log: Logger;
+  /** Tells what the reconciles did as Kubernetes Events; none when absent. */
+  events?: EventRecorder;
   now?: () => string;
+  metrics?: PropagationMetrics;
 }
 
 /** While a pull Secret is missing (Secrets are not watched), look again this often. */
@@ -54,6 +60,7 @@ export class ImageSpecController {
       return; // children go with the garbage collector
     }
     if (this.written.cacheIsBehind(key, imageSpec.metadata.resourceVersion)) return; // our write's event re-queues it
+    const eventsAbout = eventSubject(API_VERSION, IMAGESPEC_KIND, imageSpec.metadata);
 
     const validation = validateImageSpec({ apiVersion: API_VERSION, kind: IMAGESPEC_KIND, ...imageSpec });
     const problems: FieldProblem[] = validation.ok ? [] : validation.errors;
@@ -90,12 +97,13 @@ export class ImageSpecController {
           body: decision.createJob,
         });
         log.info('Created ImageSpecJob', { namespace, name: decision.createJob.metadata.name, imageSpec: name, revision });
+        recordEvents(this.deps.events, eventsAbout, [decision.createdEvent]);
       } catch (error) {
         if (!isAlreadyExists(error)) throw error;
       }
     }
 
-    for (const { job, message } of decision.cancel) {
+    for (const { job, message, event } of decision.cancel) {
       await clients.custom.patchNamespacedCustomObject(
         {
           group: GROUP,
@@ -108,6 +116,7 @@ export class ImageSpecController {
         mergePatch(),
       );
       log.info('Requested cancellation of ImageSpecJob', { namespace, name: job.metadata.name, reason: message });
+      recordEvents(this.deps.events, eventsAbout, [event]);
     }
 
     for (const job of decision.prune) {
@@ -129,7 +138,9 @@ export class ImageSpecController {
     if (!sameStatus(imageSpec.status, decision.status)) {
       await patchCustomStatus(clients, IMAGESPEC_PLURAL, imageSpec, decision.status);
       this.written.markWritten(key, imageSpec.metadata.resourceVersion);
+      recordEvents(this.deps.events, eventsAbout, decision.statusEvents);
       log.debug('Updated ImageSpec status', { namespace, name, phase: decision.status.phase });
+      this.deps.metrics?.imageSpecStatusWritten(namespace, decision.status);
     }
 
     if (pullSecretMissing) return { requeueAfterMs: PULL_SECRET_RECHECK_MS };

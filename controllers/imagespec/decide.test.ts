@@ -156,3 +156,87 @@ test('an InvalidSpec message stays bounded however many problems there are', () 
   assert.ok((decision.status.message ?? '').length <= 4096);
   assert.match(decision.status.message ?? '', /^spec\.packages\.pip\[0\]/);
 });
+
+// Events: each transition tells its event once; a reconcile that changes nothing tells nothing.
+
+/** Decides, then decides again on the status just written: the second must tell nothing. */
+function decideTwice(spec: ImageSpec, jobs: ImageSpecJob[], extra: Partial<ImageSpecObservation> = {}) {
+  const first = decideImageSpec(observe(spec, jobs, extra));
+  const again = decideImageSpec(observe({ ...spec, status: first.status }, jobs, { ...extra, now: '2026-11-23T11:00:00Z' }));
+  assert.deepEqual(again.statusEvents, [], 'a no-op reconcile records nothing');
+  return { first, settled: { ...spec, status: first.status } };
+}
+
+test('a new revision tells RevisionCreated with the job and the short revision, and nothing about Pending', () => {
+  const spec = imageSpec();
+  const short = shortRevision(computeRevision(spec.spec));
+  const decision = decideImageSpec(observe(spec));
+  assert.deepEqual(decision.createdEvent, {
+    type: 'Normal',
+    reason: 'RevisionCreated',
+    action: 'CreateImageSpecJob',
+    note: `Created ImageSpecJob web-${short} for revision ${short}`,
+  });
+  assert.deepEqual(decision.statusEvents, []);
+  const existing = job(computeRevision(spec.spec), 'Pending', { podName: `web-${short}-build` });
+  assert.equal(decideImageSpec(observe({ ...spec, status: decision.status }, [existing])).createdEvent, undefined, 'an existing job is not created again');
+});
+
+test('Building, then Succeeded, each told once as the job moves', () => {
+  const spec = imageSpec();
+  const revision = computeRevision(spec.spec);
+  const pending = decideTwice(spec, [job(revision, 'Pending', { podName: 'web-x-build' })]);
+  assert.deepEqual(pending.first.statusEvents, []);
+  const building = decideTwice(pending.settled, [job(revision, 'Building', { podName: 'web-x-build' })]);
+  assert.deepEqual(building.first.statusEvents.map((e) => [e.type, e.reason]), [['Normal', 'Building']]);
+  assert.match(building.first.statusEvents[0]!.note, /web-x-build/);
+  const done = { podName: 'web-x-build', image: 'registry.test/team/web:x', digest: 'sha256:abc', completionTime: '2026-11-23T09:59:00Z' };
+  const succeeded = decideTwice(building.settled, [job(revision, 'Succeeded', done)]);
+  assert.deepEqual(succeeded.first.statusEvents, [{ type: 'Normal', reason: 'Succeeded', action: 'Build', note: 'Built registry.test/team/web:x@sha256:abc' }]);
+});
+
+test('a failure is a Warning with its reason and the first line of its message', () => {
+  const spec = imageSpec();
+  const failure = { reason: 'AptInstallFailed', message: 'apt-get install failed: E: Unable to locate package nope\nE: more\nSee: kubectl logs x' };
+  const { first } = decideTwice(spec, [job(computeRevision(spec.spec), 'Failed', failure)]);
+  assert.deepEqual(first.statusEvents, [{ type: 'Warning', reason: 'AptInstallFailed', action: 'Build', note: 'apt-get install failed: E: Unable to locate package nope' }]);
+});
+
+test('the same failure of the next revision is told again', () => {
+  const spec = imageSpec();
+  const failure = { reason: 'AptInstallFailed', message: 'apt-get install failed' };
+  const before = decideTwice(spec, [job(computeRevision(spec.spec), 'Failed', failure)]).settled;
+  const edited = { ...before, spec: { ...before.spec, packages: { apt: ['curl', 'git'] } } };
+  const next = decideImageSpec(observe(edited, [job(computeRevision(edited.spec), 'Failed', failure)]));
+  assert.deepEqual(next.statusEvents.map((e) => e.reason), ['AptInstallFailed']);
+});
+
+test('cancelling an older running job tells Superseded, naming both jobs', () => {
+  const spec = imageSpec({ packages: { apt: ['curl', 'git'] } });
+  const running = job('b'.repeat(64), 'Building');
+  const decision = decideImageSpec(observe(spec, [running]));
+  const event = decision.cancel[0]!.event;
+  assert.equal(event.type, 'Normal');
+  assert.equal(event.reason, 'Superseded');
+  assert.match(event.note, new RegExp(`^Cancelled ImageSpecJob ${running.metadata.name}: Superseded by revision ${shortRevision(computeRevision(spec.spec))}`));
+});
+
+test('an invalid spec is a Warning naming the fields, told again only when the problems change', () => {
+  const spec = imageSpec();
+  const problems = [{ path: 'spec.packages.pip[2]', message: 'must match the pip requirement grammar' }];
+  const { first, settled } = decideTwice(spec, [], { problems });
+  assert.equal(first.statusEvents[0]?.type, 'Warning');
+  assert.equal(first.statusEvents[0]?.reason, 'InvalidSpec');
+  assert.match(first.statusEvents[0]?.note ?? '', /spec\.packages\.pip\[2\]/);
+  const other = decideImageSpec(observe(settled, [], { problems: [{ path: 'spec.baseImage', message: 'must be an image reference' }] }));
+  assert.match(other.statusEvents[0]?.note ?? '', /spec\.baseImage/);
+});
+
+test('a missing registry or pull Secret is a Warning, told once', () => {
+  const spec = imageSpec({ pullSecret: 'private' });
+  const noRegistry = decideTwice(spec, [], { registry: undefined }).first;
+  assert.deepEqual(noRegistry.statusEvents.map((e) => [e.type, e.reason]), [['Warning', 'RegistryNotConfigured']]);
+  const noSecret = decideTwice(spec, [], { pullSecretMissing: true }).first;
+  assert.deepEqual(noSecret.statusEvents.map((e) => [e.type, e.reason]), [['Warning', 'PullSecretNotFound']]);
+  assert.match(noSecret.statusEvents[0]!.note, /"private"/);
+});

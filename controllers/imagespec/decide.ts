@@ -1,5 +1,5 @@
 // Pure decisions of the ImageSpec controller: from what is observed, which ImageSpecJob to
-// create, which to cancel or prune, and the status the ImageSpec should show.
+// create, which to cancel or prune, the status the ImageSpec should show, and the Events they tell.
 import {
   ANNOTATION_CANCEL,
   ANNOTATION_CREATED_AT,
@@ -23,6 +23,8 @@ import type { RegistryConfig } from '../../config/types.ts';
 import { jobName, targetImage } from '../../api/names.ts';
 import { shortRevision } from '../../api/revision.ts';
 import { setCondition, type ConditionInput } from '../runtime/conditions.ts';
+import type { ObjectEvent } from '../runtime/eventbody.ts';
+import { imageSpecStatusEvents, revisionCreatedEvent, supersededEvent } from './events.ts';
 
 export interface FieldProblem {
   path: string;
@@ -49,11 +51,15 @@ export interface ImageSpecObservation {
 
 export interface ImageSpecDecision {
   createJob?: ImageSpecJob;
-  /** Jobs of older revisions still running: mark them cancelled with this message. */
-  cancel: Array<{ job: ImageSpecJob; message: string }>;
+  /** To record once this reconcile created `createJob` (not when it turned out to exist). */
+  createdEvent?: ObjectEvent;
+  /** Jobs of older revisions still running: mark them cancelled with this message, then record the event. */
+  cancel: Array<{ job: ImageSpecJob; message: string; event: ObjectEvent }>;
   /** Finished jobs beyond the history limits. */
   prune: ImageSpecJob[];
   status: ImageSpecStatus;
+  /** What the change from the cached status to `status` tells; to record once the status is written. */
+  statusEvents: ObjectEvent[];
 }
 
 /** Status messages stay far below the CRD's limit, however many problems a spec has. */
@@ -174,6 +180,15 @@ function withReady(
 }
 
 export function decideImageSpec(observation: ImageSpecObservation): ImageSpecDecision {
+  const decision = decideWrites(observation);
+  return {
+    ...decision,
+    ...(decision.createJob ? { createdEvent: revisionCreatedEvent(decision.createJob) } : {}),
+    statusEvents: imageSpecStatusEvents(observation.imageSpec.status, decision.status),
+  };
+}
+
+function decideWrites(observation: ImageSpecObservation): Omit<ImageSpecDecision, 'createdEvent' | 'statusEvents'> {
   const { imageSpec, jobs, revision } = observation;
   const previous = imageSpec.status ?? {};
   const keepImage = { image: previous.image, digest: previous.digest };
@@ -204,7 +219,10 @@ export function decideImageSpec(observation: ImageSpecObservation): ImageSpecDec
   const short = shortRevision(revision);
   const cancel = jobs
     .filter((job) => job !== current && !isTerminal(job) && !job.metadata.annotations?.[ANNOTATION_CANCEL])
-    .map((job) => ({ job, message: `Superseded by revision ${short} (ImageSpecJob ${currentName})` }));
+    .map((job) => {
+      const message = `Superseded by revision ${short} (ImageSpecJob ${currentName})`;
+      return { job, message, event: supersededEvent(job, message) };
+    });
   const prune = pruneList(jobs, current, observation.historySucceeded, observation.historyFailed);
   const { phase, ready } = readyFromJob(current, revision);
   const status = withReady(observation, { ...base, phase, jobName: currentName }, ready);

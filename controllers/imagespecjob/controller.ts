@@ -1,6 +1,6 @@
 // I/O edge of the ImageSpecJob controller: reads the caches, asks decideJob, applies.
 import type { V1Pod } from '@kubernetes/client-node';
-import { IMAGESPECJOB_PLURAL, Reasons, type ImageSpecJob } from '../../api/types.ts';
+import { API_VERSION, IMAGESPECJOB_KIND, IMAGESPECJOB_PLURAL, type ImageSpecJob } from '../../api/types.ts';
 import type { Config } from '../../config/types.ts';
 import { podName } from '../../api/names.ts';
 import type { Templates } from '../../render/templates.ts';
@@ -9,11 +9,14 @@ import type { Cache } from '../runtime/cache.ts';
 import { apiMessage, isAlreadyExists, isInvalid, isNotFound } from '../runtime/errors.ts';
 import { patchCustomStatus, plain, sameStatus, splitKey, type Clients } from '../runtime/kube.ts';
 import type { Logger } from '../runtime/logger.ts';
+import { eventSubject } from '../runtime/eventbody.ts';
+import { recordEvents, type EventRecorder } from '../runtime/events.ts';
+import type { BuildMetrics } from '../runtime/metrics.ts';
 import type { ReconcileResult } from '../runtime/worker.ts';
 import { WrittenVersions } from '../runtime/written.ts';
 import { desiredPushSecret } from '../pushsecret/desired.ts';
 import { ensurePushSecret } from '../pushsecret/ensure.ts';
-import { decideJob, failedStatus } from './decide.ts';
+import { decideJob, refusedBuild } from './decide.ts';
 import { buildContextConfigMap, buildPod } from './pod.ts';
 
 export interface JobControllerDeps {
@@ -23,7 +26,10 @@ export interface JobControllerDeps {
   config: Config;
   templates: Templates;
   log: Logger;
+  /** Tells what the reconciles did as Kubernetes Events; none when absent. */
+  events?: EventRecorder;
   now?: () => string;
+  metrics?: BuildMetrics;
 }
 
 export class ImageSpecJobController {
@@ -40,6 +46,7 @@ export class ImageSpecJobController {
     const job = this.deps.jobs.get(name, namespace);
     if (!job || job.metadata.deletionTimestamp) {
       this.written.forget(key);
+      this.deps.metrics?.jobGone(key);
       return;
     }
     if (this.written.cacheIsBehind(key, job.metadata.resourceVersion)) return; // our write's event re-queues it
@@ -53,10 +60,10 @@ export class ImageSpecJobController {
       decision = decideJob({ job, pod, podGone: live === undefined, now });
     }
 
-    let status = decision.status;
+    let { status, events } = decision;
     if (decision.createPod) {
       const refused = await this.createBuild(job);
-      if (refused) status = failedStatus(job, Reasons.BuildFailed, refused, now);
+      if (refused) ({ status, events } = refusedBuild(job, refused, now));
     }
 
     if (decision.deletePod && pod?.metadata?.name) {
@@ -68,10 +75,13 @@ export class ImageSpecJobController {
       }
     }
 
+    this.deps.metrics?.buildStatusDecided(key, job.status, status, pod?.status?.phase);
     if (!sameStatus(job.status, status)) {
       await patchCustomStatus(clients, IMAGESPECJOB_PLURAL, job, status);
       this.written.markWritten(key, job.metadata.resourceVersion);
+      recordEvents(this.deps.events, eventSubject(API_VERSION, IMAGESPECJOB_KIND, job.metadata), events);
       log.info('Updated ImageSpecJob status', { namespace, name, phase: status.phase, reason: status.reason });
+      this.deps.metrics?.buildStatusWritten(job.status, status);
     }
   };
 

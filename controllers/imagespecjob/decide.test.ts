@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { V1Pod } from '@kubernetes/client-node';
-import { decideJob } from './decide.ts';
+import { decideJob, refusedBuild } from './decide.ts';
 import { ANNOTATION_CANCEL, type ImageSpecJob } from '../../api/types.ts';
 
 const now = '2026-11-23T10:00:00Z';
@@ -85,7 +85,7 @@ test('a cancel request deletes the Pod and ends Cancelled with the reason', () =
 test('a finished job keeps its status and creates nothing', () => {
   const finished = job({ phase: 'Failed', reason: 'AptInstallFailed', message: 'x', podName: 'p' });
   const decision = decideJob({ job: finished, now });
-  assert.deepEqual(decision, { createPod: false, deletePod: false, verifyPod: false, status: finished.status });
+  assert.deepEqual(decision, { createPod: false, deletePod: false, verifyPod: false, status: finished.status, events: [] });
 });
 
 test('a Pod missing from the cache is verified before the job fails with PodDeleted', () => {
@@ -95,4 +95,44 @@ test('a Pod missing from the cache is verified before the job fails with PodDele
   const gone = decideJob({ job: started, podGone: true, now });
   assert.equal(gone.status.phase, 'Failed');
   assert.equal(gone.status.reason, 'PodDeleted');
+});
+
+// Events: each transition tells its event once; a reconcile that changes nothing tells nothing.
+
+/** Decides on `observed`, then again on the status just written: the second must tell nothing. */
+function eventsOnce(observed: ImageSpecJob, podNow?: V1Pod) {
+  const first = decideJob({ job: observed, pod: podNow, now });
+  const again = decideJob({ job: { ...observed, status: first.status }, pod: podNow, now: '2026-11-23T11:00:00Z' });
+  assert.deepEqual(again.events, [], 'a no-op reconcile records nothing');
+  return first;
+}
+
+test('creating the Pod tells PodCreated once', () => {
+  assert.deepEqual(eventsOnce(job()).events, [{ type: 'Normal', reason: 'PodCreated', action: 'CreatePod', note: 'Created build Pod web-0123456789ab-build' }]);
+  const stillWaiting = eventsOnce(job({ phase: 'Pending', podName: 'web-0123456789ab-build', message: 'Created build Pod web-0123456789ab-build' }), pod('Pending'));
+  assert.deepEqual(stillWaiting.events, [], 'a Pod still pending is no news');
+});
+
+test('Building, Succeeded, a failure and a cancellation are each told once', () => {
+  const started = { phase: 'Pending' as const, podName: 'web-0123456789ab-build' };
+  const building = eventsOnce(job(started), pod('Running', { initContainerStatuses: [{ name: 'build', ready: false, restartCount: 0, image: 'b', imageID: '', state: { running: {} } }] } as never));
+  assert.deepEqual(building.events.map((e) => [e.type, e.reason]), [['Normal', 'Building']]);
+  assert.match(building.events[0]!.note, /registry\.test\/team\/web:0123456789ab in Pod web-0123456789ab-build/);
+
+  const push = { name: 'push', ready: false, restartCount: 0, image: 'skopeo', imageID: '', state: { terminated: { exitCode: 0, reason: 'Completed', message: `digest=sha256:${'a'.repeat(64)}` } } };
+  const succeeded = eventsOnce(job({ phase: 'Building', podName: started.podName }), pod('Succeeded', { containerStatuses: [push] } as never));
+  assert.deepEqual(succeeded.events, [{ type: 'Normal', reason: 'Succeeded', action: 'Build', note: `Built registry.test/team/web:0123456789ab@sha256:${'a'.repeat(64)}` }]);
+
+  const gone = decideJob({ job: job({ phase: 'Building', podName: started.podName }), podGone: true, now });
+  assert.deepEqual(gone.events.map((e) => [e.type, e.reason]), [['Warning', 'PodDeleted']]);
+  assert.equal(decideJob({ job: job(gone.status), now }).events.length, 0, 'a finished job tells nothing more');
+
+  const cancelled = eventsOnce(job({ phase: 'Building', podName: started.podName }, { [ANNOTATION_CANCEL]: 'Superseded by revision fedcba987654\nmore' }), pod('Running'));
+  assert.deepEqual(cancelled.events, [{ type: 'Normal', reason: 'Cancelled', action: 'Build', note: 'Superseded by revision fedcba987654' }]);
+});
+
+test('a build the API server refused is a Warning instead of PodCreated', () => {
+  const refused = refusedBuild(job(), 'The API server refused the build objects: spec.volumes[0]: Invalid', now);
+  assert.equal(refused.status.phase, 'Failed');
+  assert.deepEqual(refused.events.map((e) => [e.type, e.reason]), [['Warning', 'BuildFailed']]);
 });

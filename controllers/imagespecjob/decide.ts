@@ -1,9 +1,11 @@
 // Pure decisions of the ImageSpecJob controller: whether to create the build context and Pod,
-// whether to delete the Pod (cancellation), and the status the ImageSpecJob should show.
+// whether to delete the Pod (cancellation), the status the ImageSpecJob should show, and its Events.
 import type { V1Pod } from '@kubernetes/client-node';
 import { ANNOTATION_CANCEL, Reasons, type ImageSpecJob, type ImageSpecJobStatus } from '../../api/types.ts';
 import { podName } from '../../api/names.ts';
 import { setCondition, type ConditionInput } from '../runtime/conditions.ts';
+import type { ObjectEvent } from '../runtime/eventbody.ts';
+import { jobStatusEvents } from './events.ts';
 import { observeBuildPod } from './podstatus.ts';
 
 export interface JobObservation {
@@ -26,6 +28,8 @@ export interface JobDecision {
   /** The cache and the status disagree about the Pod: read it live before deciding. */
   verifyPod: boolean;
   status: ImageSpecJobStatus;
+  /** What the change from the cached status to `status` tells; to record once the status is written. */
+  events: ObjectEvent[];
 }
 
 const TERMINAL = new Set(['Succeeded', 'Failed', 'Cancelled']);
@@ -51,9 +55,20 @@ export function failedStatus(job: ImageSpecJob, reason: string, message: string,
   return finish(job, { phase: 'Failed', reason, message, completionTime: now }, now);
 }
 
+/** The status and events of a build the API server refused, replacing the decision's. */
+export function refusedBuild(job: ImageSpecJob, message: string, now: string): Pick<JobDecision, 'status' | 'events'> {
+  const status = failedStatus(job, Reasons.BuildFailed, message, now);
+  return { status, events: jobStatusEvents(job, status) };
+}
+
 const none = { createPod: false, deletePod: false, verifyPod: false };
 
 export function decideJob(observation: JobObservation): JobDecision {
+  const decision = decideWrites(observation);
+  return { ...decision, events: jobStatusEvents(observation.job, decision.status) };
+}
+
+function decideWrites(observation: JobObservation): Omit<JobDecision, 'events'> {
   const { job, pod, now } = observation;
   const previous = job.status ?? {};
   const podIsDone = pod?.status?.phase === 'Succeeded' || pod?.status?.phase === 'Failed';

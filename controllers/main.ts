@@ -1,13 +1,17 @@
-// Entry point: `npm start`. Loads and validates the admin config, connects to the cluster
-// ($KUBECONFIG or the in-cluster config; with neither, starts the local cluster), runs the
-// controllers until SIGTERM/SIGINT.
+// Entry point: `node controllers/main.ts`, the container's command. Loads and validates the admin
+// config, connects to the cluster given by $KUBECONFIG or the in-cluster config, runs the
+// controllers until SIGTERM/SIGINT, then shuts down gracefully. (`npm start` goes through
+// e2e/start.ts, which falls back to the local test cluster when neither is given.)
 import { existsSync } from 'node:fs';
 import { KubeConfig } from '@kubernetes/client-node';
 import { loadConfig } from '../config/load.ts';
 import { describeConfig } from '../config/parse.ts';
 import type { Config } from '../config/types.ts';
+import { startHttpServer, type HttpServer } from './runtime/http-server.ts';
+import { describeError } from './runtime/informer.ts';
 import { createLogger, type Logger } from './runtime/logger.ts';
-import { createManager } from './manager.ts';
+import { Metrics } from './runtime/metrics.ts';
+import { createManager, type Manager, type ManagerOptions } from './manager.ts';
 
 const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
@@ -25,32 +29,77 @@ export function configOrExit(): Config {
   return result.config;
 }
 
-/** Runs the controllers against the given cluster until a termination signal. */
-export async function runController(kubeConfig: KubeConfig, config: Config, log: Logger): Promise<void> {
+/**
+ * Runs the controllers against the given cluster. On SIGTERM/SIGINT: stop taking keys, let running
+ * reconciles finish (bounded by the shutdown timeout), release the Lease, exit 0; a second signal
+ * exits at once. Losing leadership exits 1, so a replica never acts on leadership it no longer has.
+ */
+export async function runController(
+  kubeConfig: KubeConfig,
+  config: Config,
+  log: Logger,
+  options: Pick<ManagerOptions, 'onLeadershipChange'> = {},
+): Promise<Manager> {
   log.info('Loaded configuration', { config: describeConfig(config), cluster: kubeConfig.getCurrentCluster()?.server });
   if (!config.registry) log.warn('No registry is configured: ImageSpecs will report RegistryNotConfigured');
-  const manager = createManager(kubeConfig, config, log);
-  let stopping = false;
+  const metrics = new Metrics();
+  const leaseName = config.leaderElection.leaseName;
+  metrics.setLeader(leaseName, false);
+  const manager = createManager(kubeConfig, config, log, {
+    metrics,
+    onLeadershipChange: (leading) => {
+      metrics.setLeader(leaseName, leading);
+      options.onLeadershipChange?.(leading);
+    },
+    onLostLeadership: () => {
+      log.error('Exiting: this replica is no longer the leader');
+      process.exit(1);
+    },
+  });
+  let http: HttpServer | undefined;
+  let signals = 0;
   const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info('Received signal, stopping', { signal });
+    signals += 1;
+    if (signals > 1) {
+      log.warn('Received another signal, exiting at once', { signal });
+      process.exit(1);
+    }
+    log.info('Received signal, shutting down', { signal, timeoutSeconds: config.shutdownTimeoutSeconds });
     manager.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
+      async () => {
+        await http?.close();
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log.error('Could not shut down cleanly', { error: describeError(error) });
+        process.exit(1);
+      },
     );
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Up before the caches fill: /readyz answers 503 until they have (on a standby too).
+  http = await startHttpServer({
+    port: config.http.port,
+    portFile: config.http.portFile,
+    registry: metrics.registry,
+    log,
+    ready: () => manager.synced(),
+    live: () => manager.live(),
+  });
   await manager.start();
+  return manager;
 }
 
-async function main(): Promise<void> {
+/** The controller from the given cluster config only; says so and exits 2 when there is none. */
+export async function main(): Promise<void> {
   if (!hasClusterConfig()) {
-    // No cluster given: run on the project's own local cluster (see README, "Local cluster").
-    const { runLocal } = await import('../e2e/local.ts');
-    await runLocal();
-    return;
+    process.stderr.write(
+      'imagespec-controller: no cluster configured: set KUBECONFIG to a kubeconfig file, or run in a Pod ' +
+        `(KUBERNETES_SERVICE_HOST set and a service account token at ${IN_CLUSTER_TOKEN}). ` +
+        'For the local test cluster, use `npm start` or `npm run local`.\n',
+    );
+    process.exit(2);
   }
   const config = configOrExit();
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
@@ -60,9 +109,9 @@ async function main(): Promise<void> {
   await runController(kubeConfig, config, log);
 }
 
-if (import.meta.main) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`imagespec-controller: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
-    process.exit(1);
-  });
+export function exitOnError(error: unknown): never {
+  process.stderr.write(`imagespec-controller: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exit(1);
 }
+
+if (import.meta.main) main().catch(exitOnError);

@@ -1,7 +1,8 @@
 // Wires informers, work queues and the two controllers together.
 // Events only enqueue keys: Pod -> its ImageSpecJob, ImageSpecJob -> itself and its ImageSpec,
 // ImageSpec -> itself. Reconciles read the caches, so status moves by watch, never by polling.
-import type { KubeConfig, KubernetesListObject, KubernetesObject, V1Pod } from '@kubernetes/client-node';
+// Every replica watches; only the leader takes keys from the queues (see leader-election.ts).
+import { CoordinationV1Api, type KubeConfig, type KubernetesListObject, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
 import {
   GROUP,
   IMAGESPECJOB_PLURAL,
@@ -14,23 +15,52 @@ import {
   type ImageSpec,
   type ImageSpecJob,
 } from '../api/types.ts';
-import type { Config } from '../config/types.ts';
+import type { Config, LeaderElectionConfig } from '../config/types.ts';
 import { loadTemplates } from '../render/templates.ts';
 import { NamespacedCache } from './runtime/cache.ts';
-import { ResilientInformer } from './runtime/informer.ts';
+import { createEventRecorder } from './runtime/events.ts';
+import { workersLiveness, type Liveness } from './runtime/health.ts';
+import { describeError, ResilientInformer } from './runtime/informer.ts';
 import { keyOf, makeClients, plain, type Clients } from './runtime/kube.ts';
+import { LeaderElector, type LeaderElectorOptions } from './runtime/leader-election.ts';
+import { candidateIdentity, leaseNamespace } from './runtime/leader-identity.ts';
 import type { Logger } from './runtime/logger.ts';
+import type { Metrics } from './runtime/metrics.ts';
 import { runWorkers } from './runtime/worker.ts';
 import { WorkQueue } from './runtime/workqueue.ts';
 import { ImageSpecController } from './imagespec/controller.ts';
 import { ImageSpecJobController } from './imagespecjob/controller.ts';
 
 export interface Manager {
-  /** Resolves once the caches are filled and the workers run. */
+  /**
+   * Resolves once every informer has made its first list attempt. Without leader election the
+   * workers then run at once; with it, they run from when this replica acquires the Lease.
+   */
   start(): Promise<void>;
-  /** Stops watching and lets running reconciles finish. */
-  stop(): Promise<void>;
+  /**
+   * Stops taking keys, waits up to the shutdown timeout for running reconciles, stops watching
+   * and releases the Lease. Resolves false when reconciles were still running at the timeout.
+   */
+  stop(): Promise<boolean>;
+  /** Every informer has listed once. */
+  synced(): boolean;
+  /** Leader election is off, or this replica holds the Lease (its workers run once synced). */
+  leading(): boolean;
+  /** Not stuck: no reconcile has run past its bound (for /healthz). */
+  live(): Liveness;
   readonly queues: { imageSpecs: WorkQueue; jobs: WorkQueue };
+}
+
+export interface ManagerOptions {
+  /** Every change of leadership (a gauge); without leader election, true once started. */
+  onLeadershipChange?: (leading: boolean) => void;
+  /**
+   * The Lease could not be renewed in time or was taken: the workers have stopped taking keys,
+   * and the process must exit (non-zero) so it never acts on stale leadership.
+   */
+  onLostLeadership?: () => void;
+  /** Work queue, reconcile and build metrics; none are kept without it. */
+  metrics?: Metrics;
 }
 
 type ListFn<T extends KubernetesObject> = (namespace: string) => Promise<KubernetesListObject<T>>;
@@ -39,12 +69,48 @@ function collectionPath(prefix: string, namespace: string, plural: string): stri
   return namespace ? `${prefix}/namespaces/${namespace}/${plural}` : `${prefix}/${plural}`;
 }
 
-export function createManager(kubeConfig: KubeConfig, config: Config, log: Logger): Manager {
+/** Resolves true when `promise` settles within `ms`, false otherwise. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+type ElectionCallbacks = Pick<LeaderElectorOptions, 'onStartedLeading' | 'onStoppedLeading' | 'onLeadershipChange'>;
+
+function leaderElector(kubeConfig: KubeConfig, settings: LeaderElectionConfig, log: Logger, callbacks: ElectionCallbacks): LeaderElector {
+  return new LeaderElector({
+    api: kubeConfig.makeApiClient(CoordinationV1Api),
+    namespace: leaseNamespace(settings.namespace),
+    name: settings.leaseName,
+    identity: candidateIdentity(),
+    timings: {
+      leaseDurationMs: settings.leaseDurationSeconds * 1000,
+      renewDeadlineMs: settings.renewDeadlineSeconds * 1000,
+      retryPeriodMs: settings.retryPeriodSeconds * 1000,
+    },
+    log,
+    ...callbacks,
+  });
+}
+
+export function createManager(kubeConfig: KubeConfig, config: Config, log: Logger, options: ManagerOptions = {}): Manager {
   const clients: Clients = makeClients(kubeConfig);
   const templates = loadTemplates(config.templatesDir);
-  const imageSpecQueue = new WorkQueue();
-  const jobQueue = new WorkQueue();
+  const { metrics } = options;
+  const imageSpecQueue = new WorkQueue(undefined, { metrics: metrics?.workQueue('imagespec') });
+  const jobQueue = new WorkQueue(undefined, { metrics: metrics?.workQueue('imagespecjob') });
+  const events = createEventRecorder(kubeConfig, log);
   const namespaces = config.namespaces.length > 0 ? config.namespaces : [''];
+  const listed = new Set<string>();
+  let cachesSynced: () => void = () => undefined;
+  const whenSynced = new Promise<void>((resolve) => (cachesSynced = resolve));
 
   function informers<T extends KubernetesObject>(
     kind: string,
@@ -62,7 +128,15 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
           kind,
           path: collectionPath(prefix, namespace, plural),
           // Plain JSON, like watch events, so cached objects have one shape (dates as strings).
-          list: async () => plain(await list(namespace)),
+          // Marked listed just before the informer stores the items, with no timer or I/O event
+          // in between, so no caller of synced() sees the mark without the items. The workers
+          // wait one turn more (setImmediate), until the last informer has stored its items.
+          list: async () => {
+            const items = plain(await list(namespace));
+            listed.add(`${kind} ${namespace}`);
+            if (synced()) setImmediate(cachesSynced);
+            return items;
+          },
           labelSelector,
           onEvent,
           log,
@@ -112,35 +186,98 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
     podSelector,
   );
 
-  const imageSpecController = new ImageSpecController({ clients, imageSpecs, jobs, config, log });
-  const jobController = new ImageSpecJobController({ clients, jobs, pods, config, templates, log });
+  const imageSpecController = new ImageSpecController({ clients, imageSpecs, jobs, config, log, events, metrics });
+  const jobController = new ImageSpecJobController({ clients, jobs, pods, config, templates, log, events, metrics });
   let resyncTimer: NodeJS.Timeout | undefined;
   let workers: Promise<unknown> | undefined;
+  let leading = false;
+  let stopping = false;
   const allInformers = () => [...pods.all(), ...jobs.all(), ...imageSpecs.all()];
+  const synced = () => listed.size === allInformers().length;
+
+  function stopTakingKeys(): void {
+    clearInterval(resyncTimer);
+    imageSpecQueue.shutDown();
+    jobQueue.shutDown();
+  }
+
+  /** Leading starts the workers, once every cache has listed: reconciles must not read a partial cache. */
+  function lead(): void {
+    if (stopping) return;
+    leading = true;
+    if (!synced()) log.info('Waiting for the caches to fill before taking work');
+    void whenSynced.then(startWorkers);
+  }
+
+  function startWorkers(): void {
+    if (stopping || !leading) return;
+    // Level-triggered: whatever happened before this replica led, every object is looked at again.
+    for (const informer of [...jobs.all(), ...imageSpecs.all()]) informer.resync();
+    workers = Promise.all([
+      runWorkers({ kind: 'ImageSpec', queue: imageSpecQueue, reconcile: imageSpecController.reconcile, workers: config.workers, log, metrics: metrics?.controller('imagespec') }),
+      runWorkers({ kind: 'ImageSpecJob', queue: jobQueue, reconcile: jobController.reconcile, workers: config.workers, log, metrics: metrics?.controller('imagespecjob') }),
+    ]);
+    resyncTimer = setInterval(() => {
+      for (const informer of allInformers()) informer.resync();
+    }, config.resyncSeconds * 1000);
+    resyncTimer.unref();
+    log.info('Started controllers', { namespaces: config.namespaces.length ? config.namespaces : 'all', workers: config.workers });
+  }
+
+  const elector = config.leaderElection.enabled
+    ? leaderElector(kubeConfig, config.leaderElection, log, {
+        onStartedLeading: lead,
+        onLeadershipChange: options.onLeadershipChange,
+        onStoppedLeading: (reason) => {
+          leading = false;
+          if (reason !== 'lost') return;
+          stopTakingKeys();
+          options.onLostLeadership?.();
+        },
+      })
+    : undefined;
 
   return {
     queues: { imageSpecs: imageSpecQueue, jobs: jobQueue },
+    synced,
+    leading: () => leading,
+    live: () =>
+      workersLiveness([
+        { controller: 'imagespec', held: () => imageSpecQueue.held() },
+        { controller: 'imagespecjob', held: () => jobQueue.held() },
+      ]),
     async start() {
       // Children first, so the first ImageSpec reconciles already see existing jobs and Pods.
       for (const informer of [...pods.all(), ...jobs.all()]) await informer.start();
       for (const informer of imageSpecs.all()) await informer.start();
-      workers = Promise.all([
-        runWorkers({ kind: 'ImageSpec', queue: imageSpecQueue, reconcile: imageSpecController.reconcile, workers: config.workers, log }),
-        runWorkers({ kind: 'ImageSpecJob', queue: jobQueue, reconcile: jobController.reconcile, workers: config.workers, log }),
-      ]);
-      resyncTimer = setInterval(() => {
-        for (const informer of allInformers()) informer.resync();
-      }, config.resyncSeconds * 1000);
-      resyncTimer.unref();
-      log.info('Started controllers', { namespaces: config.namespaces.length ? config.namespaces : 'all', workers: config.workers });
+      if (stopping) return;
+      if (!elector) {
+        lead();
+        options.onLeadershipChange?.(true);
+        return;
+      }
+      elector.run().catch((error: unknown) => log.error('Leader election stopped', { error: describeError(error) }));
     },
     async stop() {
-      clearInterval(resyncTimer);
+      stopping = true;
+      stopTakingKeys();
+      const timeoutMs = config.shutdownTimeoutSeconds * 1000;
+      const finished = await settlesWithin(workers ?? Promise.resolve(), timeoutMs);
+      if (!finished) {
+        log.warn('Stopped waiting for running reconciles', {
+          timeoutSeconds: config.shutdownTimeoutSeconds,
+          running: imageSpecQueue.processingCount + jobQueue.processingCount,
+        });
+      }
       await Promise.all(allInformers().map((informer) => informer.stop()));
-      imageSpecQueue.shutDown();
-      jobQueue.shutDown();
-      await workers;
+      // The last series counts of aggregated Events go out before the process ends.
+      await settlesWithin(events.flush(), 5_000);
+      // Released only now: while reconciles still ran, this replica had to keep the Lease.
+      await elector?.release();
+      if (!elector && leading) options.onLeadershipChange?.(false);
+      leading = false;
       log.info('Stopped controllers');
+      return finished;
     },
   };
 }

@@ -139,7 +139,7 @@ describe('the recorder against the API server', () => {
   });
 });
 
-describe('the controller tells the story of a build (needs the recorder wired into the manager)', () => {
+describe('the controller tells the story of a build', () => {
   test('describe shows RevisionCreated, Building and Succeeded on the ImageSpec, PodCreated to Succeeded on the job', async () => {
     controllers.push(
       startController(

@@ -63,18 +63,47 @@ function recipeInputs(recipe: ImageRecipe): string[] {
   return [readFileSync(join(moduleDir, 'go.mod'), 'utf8'), readFileSync(join(moduleDir, 'main.go'), 'utf8'), goVersion];
 }
 
-export function cachedLayoutDir(recipe: ImageRecipe, hash: string): string {
-  return join(imageCacheDir(), `${recipe.repository.replaceAll('/', '_')}-${hash}`);
+/** What names an image in the cache and in the registry. */
+export type ImageName = Pick<ImageRecipe, 'repository' | 'tag'>;
+
+const cacheKey = (name: ImageName) => name.repository.replaceAll('/', '_');
+
+export function cachedLayoutDir(name: ImageName, hash: string): string {
+  return join(imageCacheDir(), `${cacheKey(name)}-${hash}`);
+}
+
+/** A fresh working directory for one build, and the log file of that build. */
+export function newBuildWork(name: ImageName, hash: string): { work: string; logFile: string } {
+  const tmpRoot = join(imageCacheDir(), 'tmp');
+  mkdirSync(tmpRoot, { recursive: true });
+  return { work: mkdtempSync(join(tmpRoot, `${cacheKey(name)}-`)), logFile: join(imageCacheDir(), 'logs', `${cacheKey(name)}-${hash}.log`) };
 }
 
 const markerFile = 'built.json';
 
+export interface CacheMarker {
+  manifest: Descriptor;
+}
+
+/** What storeLayout recorded for a complete cached layout, if the cache holds one. */
+export function readCacheMarker<T extends CacheMarker>(name: ImageName, hash: string): T | undefined {
+  const marker = join(cachedLayoutDir(name, hash), markerFile);
+  return existsSync(marker) ? (JSON.parse(readFileSync(marker, 'utf8')) as T) : undefined;
+}
+
+/** Moves a finished layout into the cache, marked complete, in place of older builds of the repository. */
+export function storeLayout(name: ImageName, hash: string, layoutDir: string, marker: CacheMarker & Record<string, unknown>): string {
+  writeFileSync(join(layoutDir, markerFile), `${JSON.stringify({ ...marker, hash, builtAt: new Date().toISOString() }, null, 2)}\n`);
+  const finalDir = cachedLayoutDir(name, hash);
+  rmSync(finalDir, { recursive: true, force: true });
+  renameSync(layoutDir, finalDir);
+  removeOlderBuilds(name, hash);
+  return finalDir;
+}
+
 function readCached(recipe: ImageRecipe, hash: string): BuiltImage | undefined {
-  const layoutDir = cachedLayoutDir(recipe, hash);
-  const marker = join(layoutDir, markerFile);
-  if (!existsSync(marker)) return undefined;
-  const manifest = (JSON.parse(readFileSync(marker, 'utf8')) as { manifest: Descriptor }).manifest;
-  return { recipe, hash, layoutDir, manifest };
+  const marker = readCacheMarker(recipe, hash);
+  return marker && { recipe, hash, layoutDir: cachedLayoutDir(recipe, hash), manifest: marker.manifest };
 }
 
 /** Files a root filesystem tarball must not carry: kernel filesystems and debootstrap's leftovers. */
@@ -109,11 +138,8 @@ async function goBinaryRootfs(source: GoBinarySource, rootfs: string, logFile: s
 }
 
 async function buildImage(recipe: ImageRecipe, hash: string, log: Log): Promise<BuiltImage> {
-  const tmpRoot = join(imageCacheDir(), 'tmp');
-  mkdirSync(tmpRoot, { recursive: true });
-  const work = mkdtempSync(join(tmpRoot, `${recipe.repository.replaceAll('/', '_')}-`));
+  const { work, logFile } = newBuildWork(recipe, hash);
   const rootfs = join(work, 'rootfs');
-  const logFile = join(imageCacheDir(), 'logs', `${recipe.repository.replaceAll('/', '_')}-${hash}.log`);
   const started = Date.now();
   log(`Building image ${recipe.repository}:${recipe.tag} (${recipe.source.kind}; log ${logFile})`);
   try {
@@ -124,10 +150,7 @@ async function buildImage(recipe: ImageRecipe, hash: string, log: Log): Promise<
     await run('tar', ['--numeric-owner', '--xattrs', '-C', rootfs, '-cf', layerTar, ...excludes, '.'], { logFile });
     const layoutDir = join(work, 'oci');
     const manifest = await writeOciLayout({ layoutDir, layerTar, config: recipe.config, ref: `${recipe.tag}-${hash}` });
-    writeFileSync(join(layoutDir, markerFile), `${JSON.stringify({ recipe, hash, manifest, builtAt: new Date().toISOString() }, null, 2)}\n`);
-    const finalDir = cachedLayoutDir(recipe, hash);
-    rmSync(finalDir, { recursive: true, force: true });
-    renameSync(layoutDir, finalDir);
+    const finalDir = storeLayout(recipe, hash, layoutDir, { recipe, manifest });
     log(`Built image ${recipe.repository}:${recipe.tag} in ${Math.round((Date.now() - started) / 1000)} s`);
     return { recipe, hash, layoutDir: finalDir, manifest };
   } finally {
@@ -138,9 +161,9 @@ async function buildImage(recipe: ImageRecipe, hash: string, log: Log): Promise<
 }
 
 /** Cached builds of the same repository from older recipes: replaced, so they only cost disk. */
-function removeOlderBuilds(recipe: ImageRecipe, hash: string): void {
-  const current = cachedLayoutDir(recipe, hash);
-  const prefix = `${recipe.repository.replaceAll('/', '_')}-`;
+function removeOlderBuilds(name: ImageName, hash: string): void {
+  const current = cachedLayoutDir(name, hash);
+  const prefix = `${cacheKey(name)}-`;
   for (const entry of readdirSync(imageCacheDir())) {
     const path = join(imageCacheDir(), entry);
     if (entry.startsWith(prefix) && /^[0-9a-f]{12}$/.test(entry.slice(prefix.length)) && path !== current) {
@@ -154,7 +177,5 @@ export async function ensureImage(recipe: ImageRecipe, log: Log): Promise<BuiltI
   const hash = recipeHash(recipe, recipeInputs(recipe));
   const cached = readCached(recipe, hash);
   if (cached) return cached;
-  const built = await buildImage(recipe, hash, log);
-  removeOlderBuilds(recipe, hash);
-  return built;
+  return buildImage(recipe, hash, log);
 }

@@ -1,7 +1,7 @@
 // Writes an OCI image layout (image-spec v1) from a root filesystem tarball, without any
 // container engine: gzip the tar into a layer blob, describe it in a config and a manifest.
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, createReadStream, createWriteStream, linkSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -58,7 +58,7 @@ export function sha256(data: string | Buffer): string {
   return `sha256:${createHash('sha256').update(data).digest('hex')}`;
 }
 
-function blobPath(layoutDir: string, digest: string): string {
+export function blobPath(layoutDir: string, digest: string): string {
   return join(layoutDir, 'blobs', 'sha256', digest.slice('sha256:'.length));
 }
 
@@ -94,18 +94,49 @@ async function addLayer(layoutDir: string, tarPath: string): Promise<LayerDigest
   return { diffId: uncompressed.result().digest, blob: { mediaType: mediaTypes.layer, ...blob } };
 }
 
+export interface LayoutImage {
+  manifest: { config: Descriptor; layers: Descriptor[] };
+  /** The config's rootfs.diff_ids, one per layer. */
+  diffIds: string[];
+}
+
+/** The image a single-image layout holds (index.json's first manifest). */
+export function readLayoutImage(layoutDir: string): LayoutImage {
+  const readJson = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  const index = readJson(join(layoutDir, 'index.json')) as { manifests: Descriptor[] };
+  const manifest = readJson(blobPath(layoutDir, index.manifests[0]!.digest)) as LayoutImage['manifest'];
+  const config = readJson(blobPath(layoutDir, manifest.config.digest)) as { rootfs: { diff_ids: string[] } };
+  return { manifest, diffIds: config.rootfs.diff_ids };
+}
+
+/** A base image's layers in a new layout: hard links to the cached blobs (a copy across filesystems). */
+function baseLayers(baseLayoutDir: string, layoutDir: string): LayerDigests[] {
+  const base = readLayoutImage(baseLayoutDir);
+  return base.manifest.layers.map((blob, i) => {
+    const from = blobPath(baseLayoutDir, blob.digest);
+    const to = blobPath(layoutDir, blob.digest);
+    try {
+      linkSync(from, to);
+    } catch {
+      copyFileSync(from, to);
+    }
+    return { diffId: base.diffIds[i]!, blob };
+  });
+}
+
 /**
- * Writes a complete OCI layout for a single-layer image into `layoutDir` (which must be empty)
- * and returns the manifest descriptor; its digest is what a registry reports after a push.
+ * Writes a complete OCI layout into `layoutDir` (which must be empty): the layers of the image in
+ * `baseLayoutDir`, if given, then one layer from `layerTar`. Returns the manifest descriptor; its
+ * digest is what a registry reports after a push.
  */
-export async function writeOciLayout(opts: { layoutDir: string; layerTar: string; config: ImageConfig; ref: string; created?: string }): Promise<Descriptor> {
+export async function writeOciLayout(opts: { layoutDir: string; layerTar: string; config: ImageConfig; ref: string; created?: string; baseLayoutDir?: string }): Promise<Descriptor> {
   const { layoutDir } = opts;
   mkdirSync(join(layoutDir, 'blobs', 'sha256'), { recursive: true });
   writeFileSync(join(layoutDir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  const layer = await addLayer(layoutDir, opts.layerTar);
+  const layers = [...(opts.baseLayoutDir ? baseLayers(opts.baseLayoutDir, layoutDir) : []), await addLayer(layoutDir, opts.layerTar)];
   const created = opts.created ?? new Date().toISOString();
-  const config = writeBlob(layoutDir, mediaTypes.config, imageConfigJson(opts.config, [layer.diffId], created));
-  const manifest = writeBlob(layoutDir, mediaTypes.manifest, manifestJson(config, [layer.blob]));
+  const config = writeBlob(layoutDir, mediaTypes.config, imageConfigJson(opts.config, layers.map((layer) => layer.diffId), created));
+  const manifest = writeBlob(layoutDir, mediaTypes.manifest, manifestJson(config, layers.map((layer) => layer.blob)));
   writeFileSync(join(layoutDir, 'index.json'), indexJson(manifest, opts.ref));
   return manifest;
 }

@@ -2,7 +2,7 @@
 // already serves that exact manifest (the registry's data lives in .cluster and may be wiped).
 import { mediaTypes } from './oci.ts';
 import { run } from '../run.ts';
-import type { BuiltImage, Log } from './build.ts';
+import type { BuiltImage, ImageName, Log } from './build.ts';
 import { taggedRefs } from './recipes.ts';
 
 /** The manifest digest a registry without auth serves for `ref` (host/repo:tag), if any. */
@@ -25,7 +25,7 @@ export interface PublishedImage {
   digest: string;
 }
 
-export async function publishImage(image: BuiltImage, log: Log): Promise<PublishedImage> {
+export async function publishImage(image: Pick<BuiltImage, 'hash' | 'layoutDir' | 'manifest'> & { recipe: ImageName }, log: Log): Promise<PublishedImage> {
   const refs = taggedRefs(image.recipe, image.hash);
   const digest = image.manifest.digest;
   for (const ref of [refs.pinned, refs.plain]) {

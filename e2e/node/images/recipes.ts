@@ -54,7 +54,7 @@ const defaultPath = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbi
 const label = { 'org.opencontainers.image.source': 'imagespec-controller e2e/node' };
 
 /** debootstrap leaves package lists and .deb files behind; real base images ship without them. */
-const aptCleanup = 'apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin';
+export const aptCleanup = 'apt-get clean && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin';
 
 export const pauseRecipe: ImageRecipe = {
   repository: 'imagespec/pause',
@@ -130,14 +130,14 @@ export const allRecipes: readonly ImageRecipe[] = [pauseRecipe, builderRecipe, d
  * Identifies one build of a recipe: the recipe itself, the inputs it reads (e.g. the Go sources),
  * and the assembly version. The first 12 hex characters name the cached image and its tag.
  */
-export function recipeHash(recipe: ImageRecipe, inputs: string[] = []): string {
+export function recipeHash(recipe: object, inputs: string[] = []): string {
   const hash = createHash('sha256');
   for (const part of [assemblyVersion, JSON.stringify(recipe), ...inputs]) hash.update(part).update('\0');
   return hash.digest('hex').slice(0, 12);
 }
 
 /** The references an image is published under: the plain tag and one pinned to its recipe. */
-export function taggedRefs(recipe: ImageRecipe, hash: string, registry = baseRegistry.address): { plain: string; pinned: string } {
+export function taggedRefs(recipe: Pick<ImageRecipe, 'repository' | 'tag'>, hash: string, registry = baseRegistry.address): { plain: string; pinned: string } {
   const repo = `${registry}/${recipe.repository}`;
   return { plain: `${repo}:${recipe.tag}`, pinned: `${repo}:${recipe.tag}-${hash}` };
 }

@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import yaml from 'js-yaml';
 import { Ajv } from 'ajv';
 import { crdFiles, imageSpecJobSchema, imageSpecSchema, type Schema } from './crd-schema.ts';
-import { renderCrdFiles } from './crd-yaml.ts';
+import { crdDirs, renderCrdFiles } from './crd-yaml.ts';
 import { forStrictValidation, KUBERNETES_KEYWORDS } from './schema-strict.ts';
 import { computeRevision } from './revision.ts';
 import { desiredJob } from '../controllers/imagespec/decide.ts';
@@ -15,12 +15,16 @@ import type { ImageSpec } from './types.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 
-test('crds/ is generated from api/crd-schema.ts (run npm run generate:crds after a change)', () => {
+test('crds/ and the chart\'s crds/ are generated from api/crd-schema.ts (run npm run generate:crds after a change)', () => {
   const rendered = renderCrdFiles();
-  assert.deepEqual(readdirSync(join(root, 'crds')).filter((f) => f.endsWith('.yaml')).sort(), Object.keys(rendered).sort());
-  for (const [file, text] of Object.entries(rendered)) {
-    assert.equal(readFileSync(join(root, 'crds', file), 'utf8'), text, `crds/${file} is out of date`);
-    assert.deepEqual(yaml.load(text), crdFiles()[file], `crds/${file} reads back as the same object`);
+  assert.deepEqual(crdDirs.map((dir) => relative(root, dir)), ['crds', join('charts', 'imagespec-controller', 'crds')]);
+  for (const dir of crdDirs) {
+    const shown = relative(root, dir);
+    assert.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort(), Object.keys(rendered).sort(), `${shown} holds other files`);
+    for (const [file, text] of Object.entries(rendered)) {
+      assert.equal(readFileSync(join(dir, file), 'utf8'), text, `${shown}/${file} is out of date`);
+      assert.deepEqual(yaml.load(text), crdFiles()[file], `${shown}/${file} reads back as the same object`);
+    }
   }
 });
 

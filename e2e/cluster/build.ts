@@ -58,15 +58,19 @@ export function buildStamp(inputs: { goMod: string; goSum: string; mainGo: strin
   return hash.digest('hex');
 }
 
+/** `go version`, part of every build stamp; `purpose` says what Go is needed for when it is missing. */
+export function goVersion(purpose: string): string {
+  try {
+    return execFileSync('go', ['version'], { encoding: 'utf8' }).trim();
+  } catch {
+    throw new Error(`Go is required to build ${purpose}: \`go\` was not found on PATH`);
+  }
+}
+
 function currentStamp(version: string): string {
   const read = (name: string) => readFileSync(join(k8sModuleDir, name), 'utf8');
-  let goVersion: string;
-  try {
-    goVersion = execFileSync('go', ['version'], { encoding: 'utf8' }).trim();
-  } catch {
-    throw new Error('Go is required to build the local cluster\'s Kubernetes components: `go` was not found on PATH');
-  }
-  return buildStamp({ goMod: read('go.mod'), goSum: read('go.sum'), mainGo: read('main.go'), goVersion, version });
+  const go = goVersion('the local cluster\'s Kubernetes components');
+  return buildStamp({ goMod: read('go.mod'), goSum: read('go.sum'), mainGo: read('main.go'), goVersion: go, version });
 }
 
 function isCurrent(dir: string, stamp: string): boolean {
@@ -91,7 +95,7 @@ export async function ensureBinaries(opts: { log?: Log } = {}): Promise<{ binDir
   const partial = join(dir, `${multiCallBinary}.partial`);
   log(`Compiling Kubernetes ${version} (kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kubectl)`);
   log(`  into ${dir}; the first time takes many minutes on a small machine, later runs reuse it`);
-  const seconds = await runGoBuild(partial, version, log);
+  const seconds = await runGoBuild(goBuildArgs(partial, version), k8sModuleDir, log);
   renameSync(partial, join(dir, multiCallBinary));
   for (const name of componentNames) {
     rmSync(join(dir, name), { force: true });
@@ -102,12 +106,13 @@ export async function ensureBinaries(opts: { log?: Log } = {}): Promise<{ binDir
   return { binDir: dir, compiled: true };
 }
 
-function runGoBuild(output: string, version: string, log: Log): Promise<number> {
+/** Runs `go ARGS` in a module with the cached Go environment, logging progress; resolves to the seconds it took. */
+export function runGoBuild(args: string[], moduleDir: string, log: Log): Promise<number> {
   const started = Date.now();
   const elapsed = () => Math.round((Date.now() - started) / 1000);
   return new Promise((resolvePromise, reject) => {
-    const child = spawn('go', goBuildArgs(output, version), {
-      cwd: k8sModuleDir,
+    const child = spawn('go', args, {
+      cwd: moduleDir,
       env: goEnv(cacheDir()),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,7 +1,7 @@
 // A shared informer that never stays down. client-node's informer stops for good on any
 // watch error but 410 and has no resync; this wrapper restarts it with backoff and replays
 // the cache periodically so a missed event is repaired by the next resync.
-import { makeInformer, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import { makeInformer, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
 import type { Logger } from './logger.ts';
 import { backoffDelay } from './workqueue.ts';
 
@@ -18,7 +18,15 @@ export interface InformerOptions<T extends KubernetesObject> {
   log: Logger;
 }
 
-const RESTART_BACKOFF = { baseDelayMs: 500, maxDelayMs: 30_000 };
+/** client-node's makeInformer, or a stand-in in unit tests. */
+export type InformerFactory<T extends KubernetesObject> = (
+  kubeConfig: KubeConfig,
+  path: string,
+  list: () => Promise<KubernetesListObject<T>>,
+  labelSelector?: string,
+) => Informer<T> & ObjectCache<T>;
+
+export const RESTART_BACKOFF = { baseDelayMs: 500, maxDelayMs: 30_000 };
 
 export class ResilientInformer<T extends KubernetesObject> {
   private readonly informer;
@@ -27,10 +35,19 @@ export class ResilientInformer<T extends KubernetesObject> {
   private stopped = false;
   private restartTimer?: NodeJS.Timeout;
 
-  constructor(kubeConfig: KubeConfig, options: InformerOptions<T>) {
+  constructor(kubeConfig: KubeConfig, options: InformerOptions<T>, factory: InformerFactory<T> = makeInformer) {
     this.options = options;
-    this.informer = makeInformer<T>(kubeConfig, options.path, options.list, options.labelSelector);
+    // Only a list that succeeded or an event that arrived proves the API server answers again.
+    // client-node emits 'connect' before it even tries to list, so 'connect' proves nothing: resetting
+    // there kept the delay at its base against a server that was down.
+    const list = async () => {
+      const result = await options.list();
+      this.restarts = 0;
+      return result;
+    };
+    this.informer = factory(kubeConfig, options.path, list, options.labelSelector);
     const safe = (obj: T) => {
+      this.restarts = 0;
       try {
         options.onEvent(obj);
       } catch (error) {
@@ -40,10 +57,6 @@ export class ResilientInformer<T extends KubernetesObject> {
     this.informer.on('add', safe);
     this.informer.on('update', safe);
     this.informer.on('delete', safe);
-    this.informer.on('connect', () => {
-      // A watch that delivered events again is healthy: restart from the base delay next time.
-      this.restarts = 0;
-    });
     this.informer.on('error', (error: unknown) => this.scheduleRestart(error));
   }
 

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { describe, it, mock } from 'node:test';
+import { KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import type { Logger } from './logger.ts';
+import { ResilientInformer, RESTART_BACKOFF, type InformerFactory } from './informer.ts';
+
+/** Behaves as client-node's informer does on start: 'connect' first, then the list, then 'error' if it failed. */
+class FakeInformer extends EventEmitter {
+  private readonly lister: () => Promise<KubernetesListObject<KubernetesObject>>;
+  constructor(lister: () => Promise<KubernetesListObject<KubernetesObject>>) {
+    super();
+    this.lister = lister;
+  }
+  async start(): Promise<void> {
+    this.emit('connect');
+    try {
+      await this.lister();
+    } catch (error) {
+      this.emit('error', error);
+    }
+  }
+  async stop(): Promise<void> {}
+  get(): undefined {
+    return undefined;
+  }
+  list(): KubernetesObject[] {
+    return [];
+  }
+}
+
+function harness(listResults: Array<'fail' | 'ok'>) {
+  const delays: number[] = [];
+  const log = { warn: (_message: string, fields: { delayMs: number }) => delays.push(fields.delayMs), error: () => {} } as unknown as Logger;
+  const factory = ((_kc, _path, list) => {
+    return new FakeInformer(list) as unknown as ReturnType<InformerFactory<KubernetesObject>>;
+  }) as InformerFactory<KubernetesObject>;
+  const informer = new ResilientInformer<KubernetesObject>(
+    new KubeConfig(),
+    {
+      kind: 'Pod',
+      path: '/api/v1/pods',
+      list: async () => {
+        const next = listResults.shift() ?? 'fail';
+        if (next === 'fail') throw new Error('connect ECONNREFUSED 127.0.0.1:6443');
+        return { apiVersion: 'v1', kind: 'List', items: [], metadata: {} } as KubernetesListObject<KubernetesObject>;
+      },
+      onEvent: () => {},
+      log,
+    },
+    factory,
+  );
+  return { informer, delays };
+}
+
+/** Lets the fake's awaited list settle and its 'error' schedule the next restart. */
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+describe('ResilientInformer restarts', () => {
+  it('back off exponentially against an API server that stays down, although every try connects first', async () => {
+    mock.timers.enable({ apis: ['setTimeout'] });
+    try {
+      const { informer, delays } = harness([]);
+      await informer.start();
+      for (let i = 0; i < 9; i += 1) {
+        mock.timers.tick(delays.at(-1)!);
+        await settle();
+      }
+      assert.deepEqual(delays, [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000, 30000]);
+      assert.equal(Math.max(...delays), RESTART_BACKOFF.maxDelayMs);
+      await informer.stop();
+    } finally {
+      mock.timers.reset();
+    }
+  });
+
+  it('start again from the base delay once a list has succeeded', async () => {
+    mock.timers.enable({ apis: ['setTimeout'] });
+    try {
+      const { informer, delays } = harness(['fail', 'fail', 'ok', 'fail']);
+      await informer.start(); // fails: 500
+      mock.timers.tick(500);
+      await settle(); // fails: 1000
+      mock.timers.tick(1000);
+      await settle(); // lists: the counter resets
+      (informer as unknown as { informer: EventEmitter }).informer.emit('error', new Error('watch closed'));
+      assert.deepEqual(delays, [500, 1000, 500]);
+      await informer.stop();
+    } finally {
+      mock.timers.reset();
+    }
+  });
+});

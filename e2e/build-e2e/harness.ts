@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Pod } from '@kubernetes/client-node';
-import type { ImageSpec, ImageSpecJob } from '../../api/types.ts';
+import type { ImageSpec } from '../../api/types.ts';
 import { clusterUp } from '../cluster/cluster.ts';
 import { kubectlPath, stateDir } from '../cluster/paths.ts';
 import { connect, getImageSpec, installCrds, listJobs, startController, type ControllerProcess, type Kube } from '../integration/harness.ts';
@@ -90,12 +90,6 @@ export async function finished(kube: Kube, namespace: string, name: string, time
 
 export function readyCondition(spec: ImageSpec) {
   return spec.status?.conditions?.find((condition) => condition.type === 'Ready');
-}
-
-export async function jobOf(kube: Kube, namespace: string, spec: ImageSpec): Promise<ImageSpecJob> {
-  const job = (await listJobs(kube, namespace)).find((j) => j.metadata.name === spec.status?.jobName);
-  if (!job) throw new Error(`ImageSpecJob ${spec.status?.jobName} not found in ${namespace}`);
-  return job;
 }
 
 /**

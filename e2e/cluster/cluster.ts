@@ -233,8 +233,3 @@ export async function clusterDown(opts: { log?: Log; purge?: boolean } = {}): Pr
     log(`Removed ${stateDir}`);
   }
 }
-
-/** Whether every control-plane daemon runs and the API server is ready. */
-export async function clusterHealthy(): Promise<boolean> {
-  return allDaemonsRunning() && (await apiserverReady().catch(() => false));
-}

@@ -8,8 +8,6 @@ import { cniBinDir, cniConfDir, containerdConfigPath, containerdDir, containerdH
 import { run } from './run.ts';
 
 export const containerdDaemon = 'containerd';
-/** Kubernetes' containers live in this containerd namespace. */
-export const criNamespace = 'k8s.io';
 
 export interface ContainerdLayout {
   dir: string;

@@ -9,7 +9,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { ImageSpec } from '../../api/types.ts';
 import { clusterUp } from '../cluster/cluster.ts';
 import { kubectlPath, stateDir } from '../cluster/paths.ts';
-import { connect, getImageSpec, installCrds, listJobs, startController, type ControllerProcess, type Kube } from '../integration/harness.ts';
+import { connect, getImageSpec, installCrds, startController, type ControllerProcess, type Kube } from '../integration/harness.ts';
 import { nodeUp, type NodeInfo } from '../node/node.ts';
 import type { RegistryCredentials } from '../node/registry.ts';
 

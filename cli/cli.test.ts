@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runCli, type CliIo } from './main.ts';
 import { parseArgs } from './args.ts';
+import { MANIFEST_LIMITS } from './manifest.ts';
 import { computeRevision } from '../api/revision.ts';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -127,6 +128,26 @@ describe('the real CLI, run as a child process', () => {
     assert.match(result.stderr, /^spec\.packages\.pip\[2\]: /m);
   });
 
+  test('an alias bomb, an oversized file and oversized standard input are refused with a clear error', () => {
+    const levels = Array.from({ length: 9 }, (_, i) => `l${i + 1}: &l${i + 1} [${Array(10).fill(`*l${i}`).join(', ')}]`);
+    const { dir, file } = fixture(`l0: &l0 "x"\n${levels.join('\n')}\napiVersion: *l9\n`);
+    try {
+      const bomb = realCli(['validate', file]);
+      assert.equal(bomb.code, 1);
+      assert.match(bomb.stderr, /^.*imagespec\.yaml: too large for an ImageSpec manifest: it expands to more than 2000000 nodes and characters \(YAML aliases\)\n$/);
+      const large = join(dir, 'large.yaml');
+      writeFileSync(large, `a: ${'x'.repeat(MANIFEST_LIMITS.bytes)}\n`);
+      const tooLarge = realCli(['hash', large]);
+      assert.equal(tooLarge.code, 1);
+      assert.equal(tooLarge.stderr, `${large}: more than ${MANIFEST_LIMITS.bytes} bytes: too large for an ImageSpec manifest\n`);
+      const fromStdin = realCli(['hash', '-'], `a: ${'x'.repeat(MANIFEST_LIMITS.bytes)}\n`);
+      assert.equal(fromStdin.code, 1);
+      assert.equal(fromStdin.stderr, `-: more than ${MANIFEST_LIMITS.bytes} bytes: too large for an ImageSpec manifest\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('usage errors exit 2', () => {
     const result = realCli(['build', 'x.yaml']);
     assert.equal(result.code, 2);
@@ -157,6 +178,28 @@ describe('reading manifests', () => {
     const { code, err } = await inProcess(['validate', '-'], '- a list\n- not a map\n');
     assert.equal(code, 1);
     assert.match(err[0]!, /^\(document\): must be an ImageSpec manifest/);
+  });
+
+  test('pip requirements with spaces and environment markers validate, hash as their canonical form and render verbatim', async () => {
+    const text = VALID.replace('pip: ["numpy>=1.26,<2", "requests[socks]==2.32.3"]', `pip: ["numpy >= 1.26 , < 2", 'requests[socks]>=2.31,<3; python_version > "3.8"']`);
+    const hashed = await inProcess(['hash', '-'], text);
+    assert.equal(hashed.code, 0, hashed.err.join('\n'));
+    const canonical = { apt: ['curl', 'libpq-dev'], pip: ['numpy>=1.26,<2', 'requests[socks]>=2.31,<3; python_version>"3.8"'] };
+    assert.equal(hashed.out[0], computeRevision({ baseImage: 'python:3.11', packages: canonical, updateTime: '2026-11-20T08:00:00Z' }));
+    const dir = tempDir();
+    try {
+      const rendered = await inProcess(['render', '-', '--out', dir], text);
+      assert.equal(rendered.code, 0, rendered.err.join('\n'));
+      assert.equal(readFileSync(join(dir, 'requirements.txt'), 'utf8'), `${canonical.pip.join('\n')}\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a duplicated key is reported with its field path', async () => {
+    const { code, err } = await inProcess(['validate', '-'], `${VALID}  baseImage: python:3.12\n`);
+    assert.equal(code, 1);
+    assert.equal(err[0], '<stdin>:11:3: YAML error: duplicated key spec.baseImage (a key may appear only once in a mapping)');
   });
 
   test('merge keys work as in kubectl', async () => {

@@ -1,6 +1,6 @@
 // The `imagespec` command: validate, hash and render an ImageSpec with exactly the code the
 // controller uses (api/validate.ts, api/revision.ts, render/).
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { computeRevision, shortRevision } from '../api/revision.ts';
 import { normalizePackages, validateImageSpec, type FieldError } from '../api/validate.ts';
@@ -8,7 +8,8 @@ import type { ImageSpec } from '../api/types.ts';
 import { renderBuildContext } from '../render/context.ts';
 import { loadTemplates } from '../render/templates.ts';
 import { parseArgs, USAGE, type CliArgs } from './args.ts';
-import { parseManifest } from './manifest.ts';
+import { MANIFEST_LIMITS, parseManifest } from './manifest.ts';
+import { readFileBounded } from './bounded-read.ts';
 
 export interface CliIo {
   readStdin(): Promise<string>;
@@ -26,7 +27,7 @@ function formatError(error: FieldError): string {
 
 async function readSource(file: string, io: CliIo): Promise<{ text: string; source: string }> {
   if (file === '-') return { text: await io.readStdin(), source: '<stdin>' };
-  return { text: readFileSync(file, 'utf8'), source: file };
+  return { text: readFileBounded(file, MANIFEST_LIMITS.bytes), source: file };
 }
 
 /** The validated ImageSpec, or the exit status after reporting why there is none. */

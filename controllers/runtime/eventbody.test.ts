@@ -5,9 +5,12 @@ import { eventBody, eventName, eventSubject, firstLine, normalizeEvent, NOTE_MAX
 
 const subject = eventSubject('imagespec.dev/v1alpha1', 'ImageSpec', { name: 'web', namespace: 'ns', uid: 'uid-1', resourceVersion: '42' });
 
-test('a note loses its control characters and stays one line', () => {
-  assert.equal(sanitizeNote('E: broken\r\n\tpackage\u0007nope\u009b'), 'E: broken package nope');
+test('a note stays one line, and shows other control and bidirectional characters as escapes', () => {
+  assert.equal(sanitizeNote('E: broken\r\n\tpackage\u0007nope\u009b'), 'E: broken package\\u0007nope\\u009b');
   assert.equal(sanitizeNote('  plain  '), 'plain');
+  // An override would make "numpy\u202egpj.exe" read as "numpyexe.jpg" in a console.
+  assert.equal(sanitizeNote('Invalid spec: numpy\u202egpj.exe \u2066x\u2069 \u200e\u200f'), 'Invalid spec: numpy\\u202egpj.exe \\u2066x\\u2069 \\u200e\\u200f');
+  assert.equal(sanitizeNote('\u001b[31mred\u001b[0m'), '\\u001b[31mred\\u001b[0m', 'no terminal escape sequence survives');
 });
 
 test('a long note is cut to 1 KiB of UTF-8 on a character boundary', () => {

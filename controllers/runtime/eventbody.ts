@@ -1,6 +1,7 @@
 // What one events.k8s.io/v1 Event says, and its body as the API server accepts it: the limits
 // below are the server's validation rules, so an Event is never refused for its text.
 import { V1MicroTime, type EventsV1Event } from '@kubernetes/client-node';
+import { escapeUnsafe } from '../../api/display.ts';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -46,12 +47,16 @@ const NAME_FIELD_MAX = 128;
 const OBJECT_NAME_MAX = 253;
 const ELLIPSIS = '...';
 
-// C0 and C1 control characters, DEL included; a run of them becomes one space.
-const CONTROL_RUN = /[\u0000-\u001f\u007f-\u009f]+/g;
+// Line breaks and tabs lay out a multi-line message: a run of them becomes one space.
+const LAYOUT_RUN = /[\t\n\r]+/g;
 
-/** One line of printable text within the API server's 1 KiB bound, cut on a character boundary. */
+/**
+ * One line of printable text within the API server's 1 KiB bound, cut on a character boundary.
+ * Notes quote user-supplied values (package names, build output): any other control character
+ * and every bidirectional formatting mark is written as a visible escape (`\u202e`).
+ */
 export function sanitizeNote(note: string): string {
-  const flat = note.replace(CONTROL_RUN, ' ').trim();
+  const flat = escapeUnsafe(note.replace(LAYOUT_RUN, ' ')).trim();
   if (Buffer.byteLength(flat, 'utf8') <= NOTE_MAX_BYTES) return flat;
   const budget = NOTE_MAX_BYTES - ELLIPSIS.length;
   let used = 0;

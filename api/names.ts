@@ -50,14 +50,36 @@ export function podName(jobName: string): string {
   return childName(jobName, 'build');
 }
 
+/** OCI's limit for tags: `[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}`. */
+export const MAX_TAG_LENGTH = 128;
+
 /**
- * Where a revision's image is pushed: `<repoPrefix>/<imagespec>:<rev12>`, or in single-repository
- * mode (registries where each repository must be created first, such as ECR or Docker Hub)
- * `<pushRepo>:<imagespec>-<rev12>`. The repository prefix defaults to the registry endpoint.
+ * `<head>-<rev12>` when at most 128 characters; otherwise the head is truncated and a hash of the
+ * whole tag inserted, `<head...>-<hash10>-<rev12>`, so distinct heads keep distinct tags.
  */
-export function targetImage(registry: RegistryConfig, imageSpecName: string, revision: string): string {
+function boundedTag(head: string, short: string): string {
+  const full = `${head}-${short}`;
+  if (full.length <= MAX_TAG_LENGTH) return full;
+  const room = MAX_TAG_LENGTH - NAME_HASH_LENGTH - short.length - 2;
+  return `${head.slice(0, room).replace(/[-.]+$/, '')}-${hex(full, NAME_HASH_LENGTH)}-${short}`;
+}
+
+/**
+ * Where a revision's image is pushed. By default the namespace is part of it, so two namespaces
+ * never share a repository: `<repoPrefix>/<namespace>/<imagespec>:<rev12>`, or in single-repository
+ * mode (registries where each repository must be created first, such as ECR or Docker Hub)
+ * `<pushRepo>:<namespace>_<imagespec>-<rev12>`. The `_` cannot occur in a namespace or an
+ * ImageSpec name, so namespace `team` with `a-web` and namespace `team-a` with `web` stay apart.
+ * The flat path (`imagePath: flat`, PrimeHub's) leaves the namespace out, for single-tenant
+ * clusters. The repository prefix defaults to the registry endpoint.
+ */
+export function targetImage(registry: RegistryConfig, namespace: string, imageSpecName: string, revision: string): string {
   const short = shortRevision(revision);
-  if (registry.pushRepo) return `${registry.pushRepo.replace(/\/+$/, '')}:${imageSpecName}-${short}`;
+  const flat = registry.imagePath === 'flat';
+  if (registry.pushRepo) {
+    const repository = registry.pushRepo.replace(/\/+$/, '');
+    return `${repository}:${boundedTag(flat ? imageSpecName : `${namespace}_${imageSpecName}`, short)}`;
+  }
   const prefix = (registry.repoPrefix || registry.endpoint).replace(/\/+$/, '');
-  return `${prefix}/${imageSpecName}:${short}`;
+  return flat ? `${prefix}/${imageSpecName}:${short}` : `${prefix}/${namespace}/${imageSpecName}:${short}`;
 }

@@ -137,6 +137,8 @@ export const Reasons = {
   Pending: 'Pending',
   InvalidSpec: 'InvalidSpec',
   PullSecretNotFound: 'PullSecretNotFound',
+  /** spec.pullSecret names the controller's push Secret. */
+  PullSecretRefused: 'PullSecretRefused',
   RegistryNotConfigured: 'RegistryNotConfigured',
   // Build failures, set by the build Pod's steps
   BaseImagePullFailed: 'BaseImagePullFailed',
@@ -151,6 +153,8 @@ export const Reasons = {
   PodEvicted: 'PodEvicted',
   PodDeleted: 'PodDeleted',
   BuilderImagePullFailed: 'BuilderImagePullFailed',
+  // An ImageSpecJob the controller did not create from an ImageSpec (or no longer would)
+  NotControlled: 'NotControlled',
   // Cancellation
   Superseded: 'Superseded',
   Cancelled: 'Cancelled',

@@ -36,8 +36,22 @@ test('PrimeHub variable names are accepted', () => {
     password: 's3cret',
     repoPrefix: 'registry.example.com/team',
     pushRepo: undefined,
+    imagePath: 'namespaced',
     insecure: false,
   });
+});
+
+test('image paths contain the namespace unless the admin chooses the flat path', () => {
+  const registry = { IMAGESPEC_REGISTRY_ENDPOINT: 'registry.example.com' };
+  const byDefault = parseConfig(registry, defaults);
+  assert.ok(byDefault.ok);
+  assert.equal(byDefault.config.registry?.imagePath, 'namespaced');
+  const flat = parseConfig({ ...registry, IMAGESPEC_IMAGE_PATH: 'flat' }, defaults);
+  assert.ok(flat.ok);
+  assert.equal(flat.config.registry?.imagePath, 'flat');
+  const bad = parseConfig({ ...registry, IMAGESPEC_IMAGE_PATH: 'per-user' }, defaults);
+  assert.ok(!bad.ok);
+  assert.match(bad.errors.join('\n'), /IMAGESPEC_IMAGE_PATH: must be one of \["namespaced","flat"\]/);
 });
 
 test('the project name wins over the PrimeHub alias', () => {

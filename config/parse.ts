@@ -71,6 +71,7 @@ function registryFrom(values: Record<string, string>): RegistryConfig | undefine
     password: optional(values.IMAGESPEC_REGISTRY_PASSWORD),
     repoPrefix: optional(values.IMAGESPEC_REPO_PREFIX) ?? endpoint,
     pushRepo: optional(values.IMAGESPEC_PUSH_REPO),
+    imagePath: values.IMAGESPEC_IMAGE_PATH === 'flat' ? 'flat' : 'namespaced',
     insecure: plainHttp || truthy(values.IMAGESPEC_REGISTRY_INSECURE),
   };
 }

@@ -5,10 +5,12 @@ export interface RegistryConfig {
   endpoint: string;
   username?: string;
   password?: string;
-  /** "<endpoint>/<path>": target images are "<repoPrefix>/<imagespec name>:<revision>". */
+  /** "<endpoint>/<path>": target images are "<repoPrefix>/<namespace>/<imagespec name>:<revision>". */
   repoPrefix?: string;
-  /** Single-repository mode: target images are "<pushRepo>:<imagespec name>-<revision>". */
+  /** Single-repository mode: target images are "<pushRepo>:<namespace>_<imagespec name>-<revision>". */
   pushRepo?: string;
+  /** namespaced (also when unset): the namespace is part of every image path; flat (single-tenant clusters only): it is not. */
+  imagePath?: 'namespaced' | 'flat';
   /** Plain HTTP / unverified TLS for this registry. */
   insecure: boolean;
 }

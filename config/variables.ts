@@ -44,13 +44,20 @@ export const VARIABLES: Variable[] = [
     aliases: ['PRIMEHUB_CUSTOM_IMAGE_REPO_PREFIX'],
     schema: { type: 'string', pattern: `^(${hostPort}(/${repoPath})?)?$` },
     description:
-      'Images are pushed to <prefix>/<imagespec name>:<revision>. Default: the registry endpoint itself.',
+      'Images are pushed to <prefix>/<namespace>/<imagespec name>:<revision> (<prefix>/<imagespec name>:<revision> with IMAGESPEC_IMAGE_PATH=flat). Default: the registry endpoint itself.',
   },
   {
     name: 'IMAGESPEC_PUSH_REPO',
     schema: { type: 'string', pattern: `^(${hostPort}/${repoPath})?$` },
     description:
-      'Single-repository mode, for registries where each repository must be created first (ECR, Docker Hub): images are pushed to <repo>:<imagespec name>-<revision>. Overrides IMAGESPEC_REPO_PREFIX.',
+      'Single-repository mode, for registries where each repository must be created first (ECR, Docker Hub): images are pushed to <repo>:<namespace>_<imagespec name>-<revision> (<repo>:<imagespec name>-<revision> with IMAGESPEC_IMAGE_PATH=flat; a tag longer than 128 characters is shortened with a hash). Overrides IMAGESPEC_REPO_PREFIX.',
+  },
+  {
+    name: 'IMAGESPEC_IMAGE_PATH',
+    default: 'namespaced',
+    schema: { type: 'string', enum: ['namespaced', 'flat'] },
+    description:
+      'namespaced: the namespace is part of every image path, so each namespace pushes only to its own repositories. flat: PrimeHub\'s path without the namespace, for single-tenant clusters only: two namespaces with an ImageSpec of the same name push to the same repository and overwrite each other\'s images.',
   },
   {
     name: 'IMAGESPEC_REGISTRY_INSECURE',

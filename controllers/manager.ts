@@ -187,7 +187,7 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
   );
 
   const imageSpecController = new ImageSpecController({ clients, imageSpecs, jobs, config, log, events, metrics });
-  const jobController = new ImageSpecJobController({ clients, jobs, pods, config, templates, log, events, metrics });
+  const jobController = new ImageSpecJobController({ clients, jobs, pods, imageSpecs, config, templates, log, events, metrics });
   let resyncTimer: NodeJS.Timeout | undefined;
   let workers: Promise<unknown> | undefined;
   let leading = false;

@@ -15,14 +15,14 @@ import { validateImageSpec, normalizePackages } from '../../api/validate.ts';
 import { computeRevision } from '../../api/revision.ts';
 import type { Cache } from '../runtime/cache.ts';
 import { isAlreadyExists, isNotFound } from '../runtime/errors.ts';
-import { mergePatch, patchCustomStatus, sameStatus, splitKey, type Clients } from '../runtime/kube.ts';
+import { mergePatch, metadataOnly, patchCustomStatus, sameStatus, splitKey, type Clients } from '../runtime/kube.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { eventSubject } from '../runtime/eventbody.ts';
 import { recordEvents, type EventRecorder } from '../runtime/events.ts';
 import type { PropagationMetrics } from '../runtime/metrics.ts';
 import type { ReconcileResult } from '../runtime/worker.ts';
 import { WrittenVersions } from '../runtime/written.ts';
-import { decideImageSpec, type FieldProblem } from './decide.ts';
+import { decideImageSpec, refusesPullSecret, type FieldProblem } from './decide.ts';
 
 export interface ImageSpecControllerDeps {
   clients: Clients;
@@ -69,7 +69,8 @@ export class ImageSpecController {
     const hasCurrentJob = jobs.some((job) => job.spec.revision === revision);
 
     let pullSecretMissing = false;
-    if (problems.length === 0 && !hasCurrentJob && imageSpec.spec.pullSecret && config.registry) {
+    const mayUsePullSecret = !refusesPullSecret(imageSpec, config.pushSecretName);
+    if (problems.length === 0 && !hasCurrentJob && imageSpec.spec.pullSecret && mayUsePullSecret && config.registry) {
       pullSecretMissing = await this.secretMissing(namespace, imageSpec.spec.pullSecret);
     }
 
@@ -146,9 +147,13 @@ export class ImageSpecController {
     if (pullSecretMissing) return { requeueAfterMs: PULL_SECRET_RECHECK_MS };
   };
 
+  /**
+   * Only in the ImageSpec's own namespace, and only the metadata: the controller never holds a
+   * tenant's pull credential, and the answer tells the tenant nothing beyond "not found here".
+   */
   private async secretMissing(namespace: string, name: string): Promise<boolean> {
     try {
-      await this.deps.clients.core.readNamespacedSecret({ name, namespace });
+      await this.deps.clients.core.readNamespacedSecret({ name, namespace }, metadataOnly());
       return false;
     } catch (error) {
       if (isNotFound(error)) return true;

@@ -41,7 +41,7 @@ function job(revision: string, phase?: JobPhase, extra: Partial<ImageSpecJob['st
       revision,
       baseImage: 'debian:bookworm',
       packages: { apt: [], pip: [], conda: [] },
-      targetImage: `registry.test/team/web:${shortRevision(revision)}`,
+      targetImage: `registry.test/team/ns/web:${shortRevision(revision)}`,
       pushSecret: 'imagespec-push',
     },
     ...(phase ? { status: { phase, ...extra } } : {}),
@@ -55,7 +55,8 @@ test('a new ImageSpec gets one ImageSpecJob with a full snapshot, owner and labe
   const revision = computeRevision(spec.spec);
   assert.equal(created.metadata.name, `web-${shortRevision(revision)}`);
   assert.equal(created.spec.revision, revision);
-  assert.equal(created.spec.targetImage, `registry.test/team/web:${shortRevision(revision)}`);
+  assert.equal(created.spec.targetImage, `registry.test/team/ns/web:${shortRevision(revision)}`);
+  assert.equal(created.spec.pushSecret, 'imagespec-push');
   assert.deepEqual(created.spec.packages, { apt: ['curl'], pip: ['requests==2.32.3'], conda: [] });
   assert.equal(created.metadata.ownerReferences?.[0]?.uid, 'uid-1');
   assert.equal(created.metadata.ownerReferences?.[0]?.controller, true);
@@ -239,4 +240,54 @@ test('a missing registry or pull Secret is a Warning, told once', () => {
   const noSecret = decideTwice(spec, [], { pullSecretMissing: true }).first;
   assert.deepEqual(noSecret.statusEvents.map((e) => [e.type, e.reason]), [['Warning', 'PullSecretNotFound']]);
   assert.match(noSecret.statusEvents[0]!.note, /"private"/);
+});
+
+test('the target of a job follows the image path setting: namespaced by default, flat when the admin says so', () => {
+  const spec = imageSpec();
+  const short = shortRevision(computeRevision(spec.spec));
+  const flat = decideImageSpec(observe(spec, [], { registry: { ...registry, imagePath: 'flat' } })).createJob!;
+  assert.equal(flat.spec.targetImage, `registry.test/team/web:${short}`);
+  const single = decideImageSpec(observe(spec, [], { registry: { ...registry, pushRepo: 'registry.test/images' } })).createJob!;
+  assert.equal(single.spec.targetImage, `registry.test/images:ns_web-${short}`);
+  assert.equal(single.spec.repoPrefix, undefined);
+});
+
+test('spec.pullSecret naming the push Secret is refused: no job, Ready=False PullSecretRefused, a Warning', () => {
+  const spec = imageSpec({ pullSecret: 'imagespec-push' });
+  const { first } = decideTwice(spec, []);
+  assert.equal(first.createJob, undefined);
+  assert.equal(first.status.phase, 'Failed');
+  const ready = first.status.conditions?.[0];
+  assert.deepEqual([ready?.type, ready?.status, ready?.reason], ['Ready', 'False', 'PullSecretRefused']);
+  assert.equal(
+    ready?.message,
+    "spec.pullSecret: imagespec-push is the controller's push credential and cannot be used to pull base images; create a dockerconfigjson Secret of your own",
+  );
+  assert.deepEqual(first.statusEvents.map((e) => [e.type, e.reason]), [['Warning', 'PullSecretRefused']]);
+  // The configured name counts, not the default one.
+  const renamed = decideImageSpec(observe(imageSpec({ pullSecret: 'registry-robot' }), [], { pushSecretName: 'registry-robot' }));
+  assert.equal(renamed.createJob, undefined);
+  assert.match(renamed.status.message ?? '', /^spec\.pullSecret: registry-robot is the controller's push credential/);
+  assert.ok(decideImageSpec(observe(spec, [], { pushSecretName: 'registry-robot' })).createJob, 'another Secret of that name is the tenant\'s own');
+});
+
+test('a refused pull Secret keeps the last good image and cancels nothing', () => {
+  const spec = imageSpec({ pullSecret: 'imagespec-push' });
+  const old = job('a'.repeat(64), 'Succeeded', { image: 'registry.test/team/ns/web:aaaa', digest: 'sha256:old', completionTime: '2026-11-23T09:00:00Z' });
+  const decision = decideImageSpec(observe({ ...spec, status: { image: 'registry.test/team/ns/web:aaaa', digest: 'sha256:old' } }, [old]));
+  assert.equal(decision.createJob, undefined);
+  assert.deepEqual(decision.cancel, []);
+  assert.equal(decision.status.image, 'registry.test/team/ns/web:aaaa');
+  assert.equal(decision.status.conditions?.[0]?.reason, 'PullSecretRefused');
+});
+
+test('values quoted in status messages carry no raw control or bidirectional characters', () => {
+  const problems = [{ path: 'spec.packages.pip[0]', message: '"numpy\u202egpj.exe\u0085" is not valid: must be a pip requirement' }];
+  const invalid = decideImageSpec(observe(imageSpec(), [], { problems }));
+  assert.equal(invalid.status.message, 'spec.packages.pip[0]: "numpy\\u202egpj.exe\\u0085" is not valid: must be a pip requirement');
+  assert.equal(invalid.status.conditions?.[0]?.message, invalid.status.message);
+  const spec = imageSpec();
+  const failed = job(computeRevision(spec.spec), 'Failed', { reason: 'PipInstallFailed', message: 'ERROR: no \u2066match\u2069\n\u001b[31mkubectl logs x\u001b[0m' });
+  const decision = decideImageSpec(observe(spec, [failed]));
+  assert.equal(decision.status.message, 'ERROR: no \\u2066match\\u2069\n\\u001b[31mkubectl logs x\\u001b[0m', 'lines kept, everything else escaped');
 });

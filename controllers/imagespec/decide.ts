@@ -20,11 +20,13 @@ import {
   type Packages,
 } from '../../api/types.ts';
 import type { RegistryConfig } from '../../config/types.ts';
-import { jobName, targetImage } from '../../api/names.ts';
+import { jobName } from '../../api/names.ts';
 import { shortRevision } from '../../api/revision.ts';
+import { escapeUnsafe } from '../../api/display.ts';
 import { setCondition, type ConditionInput } from '../runtime/conditions.ts';
 import type { ObjectEvent } from '../runtime/eventbody.ts';
 import { imageSpecStatusEvents, revisionCreatedEvent, supersededEvent } from './events.ts';
+import { buildTarget } from './buildtarget.ts';
 
 export interface FieldProblem {
   path: string;
@@ -123,9 +125,7 @@ export function desiredJob(observation: ImageSpecObservation, registry: Registry
       ...(spec.pullSecret ? { pullSecret: spec.pullSecret } : {}),
       packages,
       ...(spec.updateTime ? { updateTime: spec.updateTime } : {}),
-      targetImage: targetImage(registry, name, revision),
-      pushSecret: observation.pushSecretName,
-      ...(registry.pushRepo ? {} : { repoPrefix: registry.repoPrefix }),
+      ...buildTarget(registry, observation.pushSecretName, { namespace: imageSpec.metadata.namespace!, imageSpecName: name, revision }),
     },
   };
 }
@@ -145,6 +145,11 @@ function lastGoodBuild(jobs: ImageSpecJob[], current: ImageSpecJob | undefined):
     .sort((a, b) => time(b.status?.completionTime).localeCompare(time(a.status?.completionTime)))[0];
 }
 
+/** A job's message as the ImageSpec shows it: its lines kept, any other control or bidirectional character escaped. */
+function jobMessage(status: ImageSpecJob['status']): string | undefined {
+  return status?.message === undefined ? undefined : escapeUnsafe(status.message, { keepNewlines: true });
+}
+
 function readyFromJob(job: ImageSpecJob | undefined, revision: string): { phase: ImageSpecStatus['phase']; ready: Omit<ConditionInput, 'type' | 'observedGeneration'> } {
   const short = shortRevision(revision);
   const phase = job?.status?.phase ?? 'Pending';
@@ -153,13 +158,13 @@ function readyFromJob(job: ImageSpecJob | undefined, revision: string): { phase:
     case 'Succeeded':
       return { phase, ready: { status: 'True', reason: Reasons.Succeeded, message: `Revision ${short} built: ${status?.image ?? ''}@${status?.digest ?? ''}` } };
     case 'Failed':
-      return { phase, ready: { status: 'False', reason: status?.reason ?? Reasons.BuildFailed, message: status?.message ?? `Revision ${short} failed` } };
+      return { phase, ready: { status: 'False', reason: status?.reason ?? Reasons.BuildFailed, message: jobMessage(status) ?? `Revision ${short} failed` } };
     case 'Cancelled':
-      return { phase, ready: { status: 'False', reason: status?.reason ?? Reasons.Cancelled, message: status?.message ?? `Revision ${short} was cancelled` } };
+      return { phase, ready: { status: 'False', reason: status?.reason ?? Reasons.Cancelled, message: jobMessage(status) ?? `Revision ${short} was cancelled` } };
     case 'Building':
       return { phase, ready: { status: 'Unknown', reason: Reasons.Building, message: `Building revision ${short} in Pod ${status?.podName ?? ''}`.trim() } };
     default:
-      return { phase: 'Pending', ready: { status: 'Unknown', reason: Reasons.Pending, message: status?.message ?? `Revision ${short} is waiting to build` } };
+      return { phase: 'Pending', ready: { status: 'Unknown', reason: Reasons.Pending, message: jobMessage(status) ?? `Revision ${short} is waiting to build` } };
   }
 }
 
@@ -179,6 +184,18 @@ function withReady(
   };
 }
 
+/**
+ * The push credential never reaches the build step, whose packages run arbitrary code: it would
+ * let a tenant pull every other tenant's images with the admin's rights.
+ */
+export function refusesPullSecret(imageSpec: ImageSpec, pushSecretName: string): boolean {
+  return imageSpec.spec.pullSecret === pushSecretName;
+}
+
+function pullSecretRefusal(pushSecretName: string): string {
+  return `spec.pullSecret: ${pushSecretName} is the controller's push credential and cannot be used to pull base images; create a dockerconfigjson Secret of your own`;
+}
+
 export function decideImageSpec(observation: ImageSpecObservation): ImageSpecDecision {
   const decision = decideWrites(observation);
   return {
@@ -195,8 +212,14 @@ function decideWrites(observation: ImageSpecObservation): Omit<ImageSpecDecision
   const nothing = { cancel: [], prune: [] };
 
   if (observation.problems.length > 0) {
-    const message = truncate(observation.problems.map((p) => `${p.path}: ${p.message}`).join('; '));
+    // Problems quote the user's values: no control or bidirectional character reaches the status.
+    const message = truncate(escapeUnsafe(observation.problems.map((p) => `${p.path}: ${p.message}`).join('; ')));
     const status = withReady(observation, { ...strip(previous), phase: 'Failed', ...keepImage }, { status: 'False', reason: Reasons.InvalidSpec, message });
+    return { ...nothing, status };
+  }
+  if (refusesPullSecret(imageSpec, observation.pushSecretName)) {
+    const message = pullSecretRefusal(observation.pushSecretName);
+    const status = withReady(observation, { ...strip(previous), phase: 'Failed', ...keepImage }, { status: 'False', reason: Reasons.PullSecretRefused, message });
     return { ...nothing, status };
   }
 

@@ -1,6 +1,6 @@
 // I/O edge of the ImageSpecJob controller: reads the caches, asks decideJob, applies.
 import type { V1Pod } from '@kubernetes/client-node';
-import { API_VERSION, IMAGESPECJOB_KIND, IMAGESPECJOB_PLURAL, type ImageSpecJob } from '../../api/types.ts';
+import { API_VERSION, GROUP, IMAGESPECJOB_KIND, IMAGESPECJOB_PLURAL, IMAGESPEC_PLURAL, VERSION, type ImageSpec, type ImageSpecJob } from '../../api/types.ts';
 import type { Config } from '../../config/types.ts';
 import { podName } from '../../api/names.ts';
 import type { Templates } from '../../render/templates.ts';
@@ -18,11 +18,15 @@ import { desiredPushSecret } from '../pushsecret/desired.ts';
 import { ensurePushSecret } from '../pushsecret/ensure.ts';
 import { decideJob, refusedBuild } from './decide.ts';
 import { buildContextConfigMap, buildPod } from './pod.ts';
+import { controllingImageSpec, trustJob, type Trust } from './trust.ts';
+import { isTerminal } from '../imagespec/decide.ts';
 
 export interface JobControllerDeps {
   clients: Clients;
   jobs: Cache<ImageSpecJob>;
   pods: Cache<V1Pod>;
+  /** Only a job controlled by an ImageSpec in this cache is built (trust.ts). */
+  imageSpecs: Cache<ImageSpec>;
   config: Config;
   templates: Templates;
   log: Logger;
@@ -52,17 +56,20 @@ export class ImageSpecJobController {
     if (this.written.cacheIsBehind(key, job.metadata.resourceVersion)) return; // our write's event re-queues it
     const now = this.deps.now?.() ?? new Date().toISOString();
 
+    // A finished job keeps its status: only one that may still build is checked.
+    const trust = isTerminal(job) ? undefined : await this.trust(job);
+    const refusal = trust && !trust.trusted ? trust : undefined;
     let pod = this.deps.pods.get(podName(name), namespace);
-    let decision = decideJob({ job, pod, now });
+    let decision = decideJob({ job, pod, refusal, now });
     if (decision.verifyPod) {
       const live = await this.readPod(namespace, podName(name));
       pod = live;
-      decision = decideJob({ job, pod, podGone: live === undefined, now });
+      decision = decideJob({ job, pod, podGone: live === undefined, refusal, now });
     }
 
     let { status, events } = decision;
-    if (decision.createPod) {
-      const refused = await this.createBuild(job);
+    if (decision.createPod && trust?.trusted) {
+      const refused = await this.createBuild({ ...job, spec: { ...job.spec, ...trust.target } });
       if (refused) ({ status, events } = refusedBuild(job, refused, now));
     }
 
@@ -82,12 +89,33 @@ export class ImageSpecJobController {
       recordEvents(this.deps.events, eventSubject(API_VERSION, IMAGESPECJOB_KIND, job.metadata), events);
       log.info('Updated ImageSpecJob status', { namespace, name, phase: status.phase, reason: status.reason });
       this.deps.metrics?.buildStatusWritten(job.status, status);
+      if (refusal && status.reason === refusal.reason) log.warn('Refused ImageSpecJob', { namespace, name, reason: refusal.reason });
     }
   };
 
+  private async trust(job: ImageSpecJob): Promise<Trust> {
+    const { config } = this.deps;
+    const ref = controllingImageSpec(job);
+    const namespace = job.metadata.namespace!;
+    // The ImageSpec watch may lag behind the job's (a new leader's first moments): a job is
+    // refused for a missing owner only once the API server confirms it is gone.
+    const owner = ref ? (this.deps.imageSpecs.get(ref.name, namespace) ?? (await this.readImageSpec(namespace, ref.name))) : undefined;
+    return trustJob({ job, owner, registry: config.registry, pushSecretName: config.pushSecretName });
+  }
+
+  private async readImageSpec(namespace: string, name: string): Promise<ImageSpec | undefined> {
+    try {
+      return (await this.deps.clients.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: IMAGESPEC_PLURAL, name })) as ImageSpec;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
   /**
-   * Creates the push Secret, the build context and the Pod. A request the API server refuses
-   * as invalid cannot succeed on retry: it is returned as a terminal failure for the status.
+   * Creates the push Secret, the build context and the Pod, for a job whose target and push
+   * Secret are the ones derived from the configuration. A request the API server refuses as
+   * invalid cannot succeed on retry: it is returned as a terminal failure for the status.
    */
   private async createBuild(job: ImageSpecJob): Promise<string | undefined> {
     const { clients, config, log, templates } = this.deps;

@@ -17,6 +17,8 @@ export interface JobObservation {
    * confirmed it is gone (true) or found it (false). Undefined: not checked.
    */
   podGone?: boolean;
+  /** Set when the job fails the trust check (trust.ts): it is failed with this, and never built. */
+  refusal?: { reason: string; message: string };
   now: string;
 }
 
@@ -77,6 +79,11 @@ function decideWrites(observation: JobObservation): Omit<JobDecision, 'events'> 
     // A finished job keeps its status; a cancelled one must not leave its Pod running.
     const deletePod = previous.phase === 'Cancelled' && pod !== undefined && !podIsDone && !pod.metadata?.deletionTimestamp;
     return { ...none, deletePod, status: previous };
+  }
+
+  if (observation.refusal) {
+    const { reason, message } = observation.refusal;
+    return { ...none, status: finish(job, { phase: 'Failed', reason, message, completionTime: now }, now) };
   }
 
   const cancelMessage = job.metadata.annotations?.[ANNOTATION_CANCEL];

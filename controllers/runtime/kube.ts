@@ -21,6 +21,9 @@ export function makeClients(kubeConfig: KubeConfig): Clients {
 /** client-node patches default to JSON patch; every patch here is a merge patch. */
 export const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
+/** A GET that returns only the object's metadata (PartialObjectMetadata): a Secret's data never arrives. */
+export const metadataOnly = () => setHeaderOptions('Accept', 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1');
+
 /** Plain JSON form: Dates become strings, undefined fields disappear. */
 export function plain<T>(value: T): T {
   return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);

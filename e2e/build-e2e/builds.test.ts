@@ -59,7 +59,7 @@ describe('real builds on the local node', () => {
     assert.equal(spec.status?.phase, 'Succeeded', describeFailure(spec));
 
     const rev12 = spec.status!.revision!.slice(0, 12);
-    assert.equal(spec.status?.image, `${e2e.node.repoPrefix}/notebook:${rev12}`);
+    assert.equal(spec.status?.image, `${e2e.node.repoPrefix}/${ns}/notebook:${rev12}`);
     assert.match(spec.status?.digest ?? '', /^sha256:[0-9a-f]{64}$/);
 
     // The digest in the status is the one the registry serves, and only with the credentials.

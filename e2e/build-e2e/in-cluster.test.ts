@@ -178,7 +178,7 @@ describe('the controller installed with its chart, running in the cluster', () =
     await createImageSpec(e2e.kube, ns.tenant, imageSpecObject('bad-apt', { baseImage: debianBase, packages: { apt: ['imagespec-e2e-no-such-package'] } }));
     [succeeded, failed] = await Promise.all([finished(e2e.kube, ns.tenant, 'through-chart'), finished(e2e.kube, ns.tenant, 'bad-apt')]);
     assert.equal(succeeded.status?.phase, 'Succeeded', readyCondition(succeeded)?.message ?? '');
-    assert.match(succeeded.status?.image ?? '', new RegExp(`^${e2e.node.repoPrefix.replaceAll('.', '\\.')}/`));
+    assert.match(succeeded.status?.image ?? '', new RegExp(`^${e2e.node.repoPrefix.replaceAll('.', '\\.')}/${ns.tenant}/through-chart:[0-9a-f]{12}$`));
     assert.equal(failed.status?.phase, 'Failed');
     assert.equal(readyCondition(failed)?.reason, 'AptInstallFailed');
   });

@@ -6,7 +6,9 @@ import yaml from 'js-yaml';
 import type { V1Pod } from '@kubernetes/client-node';
 import { GROUP, IMAGESPECJOB_PLURAL, VERSION, type ImageSpec, type ImageSpecJob } from '../../api/types.ts';
 import { computeRevision, shortRevision } from '../../api/revision.ts';
+import { normalizePackages } from '../../api/packages.ts';
 import { clusterUp } from '../cluster/cluster.ts';
+import { ADMISSION_REFUSALS, ADMITTED_PIP, causesOf } from './admission-cases.ts';
 import * as kubelet from './kubelet.ts';
 import {
   connect,
@@ -114,6 +116,30 @@ describe('1. the API server enforces the CRD schema', () => {
     assert.match(missing, /spec\.baseImage/);
   });
 
+  test('each refusal names the field and says why in a sentence, never with a regular expression', async () => {
+    const ns = await namespace('admission');
+    for (const refusal of ADMISSION_REFUSALS) {
+      const error = await createImageSpec(kube, ns, imageSpecObject(refusal.name, refusal.spec)).then(
+        () => assert.fail(`the API server accepted ${refusal.name}`),
+        (e: unknown) => e,
+      );
+      assert.equal((error as { code?: number }).code, 422, refusal.name);
+      const causes = causesOf(error);
+      const cause = causes.find((c) => c.field === refusal.field);
+      assert.ok(cause, `${refusal.name}: no cause for ${refusal.field} in ${JSON.stringify(causes)}`);
+      assert.ok(cause.message.includes(refusal.sentence), `${refusal.name}: ${JSON.stringify(cause.message)} lacks ${JSON.stringify(refusal.sentence)}`);
+      if (refusal.value !== undefined) assert.ok(cause.message.startsWith(`Invalid value: ${JSON.stringify(refusal.value)}: `), cause.message);
+      for (const { message } of causes) assert.ok(!/\(\?:|\\x20|should match/.test(message), `${refusal.name}: a pattern in ${message}`);
+    }
+  });
+
+  test('pip requirements with spaces around operators and environment markers are admitted and built in canonical form', async () => {
+    const ns = await namespace('markers');
+    await createImageSpec(kube, ns, imageSpecObject('markers', { baseImage: base.baseImage, packages: { pip: ADMITTED_PIP } }));
+    const job = await oneJob(ns, 'markers');
+    assert.deepEqual(job.spec.packages.pip, normalizePackages({ pip: ADMITTED_PIP }).pip);
+  });
+
   test('an ImageSpecJob spec cannot be edited', async () => {
     const ns = await namespace('immutable');
     await createImageSpec(kube, ns, imageSpecObject('frozen', base));
@@ -141,7 +167,7 @@ describe('2-3. one revision, one job, one Pod; status flows back by watch', () =
     assert.equal(job.metadata.labels?.['imagespec.dev/revision'], shortRevision(revision));
     assert.equal(job.metadata.ownerReferences?.[0]?.uid, created.metadata.uid);
     assert.equal(job.metadata.ownerReferences?.[0]?.controller, true);
-    assert.equal(job.spec.targetImage, `127.0.0.1:5000/it/web:${shortRevision(revision)}`);
+    assert.equal(job.spec.targetImage, `127.0.0.1:5000/it/${ns}/web:${shortRevision(revision)}`);
 
     const pod = await podFor(ns, job);
     const configMaps = (await kube.core.listNamespacedConfigMap({ namespace: ns, labelSelector: `imagespec.dev/imagespecjob=${job.metadata.name}` })).items;
@@ -376,7 +402,7 @@ describe('8. configuration problems', () => {
       controller = startController(kubeconfig, withoutPrefix, 'integration-registry-back');
     }
     const job = await oneJob(ns, 'lonely');
-    assert.equal(job.spec.targetImage, `127.0.0.1:5000/lonely:${shortRevision(job.spec.revision)}`);
+    assert.equal(job.spec.targetImage, `127.0.0.1:5000/${ns}/lonely:${shortRevision(job.spec.revision)}`);
     await imageSpecWhere(ns, 'lonely', 'Pending once configured', (s) => s.status?.conditions?.[0]?.reason === 'Pending');
   });
 

@@ -167,7 +167,7 @@ describe('the controller tells the story of a build', () => {
 
     const specRows = await describedWith('imagespec', ns, 'told', ['RevisionCreated', 'Building', 'Succeeded']);
     assertRow(specRows, new RegExp(`Normal\\s+RevisionCreated\\s.*Created ImageSpecJob ${jobName} for revision ${short}`));
-    assertRow(specRows, new RegExp(`Normal\\s+Succeeded\\s.*Built 127\\.0\\.0\\.1:5000/it/told:${short}@sha256:e{64}`));
+    assertRow(specRows, new RegExp(`Normal\\s+Succeeded\\s.*Built 127\\.0\\.0\\.1:5000/it/${ns}/told:${short}@sha256:e{64}`));
     const jobRows = await describedWith('imagespecjob', ns, jobName, ['PodCreated', 'Building', 'Succeeded']);
     assertRow(jobRows, new RegExp(`Normal\\s+PodCreated\\s.*Created build Pod ${pod.metadata!.name}`));
     assert.equal((await listJobs(kube, ns)).length, 1);

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clusterUp } from '../cluster/cluster.ts';
@@ -57,9 +57,9 @@ async function metrics(): Promise<Map<string, number>> {
   return parseMetrics((await get('/metrics')).body);
 }
 
-function probe(path: string): Promise<number> {
+function probe(path: string, file = portFile): Promise<number> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(repoRoot, 'controllers', 'probe.ts'), path], { env: { PATH: process.env.PATH ?? '', IMAGESPEC_ENV_FILE: '/dev/null', IMAGESPEC_HTTP_PORT_FILE: portFile } }, (error) =>
+    execFile(process.execPath, [join(repoRoot, 'controllers', 'probe.ts'), path], { env: { PATH: process.env.PATH ?? '', IMAGESPEC_ENV_FILE: '/dev/null', IMAGESPEC_HTTP_PORT_FILE: file } }, (error) =>
       resolve(error ? Number(error.code ?? 1) : 0),
     );
   });
@@ -128,4 +128,40 @@ test('finished builds are counted once with their reason, and their propagation 
     assert.ok((samples.get(`workqueue_adds_total{name=${name}}`) ?? 0) > 0, `${name} queue adds`);
   }
   assert.ok(samples.has('process_resident_memory_bytes{}'), 'process metrics are served');
+});
+
+test('before its caches have synced the controller is live but not ready, and the probe says so', async () => {
+  // An API server that refuses every connection: the informers can never list.
+  const dir = mkdtempSync(join(tmpdir(), 'imagespec-http-unsynced-'));
+  const unreachable = join(dir, 'kubeconfig');
+  writeFileSync(
+    unreachable,
+    [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters: [{name: down, cluster: {server: "https://127.0.0.1:1", insecure-skip-tls-verify: true}}]',
+      'users: [{name: nobody, user: {token: none}}]',
+      'contexts: [{name: down, context: {cluster: down, user: nobody}}]',
+      'current-context: down',
+      '',
+    ].join('\n'),
+  );
+  const unsyncedPortFile = join(dir, 'http-port');
+  const unsynced = startController(unreachable, { IMAGESPEC_HTTP_PORT: '0', IMAGESPEC_HTTP_PORT_FILE: unsyncedPortFile }, 'http-unsynced');
+  try {
+    const port = await waitFor('the port file', async () => {
+      try {
+        return Number(readFileSync(unsyncedPortFile, 'utf8').trim()) || undefined;
+      } catch {
+        return undefined;
+      }
+    });
+    const status = async (path: string) => (await fetch(`http://127.0.0.1:${port}${path}`)).status;
+    assert.equal(await status('/readyz'), 503);
+    assert.equal(await status('/healthz'), 200);
+    assert.notEqual(await probe('/readyz', unsyncedPortFile), 0, 'the readiness probe fails');
+  } finally {
+    await unsynced.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -6,7 +6,7 @@ import type { RegistryCredentials } from './registry.ts';
 
 export interface ControllerEnvInput {
   pushRegistry: string;
-  /** `<pushRegistry>/<path>`: built images are `<repoPrefix>/<imagespec name>:<revision>`. */
+  /** `<pushRegistry>/<path>`: built images are `<repoPrefix>/<namespace>/<imagespec name>:<revision>`. */
   repoPrefix: string;
   credentials: RegistryCredentials;
   baseRegistry: string;

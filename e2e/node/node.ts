@@ -31,7 +31,7 @@ export interface NodeInfo {
   images: NodeImages;
   /** host:port of the registry built images are pushed to (htpasswd auth). */
   pushRegistry: string;
-  /** Where built images go: `<repoPrefix>/<imagespec name>:<revision>`. */
+  /** Where built images go: `<repoPrefix>/<namespace>/<imagespec name>:<revision>`. */
   repoPrefix: string;
   /** Credentials for pushRegistry; also in controllerEnv. */
   pushCredentials: RegistryCredentials;

@@ -71,7 +71,7 @@ Rules for the watched namespaces (a ClusterRole when every namespace is watched)
 {{- define "imagespec-controller.watchedRules" -}}
 - apiGroups: ["imagespec.dev"]
   resources: ["imagespecs"]
-  verbs: ["list", "watch"]
+  verbs: ["get", "list", "watch"]
 - apiGroups: ["imagespec.dev"]
   resources: ["imagespecs/status"]
   verbs: ["patch"]

@@ -1,0 +1,62 @@
+// Whether an ImageSpecJob is one the controller created from an ImageSpec, so that building it
+// pushes only where the admin's configuration sends that ImageSpec's images, with the controller's
+// push Secret. Anyone allowed to create ImageSpecJobs could otherwise choose the target image and
+// the Secret the controller writes; a job that fails this check is never built.
+import { shortRevision } from '../../api/revision.ts';
+import { API_VERSION, IMAGESPEC_KIND, Reasons, type ImageSpec, type ImageSpecJob, type OwnerReference } from '../../api/types.ts';
+import type { RegistryConfig } from '../../config/types.ts';
+import { buildTarget, type BuildTarget } from '../imagespec/buildtarget.ts';
+
+export interface TrustObservation {
+  job: ImageSpecJob;
+  /** The ImageSpec the job's controller reference names, from the cache (same namespace). */
+  owner: ImageSpec | undefined;
+  registry: RegistryConfig | undefined;
+  pushSecretName: string;
+}
+
+export type Trust = { trusted: true; target: BuildTarget } | { trusted: false; reason: string; message: string };
+
+const NOT_CREATED = 'This ImageSpecJob was not created by the controller from an ImageSpec';
+const CONFIGURATION_CHANGED = 'or the controller\'s configuration changed since the job was created';
+
+/** The reference to an ImageSpec that controls the job, if any. */
+export function controllingImageSpec(job: ImageSpecJob): OwnerReference | undefined {
+  const controller = (job.metadata.ownerReferences ?? []).find((ref) => ref.controller === true);
+  return controller?.kind === IMAGESPEC_KIND && controller.apiVersion === API_VERSION ? controller : undefined;
+}
+
+function refused(reason: string, message: string): Trust {
+  return { trusted: false, reason, message: `${NOT_CREATED}: ${message}. Nothing was built.` };
+}
+
+/**
+ * Messages name fields, never the values a job carries: a forged job's values are whatever its
+ * author wrote, and status messages end up in terminals and dashboards.
+ */
+export function trustJob(observation: TrustObservation): Trust {
+  const { job, owner, registry, pushSecretName } = observation;
+  const ref = controllingImageSpec(job);
+  if (!ref) return refused(Reasons.NotControlled, 'it has no controller ownerReference to an ImageSpec');
+  if (!owner || owner.metadata.uid !== ref.uid || owner.metadata.name !== ref.name) {
+    return refused(Reasons.NotControlled, 'the ImageSpec its ownerReference names does not exist in this namespace');
+  }
+  if (job.spec.imageSpecName !== ref.name) {
+    return refused(Reasons.NotControlled, 'spec.imageSpecName is not the name of its controlling ImageSpec');
+  }
+  if (!registry) {
+    return { trusted: false, reason: Reasons.RegistryNotConfigured, message: 'No registry is configured: the admin must set IMAGESPEC_REGISTRY_ENDPOINT. Nothing was built.' };
+  }
+  const target = buildTarget(registry, pushSecretName, { namespace: job.metadata.namespace!, imageSpecName: ref.name, revision: job.spec.revision });
+  const which = `ImageSpec ${ref.name} at revision ${shortRevision(job.spec.revision)}`;
+  if (job.spec.targetImage !== target.targetImage) {
+    return refused(Reasons.NotControlled, `spec.targetImage is not the image the controller's configuration derives for ${which} (${CONFIGURATION_CHANGED})`);
+  }
+  if (job.spec.pushSecret !== target.pushSecret) {
+    return refused(Reasons.NotControlled, `spec.pushSecret is not the controller's push Secret (${CONFIGURATION_CHANGED})`);
+  }
+  if (job.spec.pullSecret === pushSecretName) {
+    return refused(Reasons.PullSecretRefused, 'spec.pullSecret names the controller\'s push Secret, which never pulls base images');
+  }
+  return { trusted: true, target };
+}

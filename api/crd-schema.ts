@@ -10,13 +10,13 @@ import {
   VERSION,
 } from './types.ts';
 import { GRAMMAR_HELP, LIMITS } from './grammar.ts';
+import { PHASES } from './phases.ts';
 import { fieldRules, type CelRule } from './cel.ts';
 import type { CheckedField } from './field-rules.ts';
 
 export type Schema = { [keyword: string]: unknown };
 
 export const CATEGORY = 'imagespec-all';
-export const PHASES = ['Pending', 'Building', 'Succeeded', 'Failed', 'Cancelled'] as const;
 
 /**
  * Root rule: the ImageSpec name is used as a label value, so it must fit one. Reported at

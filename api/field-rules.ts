@@ -3,7 +3,7 @@
 // tricks in words a user can act on. The CRD turns every check into a CEL rule with this message
 // (api/cel.ts), and the validator evaluates those same rules, so the API server, the controller
 // and the CLI refuse the same values with the same sentences.
-import { GRAMMAR_HELP, PATTERNS, PEP508_MARKER_VARIABLES, type PatternName } from './grammar.ts';
+import { CONTROL_CHARACTER, GRAMMAR_HELP, PATTERNS, PEP508_MARKER_VARIABLES, type PatternName } from './grammar.ts';
 
 export interface Check {
   /** A regular expression searched for in the value, in the syntax RE2 and JavaScript share. */
@@ -16,8 +16,6 @@ export interface Check {
 
 /** The fields whose values are checked against a grammar (the keys of PATTERNS that fields use). */
 export type CheckedField = Extract<PatternName, 'apt' | 'pip' | 'conda' | 'imageReference' | 'repoPrefix' | 'dnsSubdomain' | 'optionalDnsSubdomain' | 'optionalDateTime' | 'revision'>;
-
-const CONTROL_CHARACTER = '[\\x00-\\x1f\\x7f-\\x9f]';
 
 function found(pattern: string, message: string): Check {
   return { pattern, refuseWhen: 'found', message };

@@ -31,6 +31,9 @@ function exact(grammar: string): string {
   return `^(?:${grammar})$`;
 }
 
+/** C0 controls, DEL and C1 controls, as a character class (the syntax RE2 and JavaScript share). */
+export const CONTROL_CHARACTER = '[\\x00-\\x1f\\x7f-\\x9f]';
+
 // A DNS-1123 label written without ambiguous repetition: alphanumeric runs joined by hyphen runs.
 const DNS_LABEL = '[a-z0-9]+(?:-+[a-z0-9]+)*';
 const DNS_SUBDOMAIN = `${DNS_LABEL}(?:\\.${DNS_LABEL})*`;

@@ -1,6 +1,7 @@
 // Deterministic names of the objects and images built from an ImageSpec.
 import { createHash } from 'node:crypto';
 import type { RegistryConfig } from '../config/types.ts';
+import { PATTERNS } from './grammar.ts';
 import { shortRevision } from './revision.ts';
 
 /** Kubernetes' limit for DNS-1123 labels (and label values). */
@@ -8,7 +9,7 @@ export const MAX_NAME_LENGTH = 63;
 /** Hex characters of the hash inserted into shortened names: 40 bits. */
 const NAME_HASH_LENGTH = 10;
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_LABEL = new RegExp(PATTERNS.dnsLabel);
 
 function hex(text: string, length: number): string {
   return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, length);

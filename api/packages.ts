@@ -1,8 +1,9 @@
 // Package lists as the build and the revision see them.
 import type { Packages } from './types.ts';
 
+/** Install order: apt (system libraries) first, then conda, then pip, each its own layer. */
 export const MANAGERS = ['apt', 'conda', 'pip'] as const;
-export type Manager = (typeof MANAGERS)[number];
+export type PackageManager = (typeof MANAGERS)[number];
 
 // Outside quoted marker values, the characters next to which a space carries no meaning (around
 // parentheses only inside them: `and`/`or` before and after a group keep theirs).
@@ -32,6 +33,6 @@ export function canonicalPipRequirement(requirement: string): string {
  * ones) become empty lists.
  */
 export function normalizePackages(packages?: Packages | null): Required<Packages> {
-  const list = (manager: Manager) => (packages?.[manager] ?? []).map((entry) => entry.trim());
+  const list = (manager: PackageManager) => (packages?.[manager] ?? []).map((entry) => entry.trim());
   return { apt: list('apt'), conda: list('conda'), pip: list('pip').map(canonicalPipRequirement) };
 }

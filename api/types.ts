@@ -1,5 +1,6 @@
-// The imagespec.dev/v1alpha1 API as TypeScript types. The CRDs in crds/ are the
-// authoritative schema; these types mirror them for the controller and the CLI.
+// The imagespec.dev/v1alpha1 API as TypeScript types. api/crd-schema.ts is the authoritative
+// schema (crds/*.yaml are generated from it); these types mirror it for the controller and the CLI.
+import type { Phase } from './phases.ts';
 
 export const GROUP = 'imagespec.dev';
 export const VERSION = 'v1alpha1';
@@ -68,7 +69,7 @@ export interface Condition {
   observedGeneration?: number;
 }
 
-export type ImageSpecPhase = 'Pending' | 'Building' | 'Succeeded' | 'Failed' | 'Cancelled';
+export type ImageSpecPhase = Phase;
 export type JobPhase = ImageSpecPhase;
 
 export interface ImageSpecStatus {

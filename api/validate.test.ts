@@ -2,16 +2,15 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import yaml from 'js-yaml';
 import { normalizePackages, validateImageSpec, type FieldError } from './validate.ts';
+import type { PackageManager } from './packages.ts';
 import { API_VERSION } from './types.ts';
 import { HOSTILE_PACKAGES } from './testdata/hostile-packages.ts';
-
-type Manager = 'apt' | 'conda' | 'pip';
 
 function manifest(spec: Record<string, unknown>, name = 'web'): Record<string, unknown> {
   return { apiVersion: API_VERSION, kind: 'ImageSpec', metadata: { name }, spec };
 }
 
-function withPackages(manager: Manager, entries: unknown[]): Record<string, unknown> {
+function withPackages(manager: PackageManager, entries: unknown[]): Record<string, unknown> {
   return manifest({ baseImage: 'python:3.11', packages: { [manager]: entries } });
 }
 
@@ -20,7 +19,7 @@ function errorsOf(object: unknown): FieldError[] {
   return result.ok ? [] : result.errors;
 }
 
-const VALID: Record<Manager, string[]> = {
+const VALID: Record<PackageManager, string[]> = {
   apt: [
     'curl', 'libpq-dev', 'g++', 'libstdc++6', 'python3.11', 'libc6:amd64', 'curl=7.88.1-10+deb12u5', 'libc6:i386=2.36-9',
     'tzdata=2024a-0+deb12u1', 'pkg=1:2.3~rc1-1', 'vim/bookworm-backports', '  git  ', 'curl=7', 'a1=b-c',
@@ -100,7 +99,7 @@ describe('hostile packages are refused with the field path', () => {
 });
 
 test('the message says in one sentence why an entry is refused, with the value shown escaped', () => {
-  const refusal = (manager: Manager, entry: string) => {
+  const refusal = (manager: PackageManager, entry: string) => {
     const errors = errorsOf(withPackages(manager, [entry]));
     assert.equal(errors.length, 1, `${manager} ${JSON.stringify(entry)}: ${JSON.stringify(errors)}`);
     assert.equal(errors[0]!.path, `spec.packages.${manager}[0]`);

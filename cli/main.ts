@@ -57,7 +57,8 @@ function writeContext(dir: string, files: Record<string, string>, io: CliIo): vo
   for (const [name, content] of Object.entries(files)) {
     const path = join(dir, name);
     writeFileSync(path, content);
-    // The build Pod runs the scripts from a ConfigMap mounted with mode 0755; keep that here.
+    // The build Pod mounts the ConfigMap read-only and runs the scripts with /bin/sh; executable
+    // here so a user can also run them directly.
     if (name.endsWith('.sh')) chmodSync(path, 0o755);
     io.stdout(path);
   }

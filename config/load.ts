@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { parseConfig, type ParseResult } from './parse.ts';
-import { defaultLogFormat } from '../controllers/runtime/logger.ts';
+import { defaultLogFormat } from './log-format.ts';
 
 /** The .env file: IMAGESPEC_ENV_FILE, else ./.env when present. */
 export function envFilePath(env: NodeJS.ProcessEnv, cwd: string): string | undefined {

@@ -1,6 +1,8 @@
 // Wires informers, work queues and the two controllers together.
 // Events only enqueue keys: Pod -> its ImageSpecJob, ImageSpecJob -> itself and its ImageSpec,
-// ImageSpec -> itself. Reconciles read the caches, so status moves by watch, never by polling.
+// ImageSpec -> itself. Reconciles read the caches, so status moves by watch; the only timed work
+// is the informers' periodic resync (repairs a missed event) and the recheck of a missing pull Secret
+// (Secrets are not watched).
 // Every replica watches; only the leader takes keys from the queues (see leader-election.ts).
 import { CoordinationV1Api, type KubeConfig, type KubernetesListObject, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
 import {
@@ -15,6 +17,7 @@ import {
   type ImageSpec,
   type ImageSpecJob,
 } from '../api/types.ts';
+import { controllerOf } from '../api/owner-references.ts';
 import type { Config, LeaderElectionConfig } from '../config/types.ts';
 import { loadTemplates } from '../render/templates.ts';
 import { NamespacedCache } from './runtime/cache.ts';
@@ -48,7 +51,6 @@ export interface Manager {
   leading(): boolean;
   /** Not stuck: no reconcile has run past its bound (for /healthz). */
   live(): Liveness;
-  readonly queues: { imageSpecs: WorkQueue; jobs: WorkQueue };
 }
 
 export interface ManagerOptions {
@@ -167,7 +169,7 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
     listCustom(IMAGESPECJOB_PLURAL),
     (job) => {
       jobQueue.add(keyOf(job.metadata?.namespace, job.metadata?.name));
-      const owner = job.metadata?.ownerReferences?.find((ref) => ref.controller)?.name ?? job.metadata?.labels?.[LABEL_IMAGESPEC];
+      const owner = controllerOf(job.metadata)?.name ?? job.metadata?.labels?.[LABEL_IMAGESPEC];
       if (owner) imageSpecQueue.add(keyOf(job.metadata?.namespace, owner));
     },
   );
@@ -238,7 +240,6 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
     : undefined;
 
   return {
-    queues: { imageSpecs: imageSpecQueue, jobs: jobQueue },
     synced,
     leading: () => leading,
     live: () =>

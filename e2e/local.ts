@@ -5,13 +5,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { KubeConfig, CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import yaml from 'js-yaml';
-import { GROUP, IMAGESPEC_PLURAL, VERSION, type ImageSpec } from '../api/types.ts';
+import type { ImageSpec } from '../api/types.ts';
 import { loadConfig } from '../config/load.ts';
 import { createLogger } from '../controllers/runtime/logger.ts';
 import { runController } from '../controllers/main.ts';
 import { clusterUp } from './cluster/cluster.ts';
 import { repoRoot, stateDir } from './cluster/paths.ts';
 import { installCrds } from './crds.ts';
+import { imageSpecs } from './custom-objects.ts';
+import { nodeHooks } from './node/hooks.ts';
 
 const say = (line: string) => process.stderr.write(`[local] ${line}\n`);
 
@@ -21,16 +23,16 @@ export const localControllerEnv = join(stateDir, 'controller.env');
 async function followDemo(kubeConfig: KubeConfig): Promise<void> {
   const file = join(repoRoot, 'examples', 'imagespec.yaml');
   const manifest = yaml.load(readFileSync(file, 'utf8')) as ImageSpec & KubernetesObject;
-  const api = kubeConfig.makeApiClient(CustomObjectsApi);
+  const api = imageSpecs(kubeConfig.makeApiClient(CustomObjectsApi));
   const namespace = 'default';
   const name = manifest.metadata.name!;
-  await api.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: IMAGESPEC_PLURAL, name }).catch(() => undefined);
+  await api.delete(namespace, name).catch(() => undefined);
   await new Promise((r) => setTimeout(r, 1000));
-  await api.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: IMAGESPEC_PLURAL, body: manifest });
+  await api.create(namespace, manifest);
   say(`Applied ${file}; following ImageSpec ${name} (Ctrl-C to stop)`);
   let last = '';
   for (;;) {
-    const spec = (await api.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: IMAGESPEC_PLURAL, name })) as ImageSpec;
+    const spec = await api.get(namespace, name);
     const ready = spec.status?.conditions?.find((c) => c.type === 'Ready');
     const line = `phase=${spec.status?.phase ?? '-'} reason=${ready?.reason ?? '-'} job=${spec.status?.jobName ?? '-'}`;
     if (line !== last) say(line);
@@ -48,7 +50,7 @@ async function followDemo(kubeConfig: KubeConfig): Promise<void> {
 export async function runLocal(argv: string[] = process.argv.slice(2)): Promise<void> {
   const demo = argv.includes('--demo');
   say('Starting the local cluster (the first run compiles Kubernetes from source: expect several minutes)');
-  const { kubeconfig } = await clusterUp({ log: say, node: true });
+  const { kubeconfig } = await clusterUp({ log: say, node: nodeHooks });
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromFile(kubeconfig);
   say('Installing the CRDs');

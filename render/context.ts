@@ -1,5 +1,6 @@
 // Renders the build context: the files of the ConfigMap the build Pod mounts.
-import { checkedPackages, LIST_FILES, listFileContent, MANAGERS } from './package-lists.ts';
+import { MANAGERS } from '../api/packages.ts';
+import { checkedPackages, LIST_FILES, listFileContent } from './package-lists.ts';
 import { TEMPLATE_NAMES, type Templates } from './templates.ts';
 import { buildViewModel, type BuildInput, type RenderSettings } from './view-model.ts';
 

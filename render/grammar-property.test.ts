@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { validateImageSpec } from '../api/validate.ts';
-import { normalizePackages, type Manager } from '../api/packages.ts';
+import { normalizePackages, type PackageManager } from '../api/packages.ts';
 import { PATTERNS, PEP508_MARKER_VARIABLES } from '../api/grammar.ts';
 import { HOSTILE_PACKAGES } from '../api/testdata/hostile-packages.ts';
 import { renderBuildContext } from './context.ts';
@@ -18,7 +18,7 @@ const templates = loadTemplates();
 const BASE = 'python:3.11';
 const TARGET = 'registry.example.com/team/web:0123456789ab';
 const SETTINGS = { build: { insecureRegistries: ['registry.example.com'] } };
-const PLACEHOLDER: Record<Manager, string> = { apt: 'placeholder-package', conda: 'placeholder-package', pip: 'placeholder-package' };
+const PLACEHOLDER: Record<PackageManager, string> = { apt: 'placeholder-package', conda: 'placeholder-package', pip: 'placeholder-package' };
 const BASE_PLACEHOLDER = 'registry.placeholder.invalid/placeholder/base:tag';
 const LIST_NAMES = new Set(Object.values(LIST_FILES));
 
@@ -26,7 +26,7 @@ function accepts(spec: Record<string, unknown>): boolean {
   return validateImageSpec({ apiVersion: 'imagespec.dev/v1alpha1', kind: 'ImageSpec', metadata: { name: 'web' }, spec }).ok;
 }
 
-function render(baseImage: string, manager: Manager, entry: string): Record<string, string> {
+function render(baseImage: string, manager: PackageManager, entry: string): Record<string, string> {
   return renderBuildContext(templates, { baseImage, packages: normalizePackages({ [manager]: [entry] }), targetImage: TARGET }, SETTINGS);
 }
 
@@ -49,7 +49,7 @@ function assertSameScripts(files: Record<string, string>, reference: Record<stri
 
 // Independent of the grammar: what an accepted entry can never contain, whatever the grammar says.
 const ARCHIVE = /\.(?:whl|zip|egg|conda|tar|tgz|tbz2?|txz|tlz|tar\.(?:gz|bz2|xz|lz|lzma))$/i;
-function assertHarmless(manager: Manager, entry: string): void {
+function assertHarmless(manager: PackageManager, entry: string): void {
   assert.ok(!/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f]/u.test(entry), 'control or bidirectional character');
   assert.ok(/^[A-Za-z0-9]/.test(entry), 'starts with a letter or a digit');
   assert.ok(!/\s-|[#$`\\@{}|&]|:\/\//u.test(entry), 'option, comment, expansion, continuation, shell character or URL');
@@ -58,7 +58,7 @@ function assertHarmless(manager: Manager, entry: string): void {
   if (manager === 'conda') assert.ok(!/[\s;'"]/u.test(entry), 'conda: space or quote');
 }
 
-function checkPackage(manager: Manager, entry: string): boolean {
+function checkPackage(manager: PackageManager, entry: string): boolean {
   if (!accepts({ baseImage: BASE, packages: { [manager]: [entry] } })) return false;
   const [normalized] = normalizePackages({ [manager]: [entry] })[manager];
   assertHarmless(manager, normalized!);
@@ -79,20 +79,20 @@ const TRICKS = [
   '@', ' @ https://x/y', '://', 'file:', '/', './', '..', '.whl', '.tar.gz', '.conda', '.ZIP', '=', '==1', '>=', ' >= ', '<', '!', '~=',
   ':', '::', '*', '?', '|', '&', '{', '}', 'and', ' and ', ' or ', ' not in ', ' in ', 'python_version', 'extra', 'os.system', 'rm -rf /',
 ];
-const VALID_PIECES: Record<Manager, fc.Arbitrary<string>> = {
+const VALID_PIECES: Record<PackageManager, fc.Arbitrary<string>> = {
   apt: fc.constantFrom('curl', 'libpq-dev', 'g++', 'libc6:amd64', 'curl=7.88.1-10+deb12u5', 'vim/bookworm-backports', 'x', '1'),
   pip: fc.constantFrom('numpy', 'numpy>=1.26,<2', 'requests[socks]', 'torch==2.3.1+cpu', 'pkg; python_version > "3.8"', 'pkg ; extra == "x"', 'x', '1'),
   conda: fc.constantFrom('numpy', 'numpy=1.26', 'conda-forge::numpy>=1.20,<2', 'numpy=1.26=py311*', 'x', '1'),
 };
-const hostile = (manager: Manager) =>
+const hostile = (manager: PackageManager) =>
   fc.array(fc.oneof(fc.constantFrom(...TRICKS), VALID_PIECES[manager]), { minLength: 1, maxLength: 6 }).map((pieces) => pieces.join(''));
 
-const MANAGERS: Manager[] = ['apt', 'pip', 'conda'];
+const MANAGERS: PackageManager[] = ['apt', 'pip', 'conda'];
 
 // Strings of the grammars, short enough to fit maxLength; the pip grammar writes a marker variable
 // in its general shape, so PEP 508 ones are named instead.
 const grammar = (name: keyof typeof PATTERNS) => fc.stringMatching(new RegExp(PATTERNS[name], 'u'), { size: 'xsmall' });
-const FROM_GRAMMAR: Record<Manager, fc.Arbitrary<string>> = {
+const FROM_GRAMMAR: Record<PackageManager, fc.Arbitrary<string>> = {
   apt: grammar('apt'),
   conda: grammar('conda'),
   pip: fc.tuple(grammar('pip'), fc.constantFrom(...PEP508_MARKER_VARIABLES)).map(([requirement, variable]) => {

@@ -2,12 +2,9 @@
 // commands read those files. Validation upstream rejects hostile values with the field path; the
 // checks here are a second line of defence so that a value that slipped through can still never
 // become a second line, an option, or a command.
+import { CONTROL_CHARACTER } from '../api/grammar.ts';
+import { MANAGERS, type PackageManager } from '../api/packages.ts';
 import type { Packages } from '../api/types.ts';
-
-export type PackageManager = 'apt' | 'conda' | 'pip';
-
-/** Install order: apt (system libraries) first, then conda, then pip, each its own layer. */
-export const MANAGERS: readonly PackageManager[] = ['apt', 'conda', 'pip'];
 
 export const LIST_FILES: Record<PackageManager, string> = {
   apt: 'apt.txt',
@@ -16,7 +13,7 @@ export const LIST_FILES: Record<PackageManager, string> = {
 };
 
 // C0 and C1 control characters, DEL, and the Unicode line and paragraph separators.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+const CONTROL = new RegExp(`${CONTROL_CHARACTER}|[\\u2028\\u2029]`);
 // A line that starts with anything else could be read as an option (-r, --index-url), a comment
 // (#), a file reference (./x, /x) or conda's @EXPLICIT marker.
 const SAFE_START = /^[A-Za-z0-9]/;

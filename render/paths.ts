@@ -8,7 +8,7 @@ export const BUILD_POD_PATHS = {
   workspace: '/imagespec/workspace',
   /** The built image as an OCI layout, inside the workspace. */
   ociLayout: '/imagespec/workspace/image',
-  /** buildah's container storage (an emptyDir: layers can be large). */
+  /** buildah's container storage: an emptyDir per build, or the admin's cache (hostPath or PVC) kept between builds. */
   storageRoot: '/var/lib/containers/storage',
   /** The optional pull Secret of the ImageSpec (only in the build step). */
   pullSecretDir: '/imagespec/pull-secret',

@@ -3,7 +3,8 @@
 // user is told what went wrong from the exit status buildah reports, whether or not the step's own
 // output reached the build log. Both templates render from this one table and cannot disagree.
 import { Reasons, type Reason } from '../api/types.ts';
-import { LIST_FILES, type PackageManager } from './package-lists.ts';
+import type { PackageManager } from '../api/packages.ts';
+import { LIST_FILES } from './package-lists.ts';
 
 export interface StepFailure {
   /** Exit status of the RUN step; chosen outside the ranges shells, xargs, apt and pip use (1-2, 100, 123-127). */
@@ -59,8 +60,6 @@ export const STEP_FAILURES = {
     sentence: 'pip could not install the pip packages: a name or version may not exist, or a package failed to build',
   },
 } as const satisfies Record<string, StepFailure>;
-
-export type StepFailureName = keyof typeof STEP_FAILURES;
 
 /** The list file the step installs from, for build.sh. */
 export function stepFailureView(failure: StepFailure): StepFailure & { listFile: string } {

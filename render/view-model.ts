@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import type { Packages } from '../api/types.ts';
 import type { BuildSecurity } from '../config/types.ts';
 import { assertSafeImageReference, assertSafeRegistryHost, qualifyImageReference, registryOf } from './image-reference.ts';
-import { checkedPackages, LIST_FILES, listFileContent, MANAGERS, type PackageManager } from './package-lists.ts';
+import { MANAGERS, type PackageManager } from '../api/packages.ts';
+import { checkedPackages, LIST_FILES, listFileContent } from './package-lists.ts';
 import { BUILD_POD_PATHS, LOCAL_IMAGE_NAME } from './paths.ts';
 import { STEP_FAILURES, stepFailureView, type StepFailure } from './step-failures.ts';
 

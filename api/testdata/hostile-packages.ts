@@ -2,7 +2,7 @@
 // URLs and paths, archive files, comments, expansions, line continuations, control and
 // bidirectional characters, look-alike letters, malformed requirements. Shared by the validator's
 // tests and the rendering property tests.
-import type { Manager } from '../packages.ts';
+import type { PackageManager } from '../packages.ts';
 
 const CONTROL_AND_BIDI = ['\n', '\r', '\r\n', '\t', '\u0000', '\u000b', '\u000c', '\u001b[2J', '\u007f', '\u0085', '\u009b', '\u2028', '\u2029', '\u202e', '\u202a', '\u2066', '\u2069', '\u200e', '\u200f', '\u200b', '\ufeff', '\u00a0'];
 
@@ -12,7 +12,7 @@ function withControls(base: string): string[] {
   return CONTROL_AND_BIDI.flatMap((c) => [`${base}${c}`, `${base.slice(0, middle)}${c}${base.slice(middle)}`]);
 }
 
-export const HOSTILE_PACKAGES: Record<Manager, readonly string[]> = {
+export const HOSTILE_PACKAGES: Record<PackageManager, readonly string[]> = {
   apt: [
     // options
     '-o', '-oAPT::Get::AllowUnauthenticated=true', '-o=Dpkg::Options::=--force-all', '--allow-unauthenticated', '--allow-downgrades',

@@ -2,27 +2,27 @@
 import {
   ANNOTATION_CANCEL,
   API_VERSION,
-  GROUP,
-  IMAGESPECJOB_PLURAL,
   IMAGESPEC_KIND,
   IMAGESPEC_PLURAL,
-  VERSION,
   type ImageSpec,
   type ImageSpecJob,
 } from '../../api/types.ts';
 import type { Config } from '../../config/types.ts';
-import { validateImageSpec, normalizePackages } from '../../api/validate.ts';
+import { validateImageSpec, normalizePackages, type FieldError } from '../../api/validate.ts';
+import { controllerOf } from '../../api/owner-references.ts';
 import { computeRevision } from '../../api/revision.ts';
+import { nowTimestamp } from '../../api/time.ts';
 import type { Cache } from '../runtime/cache.ts';
-import { isAlreadyExists, isNotFound } from '../runtime/errors.ts';
-import { mergePatch, metadataOnly, patchCustomStatus, sameStatus, splitKey, type Clients } from '../runtime/kube.ts';
+import { ignoreAlreadyExists, ignoreNotFound } from '../runtime/errors.ts';
+import { imageSpecJobClient } from '../runtime/custom-objects.ts';
+import { metadataOnly, patchCustomStatus, sameStatus, splitKey, type Clients } from '../runtime/kube.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { eventSubject } from '../runtime/eventbody.ts';
 import { recordEvents, type EventRecorder } from '../runtime/events.ts';
 import type { PropagationMetrics } from '../runtime/metrics.ts';
 import type { ReconcileResult } from '../runtime/worker.ts';
 import { WrittenVersions } from '../runtime/written.ts';
-import { decideImageSpec, refusesPullSecret, type FieldProblem } from './decide.ts';
+import { decideImageSpec, refusesPullSecret } from './decide.ts';
 
 export interface ImageSpecControllerDeps {
   clients: Clients;
@@ -40,7 +40,7 @@ export interface ImageSpecControllerDeps {
 const PULL_SECRET_RECHECK_MS = 10_000;
 
 export function controlledBy(job: ImageSpecJob, imageSpec: ImageSpec): boolean {
-  return (job.metadata.ownerReferences ?? []).some((ref) => ref.controller && ref.uid === imageSpec.metadata.uid);
+  return controllerOf(job.metadata)?.uid === imageSpec.metadata.uid;
 }
 
 export class ImageSpecController {
@@ -63,7 +63,7 @@ export class ImageSpecController {
     const eventsAbout = eventSubject(API_VERSION, IMAGESPEC_KIND, imageSpec.metadata);
 
     const validation = validateImageSpec({ apiVersion: API_VERSION, kind: IMAGESPEC_KIND, ...imageSpec });
-    const problems: FieldProblem[] = validation.ok ? [] : validation.errors;
+    const problems: FieldError[] = validation.ok ? [] : validation.errors;
     const revision = problems.length === 0 ? computeRevision(imageSpec.spec) : '';
     const jobs = this.deps.jobs.list(namespace).filter((job) => controlledBy(job, imageSpec));
     const hasCurrentJob = jobs.some((job) => job.spec.revision === revision);
@@ -85,55 +85,27 @@ export class ImageSpecController {
       jobs,
       historySucceeded: config.historySucceeded,
       historyFailed: config.historyFailed,
-      now: this.deps.now?.() ?? new Date().toISOString(),
+      now: this.deps.now?.() ?? nowTimestamp(),
     });
 
+    const jobClient = imageSpecJobClient(clients.custom);
     if (decision.createJob) {
-      try {
-        await clients.custom.createNamespacedCustomObject({
-          group: GROUP,
-          version: VERSION,
-          namespace,
-          plural: IMAGESPECJOB_PLURAL,
-          body: decision.createJob,
-        });
+      const created = await jobClient.create(namespace, decision.createJob).then(() => true, ignoreAlreadyExists);
+      if (created) {
         log.info('Created ImageSpecJob', { namespace, name: decision.createJob.metadata.name, imageSpec: name, revision });
         recordEvents(this.deps.events, eventsAbout, [decision.createdEvent]);
-      } catch (error) {
-        if (!isAlreadyExists(error)) throw error;
       }
     }
 
     for (const { job, message, event } of decision.cancel) {
-      await clients.custom.patchNamespacedCustomObject(
-        {
-          group: GROUP,
-          version: VERSION,
-          namespace,
-          plural: IMAGESPECJOB_PLURAL,
-          name: job.metadata.name!,
-          body: { metadata: { annotations: { [ANNOTATION_CANCEL]: message } } },
-        },
-        mergePatch(),
-      );
+      await jobClient.patch(namespace, job.metadata.name!, { metadata: { annotations: { [ANNOTATION_CANCEL]: message } } });
       log.info('Requested cancellation of ImageSpecJob', { namespace, name: job.metadata.name, reason: message });
       recordEvents(this.deps.events, eventsAbout, [event]);
     }
 
     for (const job of decision.prune) {
-      try {
-        await clients.custom.deleteNamespacedCustomObject({
-          group: GROUP,
-          version: VERSION,
-          namespace,
-          plural: IMAGESPECJOB_PLURAL,
-          name: job.metadata.name!,
-          propagationPolicy: 'Background',
-        });
-        log.info('Deleted ImageSpecJob beyond the history limit', { namespace, name: job.metadata.name, phase: job.status?.phase });
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-      }
+      const deleted = await jobClient.delete(namespace, job.metadata.name!).then(() => true, ignoreNotFound);
+      if (deleted) log.info('Deleted ImageSpecJob beyond the history limit', { namespace, name: job.metadata.name, phase: job.status?.phase });
     }
 
     if (!sameStatus(imageSpec.status, decision.status)) {
@@ -152,12 +124,7 @@ export class ImageSpecController {
    * tenant's pull credential, and the answer tells the tenant nothing beyond "not found here".
    */
   private async secretMissing(namespace: string, name: string): Promise<boolean> {
-    try {
-      await this.deps.clients.core.readNamespacedSecret({ name, namespace }, metadataOnly());
-      return false;
-    } catch (error) {
-      if (isNotFound(error)) return true;
-      throw error;
-    }
+    const found = await this.deps.clients.core.readNamespacedSecret({ name, namespace }, metadataOnly()).then(() => true, ignoreNotFound);
+    return !found;
   }
 }

@@ -16,11 +16,14 @@ import {
   type ImageSpec,
   type ImageSpecJob,
   type ImageSpecStatus,
-  type JobPhase,
   type Packages,
 } from '../../api/types.ts';
 import type { RegistryConfig } from '../../config/types.ts';
 import { jobName } from '../../api/names.ts';
+import { controllerReference } from '../../api/owner-references.ts';
+import { isTerminalPhase } from '../../api/phases.ts';
+import { timestampText } from '../../api/time.ts';
+import type { FieldError } from '../../api/validate.ts';
 import { shortRevision } from '../../api/revision.ts';
 import { escapeUnsafe } from '../../api/display.ts';
 import { setCondition, type ConditionInput } from '../runtime/conditions.ts';
@@ -28,15 +31,10 @@ import type { ObjectEvent } from '../runtime/eventbody.ts';
 import { imageSpecStatusEvents, revisionCreatedEvent, supersededEvent } from './events.ts';
 import { buildTarget } from './buildtarget.ts';
 
-export interface FieldProblem {
-  path: string;
-  message: string;
-}
-
 export interface ImageSpecObservation {
   imageSpec: ImageSpec;
   /** Problems found by validation; empty when the spec is valid. */
-  problems: FieldProblem[];
+  problems: FieldError[];
   /** Revision of the (valid) spec. */
   revision: string;
   packages: Required<Packages>;
@@ -71,18 +69,12 @@ function truncate(message: string): string {
   return message.length <= MAX_MESSAGE_LENGTH ? message : `${message.slice(0, MAX_MESSAGE_LENGTH - 20)}... (truncated)`;
 }
 
-const TERMINAL: ReadonlySet<JobPhase> = new Set(['Succeeded', 'Failed', 'Cancelled']);
-
 export function isTerminal(job: ImageSpecJob): boolean {
-  return job.status?.phase !== undefined && TERMINAL.has(job.status.phase);
-}
-
-function time(value: string | Date | undefined): string {
-  return value instanceof Date ? value.toISOString() : (value ?? '');
+  return isTerminalPhase(job.status?.phase);
 }
 
 function createdAt(job: ImageSpecJob): string {
-  return job.metadata.annotations?.[ANNOTATION_CREATED_AT] ?? time(job.metadata.creationTimestamp);
+  return job.metadata.annotations?.[ANNOTATION_CREATED_AT] ?? timestampText(job.metadata.creationTimestamp);
 }
 
 /** Newest first; the name breaks ties so the order is deterministic. */
@@ -107,16 +99,7 @@ export function desiredJob(observation: ImageSpecObservation, registry: Registry
         [LABEL_MANAGED_BY]: MANAGED_BY,
       },
       annotations: { [ANNOTATION_REVISION]: revision, [ANNOTATION_CREATED_AT]: observation.now },
-      ownerReferences: [
-        {
-          apiVersion: API_VERSION,
-          kind: IMAGESPEC_KIND,
-          name,
-          uid: imageSpec.metadata.uid!,
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [controllerReference(IMAGESPEC_KIND, imageSpec)],
     },
     spec: {
       imageSpecName: name,
@@ -142,7 +125,7 @@ function lastGoodBuild(jobs: ImageSpecJob[], current: ImageSpecJob | undefined):
   if (current?.status?.phase === 'Succeeded') return current;
   return jobs
     .filter((job) => job.status?.phase === 'Succeeded' && job.status.image)
-    .sort((a, b) => time(b.status?.completionTime).localeCompare(time(a.status?.completionTime)))[0];
+    .sort((a, b) => timestampText(b.status?.completionTime).localeCompare(timestampText(a.status?.completionTime)))[0];
 }
 
 /** A job's message as the ImageSpec shows it: its lines kept, any other control or bidirectional character escaped. */

@@ -1,12 +1,14 @@
 // I/O edge of the ImageSpecJob controller: reads the caches, asks decideJob, applies.
 import type { V1Pod } from '@kubernetes/client-node';
-import { API_VERSION, GROUP, IMAGESPECJOB_KIND, IMAGESPECJOB_PLURAL, IMAGESPEC_PLURAL, VERSION, type ImageSpec, type ImageSpecJob } from '../../api/types.ts';
+import { API_VERSION, IMAGESPECJOB_KIND, IMAGESPECJOB_PLURAL, type ImageSpec, type ImageSpecJob } from '../../api/types.ts';
 import type { Config } from '../../config/types.ts';
 import { podName } from '../../api/names.ts';
+import { nowTimestamp } from '../../api/time.ts';
 import type { Templates } from '../../render/templates.ts';
 import { renderBuildContext } from '../../render/context.ts';
 import type { Cache } from '../runtime/cache.ts';
-import { apiMessage, isAlreadyExists, isInvalid, isNotFound } from '../runtime/errors.ts';
+import { apiMessage, ignoreAlreadyExists, ignoreNotFound, isInvalid } from '../runtime/errors.ts';
+import { imageSpecClient } from '../runtime/custom-objects.ts';
 import { patchCustomStatus, plain, sameStatus, splitKey, type Clients } from '../runtime/kube.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { eventSubject } from '../runtime/eventbody.ts';
@@ -54,7 +56,7 @@ export class ImageSpecJobController {
       return;
     }
     if (this.written.cacheIsBehind(key, job.metadata.resourceVersion)) return; // our write's event re-queues it
-    const now = this.deps.now?.() ?? new Date().toISOString();
+    const now = this.deps.now?.() ?? nowTimestamp();
 
     // A finished job keeps its status: only one that may still build is checked.
     const trust = isTerminal(job) ? undefined : await this.trust(job);
@@ -74,12 +76,8 @@ export class ImageSpecJobController {
     }
 
     if (decision.deletePod && pod?.metadata?.name) {
-      try {
-        await clients.core.deleteNamespacedPod({ name: pod.metadata.name, namespace, gracePeriodSeconds: 0 });
-        log.info('Deleted Pod of cancelled ImageSpecJob', { namespace, name: pod.metadata.name, imageSpecJob: name });
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-      }
+      const deleted = await clients.core.deleteNamespacedPod({ name: pod.metadata.name, namespace, gracePeriodSeconds: 0 }).then(() => true, ignoreNotFound);
+      if (deleted) log.info('Deleted Pod of cancelled ImageSpecJob', { namespace, name: pod.metadata.name, imageSpecJob: name });
     }
 
     this.deps.metrics?.buildStatusDecided(key, job.status, status, pod?.status?.phase);
@@ -104,12 +102,7 @@ export class ImageSpecJobController {
   }
 
   private async readImageSpec(namespace: string, name: string): Promise<ImageSpec | undefined> {
-    try {
-      return (await this.deps.clients.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: IMAGESPEC_PLURAL, name })) as ImageSpec;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    return imageSpecClient(this.deps.clients.custom).get(namespace, name).catch(ignoreNotFound);
   }
 
   /**
@@ -125,11 +118,10 @@ export class ImageSpecJobController {
       await ensurePushSecret(clients, desiredPushSecret(namespace, job.spec.pushSecret, config.registry), log);
       const files = renderBuildContext(templates, job.spec, config);
       const configMap = buildContextConfigMap(job, files);
-      await this.createIgnoringExisting(() => clients.core.createNamespacedConfigMap({ namespace, body: configMap }));
+      await clients.core.createNamespacedConfigMap({ namespace, body: configMap }).catch(ignoreAlreadyExists);
       const pod = buildPod(job, config);
-      if (await this.createIgnoringExisting(() => clients.core.createNamespacedPod({ namespace, body: pod }))) {
-        log.info('Created Pod', { namespace, name: pod.metadata?.name, imageSpecJob: job.metadata.name });
-      }
+      const created = await clients.core.createNamespacedPod({ namespace, body: pod }).then(() => true, ignoreAlreadyExists);
+      if (created) log.info('Created Pod', { namespace, name: pod.metadata?.name, imageSpecJob: job.metadata.name });
       return undefined;
     } catch (error) {
       if (!isInvalid(error)) throw error;
@@ -139,22 +131,7 @@ export class ImageSpecJobController {
     }
   }
 
-  private async createIgnoringExisting(create: () => Promise<unknown>): Promise<boolean> {
-    try {
-      await create();
-      return true;
-    } catch (error) {
-      if (isAlreadyExists(error)) return false;
-      throw error;
-    }
-  }
-
   private async readPod(namespace: string, name: string): Promise<V1Pod | undefined> {
-    try {
-      return plain(await this.deps.clients.core.readNamespacedPod({ name, namespace }));
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    return plain(await this.deps.clients.core.readNamespacedPod({ name, namespace }).catch(ignoreNotFound));
   }
 }

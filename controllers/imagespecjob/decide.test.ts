@@ -138,7 +138,7 @@ test('a build the API server refused is a Warning instead of PodCreated', () => 
 });
 
 test('a refused job is Failed with the refusal, creates nothing and tells a Warning', () => {
-  const refusal = { reason: 'NotControlled', message: 'This ImageSpecJob was not created by the controller from an ImageSpec: it has no controller ownerReference to an ImageSpec. Nothing was built.' };
+  const refusal = { reason: 'NotControlled' as const, message: 'This ImageSpecJob was not created by the controller from an ImageSpec: it has no controller ownerReference to an ImageSpec. Nothing was built.' };
   for (const observed of [{ job: job() }, { job: job(undefined, { [ANNOTATION_CANCEL]: 'Superseded' }) }, { job: job({ phase: 'Pending', podName: 'web-0123456789ab-build' }), pod: pod('Running') }]) {
     const decision = decideJob({ ...observed, refusal, now });
     assert.deepEqual([decision.createPod, decision.deletePod, decision.verifyPod], [false, false, false]);
@@ -152,7 +152,7 @@ test('a refused job is Failed with the refusal, creates nothing and tells a Warn
 });
 
 test('a finished job keeps its status whatever the trust check says now (history stays as it was)', () => {
-  const refusal = { reason: 'NotControlled', message: 'configuration changed' };
+  const refusal = { reason: 'NotControlled' as const, message: 'configuration changed' };
   const done = job({ phase: 'Succeeded', podName: 'web-0123456789ab-build', image: 'registry.test/team/web:0123456789ab', digest: 'sha256:abc' });
   const decision = decideJob({ job: done, refusal, now });
   assert.deepEqual(decision.status, done.status);

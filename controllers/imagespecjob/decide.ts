@@ -1,8 +1,9 @@
 // Pure decisions of the ImageSpecJob controller: whether to create the build context and Pod,
 // whether to delete the Pod (cancellation), the status the ImageSpecJob should show, and its Events.
 import type { V1Pod } from '@kubernetes/client-node';
-import { ANNOTATION_CANCEL, Reasons, type ImageSpecJob, type ImageSpecJobStatus } from '../../api/types.ts';
+import { ANNOTATION_CANCEL, Reasons, type ImageSpecJob, type ImageSpecJobStatus, type Reason } from '../../api/types.ts';
 import { podName } from '../../api/names.ts';
+import { isTerminalPhase } from '../../api/phases.ts';
 import { setCondition, type ConditionInput } from '../runtime/conditions.ts';
 import type { ObjectEvent } from '../runtime/eventbody.ts';
 import { jobStatusEvents } from './events.ts';
@@ -18,7 +19,7 @@ export interface JobObservation {
    */
   podGone?: boolean;
   /** Set when the job fails the trust check (trust.ts): it is failed with this, and never built. */
-  refusal?: { reason: string; message: string };
+  refusal?: { reason: Reason; message: string };
   now: string;
 }
 
@@ -33,8 +34,6 @@ export interface JobDecision {
   /** What the change from the cached status to `status` tells; to record once the status is written. */
   events: ObjectEvent[];
 }
-
-const TERMINAL = new Set(['Succeeded', 'Failed', 'Cancelled']);
 
 function succeededCondition(status: ImageSpecJobStatus, previous: ImageSpecJobStatus, now: string): ImageSpecJobStatus {
   const condition: ConditionInput =
@@ -53,7 +52,7 @@ function finish(job: ImageSpecJob, status: Omit<ImageSpecJobStatus, 'conditions'
 }
 
 /** A terminal failure found outside the Pod (e.g. the API server refused the Pod). */
-export function failedStatus(job: ImageSpecJob, reason: string, message: string, now: string): ImageSpecJobStatus {
+export function failedStatus(job: ImageSpecJob, reason: Reason, message: string, now: string): ImageSpecJobStatus {
   return finish(job, { phase: 'Failed', reason, message, completionTime: now }, now);
 }
 
@@ -75,7 +74,7 @@ function decideWrites(observation: JobObservation): Omit<JobDecision, 'events'> 
   const previous = job.status ?? {};
   const podIsDone = pod?.status?.phase === 'Succeeded' || pod?.status?.phase === 'Failed';
 
-  if (previous.phase && TERMINAL.has(previous.phase)) {
+  if (isTerminalPhase(previous.phase)) {
     // A finished job keeps its status; a cancelled one must not leave its Pod running.
     const deletePod = previous.phase === 'Cancelled' && pod !== undefined && !podIsDone && !pod.metadata?.deletionTimestamp;
     return { ...none, deletePod, status: previous };

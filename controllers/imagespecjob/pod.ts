@@ -8,7 +8,6 @@ import type {
   V1ConfigMap,
   V1Container,
   V1ObjectMeta,
-  V1OwnerReference,
   V1Pod,
   V1ResourceRequirements,
   V1SecurityContext,
@@ -16,10 +15,10 @@ import type {
   V1VolumeMount,
 } from '@kubernetes/client-node';
 import { configMapName, podName } from '../../api/names.ts';
+import { controllerReference } from '../../api/owner-references.ts';
 import { shortRevision } from '../../api/revision.ts';
 import {
   ANNOTATION_REVISION,
-  API_VERSION,
   IMAGESPECJOB_KIND,
   LABEL_IMAGESPEC,
   LABEL_JOB,
@@ -46,17 +45,6 @@ const VOLUMES = {
 const SECRET_FILE_MODE = 0o400;
 const CONTEXT_FILE_MODE = 0o444;
 
-function ownerReference(job: ImageSpecJob): V1OwnerReference {
-  return {
-    apiVersion: API_VERSION,
-    kind: IMAGESPECJOB_KIND,
-    name: job.metadata.name!,
-    uid: job.metadata.uid!,
-    controller: true,
-    blockOwnerDeletion: true,
-  };
-}
-
 export function childLabels(job: ImageSpecJob): Record<string, string> {
   return {
     [LABEL_IMAGESPEC]: job.spec.imageSpecName,
@@ -72,7 +60,7 @@ function childMetadata(job: ImageSpecJob, name: string): V1ObjectMeta {
     namespace: job.metadata.namespace,
     labels: childLabels(job),
     annotations: { [ANNOTATION_REVISION]: job.spec.revision },
-    ownerReferences: [ownerReference(job)],
+    ownerReferences: [controllerReference(IMAGESPECJOB_KIND, job)],
   };
 }
 

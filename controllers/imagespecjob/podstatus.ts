@@ -2,15 +2,18 @@
 // phase and reason, container states, termination messages written by build.sh and push.sh) and
 // turns it into a phase, a reason from api/types.ts and a message a user can act on.
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
-import { Reasons } from '../../api/types.ts';
+import type { Phase } from '../../api/phases.ts';
+import { kubernetesTime } from '../../api/time.ts';
+import { Reasons, type Reason } from '../../api/types.ts';
 import { BUILD_CONTAINER, PUSH_CONTAINER } from './pod.ts';
 
-export type BuildPhase = 'Pending' | 'Building' | 'Succeeded' | 'Failed';
+/** A Pod cannot be cancelled: only its ImageSpecJob can. */
+export type BuildPhase = Exclude<Phase, 'Cancelled'>;
 
 export interface BuildObservation {
   phase: BuildPhase;
-  /** A value of Reasons: Pending or Building while running, the failure reason at the end. */
-  reason: string;
+  /** Pending or Building while running, the failure reason at the end. */
+  reason: Reason;
   message: string;
   /** sha256:... of the pushed manifest, when Succeeded. */
   digest?: string;
@@ -20,13 +23,17 @@ export interface BuildObservation {
 }
 
 /** Reasons build.sh may write; anything else it writes is reported as BuildFailed. */
-const BUILD_STEP_REASONS = new Set<string>([
+const BUILD_STEP_REASONS: ReadonlySet<string> = new Set<Reason>([
   Reasons.BaseImagePullFailed,
   Reasons.AptInstallFailed,
   Reasons.CondaInstallFailed,
   Reasons.PipInstallFailed,
   Reasons.BuildFailed,
 ]);
+
+function isBuildStepReason(reason: string | undefined): reason is Reason {
+  return reason !== undefined && BUILD_STEP_REASONS.has(reason);
+}
 
 /** Waiting reasons after which the kubelet keeps retrying the pull (the registry may recover). */
 const RETRIED_IMAGE_PULL = new Set(['ErrImagePull', 'ImagePullBackOff', 'RegistryUnavailable']);
@@ -35,12 +42,6 @@ const PERMANENT_IMAGE_PULL = new Set(['InvalidImageName', 'ErrImageNeverPull']);
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const MAX_DETAIL_LINES = 25;
-
-function rfc3339(value: Date | string | undefined): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  return String(value);
-}
 
 function statusOf(pod: V1Pod, name: string): V1ContainerStatus | undefined {
   const all = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])];
@@ -72,18 +73,18 @@ function parseTerminationMessage(message: string | undefined): { reason?: string
 }
 
 function times(pod: V1Pod, terminal: boolean): Pick<BuildObservation, 'startTime' | 'completionTime'> {
-  const startTime = rfc3339(pod.status?.startTime);
+  const startTime = kubernetesTime(pod.status?.startTime);
   if (!terminal) return startTime ? { startTime } : {};
   const finished = [...(pod.status?.initContainerStatuses ?? []), ...(pod.status?.containerStatuses ?? [])]
-    .map((status) => rfc3339(status.state?.terminated?.finishedAt))
-    .concat((pod.status?.conditions ?? []).map((condition) => rfc3339(condition.lastTransitionTime)))
+    .map((status) => kubernetesTime(status.state?.terminated?.finishedAt))
+    .concat((pod.status?.conditions ?? []).map((condition) => kubernetesTime(condition.lastTransitionTime)))
     .filter((value): value is string => value !== undefined)
     .sort((a, b) => Date.parse(a) - Date.parse(b));
   const completionTime = finished.at(-1);
   return { ...(startTime ? { startTime } : {}), ...(completionTime ? { completionTime } : {}) };
 }
 
-function failed(pod: V1Pod, reason: string, message: string): BuildObservation {
+function failed(pod: V1Pod, reason: Reason, message: string): BuildObservation {
   return { phase: 'Failed', reason, message, ...times(pod, true) };
 }
 
@@ -123,7 +124,7 @@ function containerFailure(pod: V1Pod, container: string, status: V1ContainerStat
   const parsed = parseTerminationMessage(terminated.message);
   const isBuild = container === BUILD_CONTAINER;
   const reason = isBuild
-    ? parsed.reason && BUILD_STEP_REASONS.has(parsed.reason)
+    ? isBuildStepReason(parsed.reason)
       ? parsed.reason
       : Reasons.BuildFailed
     : Reasons.PushFailed;

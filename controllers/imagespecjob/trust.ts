@@ -2,8 +2,9 @@
 // pushes only where the admin's configuration sends that ImageSpec's images, with the controller's
 // push Secret. Anyone allowed to create ImageSpecJobs could otherwise choose the target image and
 // the Secret the controller writes; a job that fails this check is never built.
+import { controllerOf } from '../../api/owner-references.ts';
 import { shortRevision } from '../../api/revision.ts';
-import { API_VERSION, IMAGESPEC_KIND, Reasons, type ImageSpec, type ImageSpecJob, type OwnerReference } from '../../api/types.ts';
+import { API_VERSION, IMAGESPEC_KIND, Reasons, type ImageSpec, type ImageSpecJob, type OwnerReference, type Reason } from '../../api/types.ts';
 import type { RegistryConfig } from '../../config/types.ts';
 import { buildTarget, type BuildTarget } from '../imagespec/buildtarget.ts';
 
@@ -15,18 +16,18 @@ export interface TrustObservation {
   pushSecretName: string;
 }
 
-export type Trust = { trusted: true; target: BuildTarget } | { trusted: false; reason: string; message: string };
+export type Trust = { trusted: true; target: BuildTarget } | { trusted: false; reason: Reason; message: string };
 
 const NOT_CREATED = 'This ImageSpecJob was not created by the controller from an ImageSpec';
 const CONFIGURATION_CHANGED = 'or the controller\'s configuration changed since the job was created';
 
 /** The reference to an ImageSpec that controls the job, if any. */
 export function controllingImageSpec(job: ImageSpecJob): OwnerReference | undefined {
-  const controller = (job.metadata.ownerReferences ?? []).find((ref) => ref.controller === true);
+  const controller = controllerOf(job.metadata);
   return controller?.kind === IMAGESPEC_KIND && controller.apiVersion === API_VERSION ? controller : undefined;
 }
 
-function refused(reason: string, message: string): Trust {
+function refused(reason: Reason, message: string): Trust {
   return { trusted: false, reason, message: `${NOT_CREATED}: ${message}. Nothing was built.` };
 }
 

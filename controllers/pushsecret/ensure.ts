@@ -2,24 +2,15 @@
 import type { V1Secret } from '@kubernetes/client-node';
 import type { Clients } from '../runtime/kube.ts';
 import type { Logger } from '../runtime/logger.ts';
-import { isAlreadyExists, isNotFound } from '../runtime/errors.ts';
+import { ignoreAlreadyExists, ignoreNotFound } from '../runtime/errors.ts';
 import { ANNOTATION_CONTENT_HASH } from './desired.ts';
 
 export async function ensurePushSecret(clients: Clients, desired: V1Secret, log: Logger): Promise<void> {
   const { name, namespace } = desired.metadata as { name: string; namespace: string };
-  let existing: V1Secret | undefined;
-  try {
-    existing = await clients.core.readNamespacedSecret({ name, namespace });
-  } catch (error) {
-    if (!isNotFound(error)) throw error;
-  }
+  const existing = await clients.core.readNamespacedSecret({ name, namespace }).catch(ignoreNotFound);
   if (!existing) {
-    try {
-      await clients.core.createNamespacedSecret({ namespace, body: desired });
-      log.info('Created push Secret', { namespace, name });
-    } catch (error) {
-      if (!isAlreadyExists(error)) throw error;
-    }
+    const created = await clients.core.createNamespacedSecret({ namespace, body: desired }).then(() => true, ignoreAlreadyExists);
+    if (created) log.info('Created push Secret', { namespace, name });
     return;
   }
   const wanted = desired.metadata?.annotations?.[ANNOTATION_CONTENT_HASH];

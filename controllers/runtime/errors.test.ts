@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiException } from '@kubernetes/client-node';
-import { apiMessage, isAlreadyExists, isConflict, isInvalid, isNotFound } from './errors.ts';
+import { apiMessage, ignoreAlreadyExists, ignoreNotFound, isAlreadyExists, isConflict, isInvalid, isNotFound } from './errors.ts';
 
 const apiError = (code: number, reason: string, message = 'm') =>
   new ApiException(code, 'x', JSON.stringify({ kind: 'Status', reason, message }), {});
@@ -14,4 +14,13 @@ test('API errors are classified by code and reason', () => {
   assert.ok(isInvalid(apiError(422, 'Invalid')));
   assert.ok(!isNotFound(new Error('socket hang up')));
   assert.equal(apiMessage(apiError(422, 'Invalid', 'spec.baseImage: Invalid value')), 'spec.baseImage: Invalid value');
+});
+
+test('ignoreNotFound and ignoreAlreadyExists swallow only their own answer', async () => {
+  assert.equal(await Promise.reject(apiError(404, 'NotFound')).catch(ignoreNotFound), undefined);
+  assert.equal(await Promise.resolve('read').catch(ignoreNotFound), 'read');
+  await assert.rejects(Promise.reject(apiError(409, 'AlreadyExists')).catch(ignoreNotFound), (error) => isAlreadyExists(error));
+  assert.equal(await Promise.reject(apiError(409, 'AlreadyExists')).then(() => true, ignoreAlreadyExists), undefined);
+  await assert.rejects(Promise.reject(apiError(409, 'Conflict')).catch(ignoreAlreadyExists), (error) => isConflict(error));
+  await assert.rejects(Promise.reject(new Error('socket hang up')).catch(ignoreNotFound), /socket hang up/);
 });

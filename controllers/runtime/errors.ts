@@ -22,6 +22,22 @@ export const isConflict = (error: unknown) => statusCode(error) === 409 && reaso
 /** 422: the API server refused the object itself; retrying the same request cannot help. */
 export const isInvalid = (error: unknown) => statusCode(error) === 422;
 
+/**
+ * For `.catch()`, as controller-runtime's IgnoreNotFound: a NotFound answer becomes undefined,
+ * any other error is thrown again. `await api.readX(...).catch(ignoreNotFound)`; to know whether
+ * the call did anything, `.then(() => true, ignoreNotFound)`.
+ */
+export function ignoreNotFound(error: unknown): undefined {
+  if (isNotFound(error)) return undefined;
+  throw error;
+}
+
+/** For `.catch()`, as ignoreNotFound: an AlreadyExists answer becomes undefined, any other error is thrown again. */
+export function ignoreAlreadyExists(error: unknown): undefined {
+  if (isAlreadyExists(error)) return undefined;
+  throw error;
+}
+
 /** The API server's message for a refused request, for status messages. */
 export function apiMessage(error: unknown): string {
   const body = (error as { body?: unknown } | undefined)?.body;

@@ -1,11 +1,12 @@
 // Structured logging: JSON in a cluster (for log pipelines), readable lines on a terminal.
 import winston from 'winston';
+import type { LogFormat } from '../../config/log-format.ts';
 
 export type Logger = winston.Logger;
 
 export interface LoggerOptions {
   level: 'error' | 'warn' | 'info' | 'debug';
-  format: 'json' | 'text';
+  format: LogFormat;
 }
 
 const readable = winston.format.printf((info) => {
@@ -26,9 +27,4 @@ export function createLogger(options: LoggerOptions): Logger {
     ),
     transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug'] })],
   });
-}
-
-/** JSON inside a Pod, text on a terminal, unless the admin chose. */
-export function defaultLogFormat(env: NodeJS.ProcessEnv): 'json' | 'text' {
-  return env.KUBERNETES_SERVICE_HOST ? 'json' : 'text';
 }

@@ -4,6 +4,7 @@
 // Label values are bounded: controller and queue names are fixed by the code, build results are
 // the three terminal phases, and reasons outside the known set count as "Other".
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics, exponentialBuckets } from 'prom-client';
+import { isTerminalPhase } from '../../api/phases.ts';
 import { Reasons, type ImageSpecJobStatus, type ImageSpecStatus } from '../../api/types.ts';
 import { keyOf } from './kube.ts';
 import { Stopwatches } from './stopwatch.ts';
@@ -36,15 +37,12 @@ export interface MetricsOptions {
   clock?: () => number;
 }
 
-const FINISHED_PHASES: ReadonlySet<string> = new Set(['Succeeded', 'Failed', 'Cancelled']);
 const POD_DONE_PHASES: ReadonlySet<string> = new Set(['Succeeded', 'Failed']);
 const KNOWN_REASONS: ReadonlySet<string> = new Set(Object.values(Reasons));
 
-const isFinished = (phase: string | undefined) => phase !== undefined && FINISHED_PHASES.has(phase);
-
 /** True when `next` moves a job into a terminal phase it was not in. */
 export function finishesBuild(current: ImageSpecJobStatus | undefined, next: ImageSpecJobStatus): boolean {
-  return isFinished(next.phase) && !isFinished(current?.phase);
+  return isTerminalPhase(next.phase) && !isTerminalPhase(current?.phase);
 }
 
 /** The bounded labels of a finished build. */
@@ -188,7 +186,7 @@ export class Metrics implements BuildMetrics, PropagationMetrics {
   }
 
   imageSpecStatusWritten(namespace: string, status: ImageSpecStatus): void {
-    if (!status.jobName || !isFinished(status.phase)) return;
+    if (!status.jobName || !isTerminalPhase(status.phase)) return;
     const seconds = this.propagation.stop(keyOf(namespace, status.jobName));
     if (seconds !== undefined) this.propagationTime.observe(seconds);
   }

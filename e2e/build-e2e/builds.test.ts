@@ -8,8 +8,6 @@ import { createImageSpec, imageSpecObject, patchImageSpec, type ControllerProces
 import { builderRecipe } from '../node/images/recipes.ts';
 import { notebookUser } from '../node/images/recipes.ts';
 import {
-  createTestNamespace,
-  deleteTestNamespaces,
   fetchManifest,
   finished,
   kubectl,
@@ -21,6 +19,7 @@ import {
   startE2e,
   type E2e,
 } from './harness.ts';
+import { createNamespace, deleteNamespaces } from '../namespaces.ts';
 import { pushProbeBaseImage } from './probe/probe-image.ts';
 import { probeProject, startProbeIndex, type ProbeIndex } from './probe/probe-package.ts';
 
@@ -40,14 +39,14 @@ describe('real builds on the local node', () => {
 
   before(async () => {
     e2e = await startE2e();
-    await createTestNamespace(e2e.kube, ns);
+    await createNamespace(e2e.kube, ns);
     controller = startBuildController(e2e, 'e2e-builds', [ns]);
     process.stderr.write(`[e2e] builder image ${e2e.node.images.builder.pinned} (base image ${builderRecipe.repository})\n`);
   });
 
   after(async () => {
     await controller?.stop();
-    if (e2e) await deleteTestNamespaces(e2e.kube, [ns]);
+    if (e2e) await deleteNamespaces(e2e.kube, [ns]);
   });
 
   test('apt and pip packages on the python base: built, pushed with auth, and the status tells the truth', async () => {

@@ -5,8 +5,6 @@ import { after, before, describe, test } from 'node:test';
 import type { ImageSpec } from '../../api/types.ts';
 import { createImageSpec, imageSpecObject, type ControllerProcess } from '../integration/harness.ts';
 import {
-  createTestNamespace,
-  deleteTestNamespaces,
   finished,
   keepBuildLogs,
   kubectl,
@@ -16,6 +14,7 @@ import {
   startE2e,
   type E2e,
 } from './harness.ts';
+import { createNamespace, deleteNamespaces } from '../namespaces.ts';
 
 const debianBase = '127.0.0.1:5001/base/debian:bookworm';
 const pythonBase = '127.0.0.1:5001/base/python:3.11-bookworm';
@@ -62,7 +61,7 @@ async function outcome(key: keyof typeof cases): Promise<{ spec: ImageSpec; reas
 describe('builds that fail on the local node', () => {
   before(async () => {
     e2e = await startE2e();
-    for (const name of Object.values(ns)) await createTestNamespace(e2e.kube, name);
+    for (const name of Object.values(ns)) await createNamespace(e2e.kube, name);
     controllers.push(startBuildController(e2e, 'e2e-fail', [ns.main]));
     controllers.push(startBuildController(e2e, 'e2e-fail-password', [ns.wrongPassword], { IMAGESPEC_REGISTRY_PASSWORD: 'not-the-password' }));
     controllers.push(startBuildController(e2e, 'e2e-fail-deadline', [ns.deadline], { IMAGESPEC_BUILD_TIMEOUT_SECONDS: String(deadlineSeconds) }));
@@ -76,7 +75,7 @@ describe('builds that fail on the local node', () => {
 
   after(async () => {
     for (const controller of controllers) await controller.stop();
-    if (e2e) await deleteTestNamespaces(e2e.kube, Object.values(ns));
+    if (e2e) await deleteNamespaces(e2e.kube, Object.values(ns));
   });
 
   test('a nonexistent apt package: AptInstallFailed, naming the package', async () => {

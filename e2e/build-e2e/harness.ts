@@ -4,14 +4,15 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { ImageSpec } from '../../api/types.ts';
 import { clusterUp } from '../cluster/cluster.ts';
 import { kubectlPath, stateDir } from '../cluster/paths.ts';
+import { nodeHooks } from '../node/hooks.ts';
 import { connect, getImageSpec, installCrds, startController, type ControllerProcess, type Kube } from '../integration/harness.ts';
 import { nodeUp, type NodeInfo } from '../node/node.ts';
 import type { RegistryCredentials } from '../node/registry.ts';
+import { waitFor } from '../wait.ts';
 
 export interface E2e {
   kube: Kube;
@@ -23,7 +24,7 @@ const log = (line: string) => process.stderr.write(`[e2e] ${line}\n`);
 
 /** Brings up (or finds) the cluster and its node, and installs the CRDs. */
 export async function startE2e(): Promise<E2e> {
-  const { kubeconfig } = await clusterUp({ log, node: true });
+  const { kubeconfig } = await clusterUp({ log, node: nodeHooks });
   // Idempotent and quick once the node runs: it only returns what the tests need to know.
   const node = await nodeUp({ log: () => {} });
   const kube = connect(kubeconfig);
@@ -46,46 +47,23 @@ export function startBuildController(e2e: E2e, label: string, namespaces: string
   }, label);
 }
 
-/** A fresh namespace for this run. */
-export async function createTestNamespace(kube: Kube, name: string): Promise<string> {
-  await kube.core.createNamespace({ body: { metadata: { name, labels: { 'imagespec.dev/test': 'e2e' } } } });
-  return name;
-}
-
 export function namespaceName(suffix: string): string {
   return `e2e-${process.pid}-${suffix}`.slice(0, 63);
 }
 
-export async function deleteTestNamespaces(kube: Kube, names: string[]): Promise<void> {
-  for (const name of names) await kube.core.deleteNamespace({ name }).catch(() => undefined);
-}
-
-/** Polls (once a second: builds take minutes) until `probe` yields a value; bounded by `timeoutMs`. */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError = '';
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error instanceof Error ? error.message : String(error);
-    }
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs / 1000} s waiting for ${what}${lastError ? ` (last error: ${lastError})` : ''}`);
-    await sleep(1000);
-  }
-}
+/** Builds take minutes: their waits poll once a second. */
+export const BUILD_POLL_MS = 1000;
 
 /**
  * Waits until the ImageSpec's current revision has finished (Succeeded or Failed); with
  * `previousRevision`, until a different revision has.
  */
 export async function finished(kube: Kube, namespace: string, name: string, timeoutMs = 15 * 60_000, previousRevision?: string): Promise<ImageSpec> {
-  return eventually(`ImageSpec ${namespace}/${name} to finish`, async () => {
+  return waitFor(`ImageSpec ${namespace}/${name} to finish`, async () => {
     const spec = await getImageSpec(kube, namespace, name);
     if (previousRevision && spec.status?.revision === previousRevision) return undefined;
     return spec.status?.phase === 'Succeeded' || spec.status?.phase === 'Failed' ? spec : undefined;
-  }, timeoutMs);
+  }, timeoutMs, BUILD_POLL_MS);
 }
 
 export function readyCondition(spec: ImageSpec) {
@@ -155,11 +133,11 @@ export async function runInImage(kube: Kube, namespace: string, name: string, im
     },
   };
   await kube.core.createNamespacedPod({ namespace, body: pod });
-  const phase = await eventually(`Pod ${namespace}/${name} to finish`, async () => {
+  const phase = await waitFor(`Pod ${namespace}/${name} to finish`, async () => {
     const current = await kube.core.readNamespacedPod({ namespace, name });
     const p = current.status?.phase;
     return p === 'Succeeded' || p === 'Failed' ? p : undefined;
-  }, 180_000);
+  }, 180_000, BUILD_POLL_MS);
   const logs = await kube.core.readNamespacedPodLog({ namespace, name, container: 'check' });
   return { phase, logs };
 }

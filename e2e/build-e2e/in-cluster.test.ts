@@ -14,17 +14,17 @@ import { runHelm } from '../helm/run.ts';
 import { createImageSpec, imageSpecObject, listJobs, listPods, patchImageSpec } from '../integration/harness.ts';
 import { ensureControllerImage } from '../node/images/controller-image.ts';
 import {
-  createTestNamespace,
-  deleteTestNamespaces,
-  eventually,
+  BUILD_POLL_MS,
+  type E2e,
   finished,
   kubectl,
   namespaceName,
   readyCondition,
   seconds,
   startE2e,
-  type E2e,
 } from './harness.ts';
+import { createNamespace, deleteNamespaces } from '../namespaces.ts';
+import { waitFor } from '../wait.ts';
 
 const log = (line: string) => process.stderr.write(`[e2e] ${line}\n`);
 const debianBase = '127.0.0.1:5001/base/debian:bookworm';
@@ -102,7 +102,7 @@ describe('the controller installed with its chart, running in the cluster', () =
   before(async () => {
     e2e = await startE2e();
     const image = await ensureControllerImage(log);
-    for (const name of Object.values(ns)) await createTestNamespace(e2e.kube, name);
+    for (const name of Object.values(ns)) await createNamespace(e2e.kube, name);
     serviceAccount = `system:serviceaccount:${ns.system}:${release}`;
     const server = new URL(e2e.kube.kubeConfig.getCurrentCluster()!.server);
     workDir = mkdtempSync(join(tmpdir(), 'imagespec-chart-'));
@@ -135,7 +135,7 @@ describe('the controller installed with its chart, running in the cluster', () =
   after(async () => {
     if (e2e) {
       await runHelm(['uninstall', release, '-n', ns.system, '--wait'], { env: { KUBECONFIG: e2e.kubeconfig } }).catch(() => undefined);
-      await deleteTestNamespaces(e2e.kube, Object.values(ns));
+      await deleteNamespaces(e2e.kube, Object.values(ns));
     }
     if (workDir) rmSync(workDir, { recursive: true, force: true });
   });
@@ -149,7 +149,7 @@ describe('the controller installed with its chart, running in the cluster', () =
       assert.equal(pod.spec?.securityContext?.runAsNonRoot, true);
       assert.equal(pod.spec?.containers[0]?.securityContext?.readOnlyRootFilesystem, true);
     }
-    const leader = await eventually('a leader', leaderPod, 60_000);
+    const leader = await waitFor('a leader', leaderPod, 60_000, BUILD_POLL_MS);
     log(`leader: ${leader}`);
     const env = JSON.stringify(pods[0]!.spec);
     assert.ok(!env.includes(e2e.node.pushCredentials.password), 'the registry password is nowhere in the Pod spec');
@@ -184,15 +184,15 @@ describe('the controller installed with its chart, running in the cluster', () =
   });
 
   test('kubectl describe tells the story of both builds with Events', async () => {
-    const ok = await eventually('Events on the succeeded ImageSpec', async () => {
+    const ok = await waitFor('Events on the succeeded ImageSpec', async () => {
       const text = kubectl(e2e, ['describe', 'imagespec', '-n', ns.tenant, 'through-chart']);
       return /RevisionCreated/.test(text) && /Succeeded/.test(text.slice(text.indexOf('Events:'))) ? text : undefined;
-    }, 60_000);
+    }, 60_000, BUILD_POLL_MS);
     assert.match(ok, /imagespec\.dev\/controller/);
-    const bad = await eventually('Events on the failed ImageSpec', async () => {
+    const bad = await waitFor('Events on the failed ImageSpec', async () => {
       const text = kubectl(e2e, ['describe', 'imagespec', '-n', ns.tenant, 'bad-apt']);
       return /Warning\s+AptInstallFailed/.test(text) ? text : undefined;
-    }, 60_000);
+    }, 60_000, BUILD_POLL_MS);
     assert.match(bad, /RevisionCreated/);
   });
 
@@ -227,7 +227,7 @@ describe('the controller installed with its chart, running in the cluster', () =
    * measures until another candidate (a new holder identity) holds the Lease.
    */
   async function handOver(how: 'sigkill' | 'force' | 'graceful'): Promise<number> {
-    const pod = await eventually('a leader', leaderPod, 60_000);
+    const pod = await waitFor('a leader', leaderPod, 60_000, BUILD_POLL_MS);
     const holder = (await lease())!.spec!.holderIdentity!;
     const started = Date.now();
     if (how === 'sigkill') process.kill(leaderProcess(pod), 'SIGKILL');
@@ -235,10 +235,10 @@ describe('the controller installed with its chart, running in the cluster', () =
       const args = ['delete', 'pod', '-n', ns.system, pod, '--wait=false'];
       kubectl(e2e, how === 'force' ? [...args, '--grace-period=0', '--force'] : args);
     }
-    const next = await eventually('another candidate to lead', async () => {
+    const next = await waitFor('another candidate to lead', async () => {
       const current = (await lease())?.spec?.holderIdentity;
       return current && current !== holder ? current : undefined;
-    }, 120_000);
+    }, 120_000, BUILD_POLL_MS);
     const ms = Date.now() - started;
     log(`${how} hand-over from ${holder} to ${next}: ${seconds(ms)} s`);
     return ms;
@@ -247,7 +247,7 @@ describe('the controller installed with its chart, running in the cluster', () =
   test('the leader killed mid-build: another replica leads within the lease duration, builds finish, nothing doubles', async () => {
     const names = ['failover-a', 'failover-b', 'failover-c'];
     for (const name of names) await createImageSpec(e2e.kube, ns.tenant, imageSpecObject(name, { baseImage: debianBase, packages: { apt: ['jq'] } }));
-    await eventually('the builds to start', async () => ((await listPods(e2e.kube, ns.tenant)).length >= 2 + names.length ? true : undefined), 120_000);
+    await waitFor('the builds to start', async () => ((await listPods(e2e.kube, ns.tenant)).length >= 2 + names.length ? true : undefined), 120_000, BUILD_POLL_MS);
     // An edit that supersedes a running build, decided by whichever replica leads next.
     await patchImageSpec(e2e.kube, ns.tenant, names[0]!, { spec: { packages: { apt: ['jq', 'less'] } } });
     // A process killed outright releases nothing: the standby waits out the Lease, checking every
@@ -255,7 +255,7 @@ describe('the controller installed with its chart, running in the cluster', () =
     const killed = await handOver('sigkill');
     assert.ok(killed <= (leaseDurationSeconds + 3 * retryPeriodSeconds) * 1000, `hand-over after SIGKILL took ${seconds(killed)} s`);
     // A forced deletion still sends the container SIGTERM: the Lease is released.
-    await eventually('two ready replicas', async () => ((await controllerPods()).filter(ready).length === 2 ? true : undefined), 180_000);
+    await waitFor('two ready replicas', async () => ((await controllerPods()).filter(ready).length === 2 ? true : undefined), 180_000, BUILD_POLL_MS);
     const forced = await handOver('force');
     assert.ok(forced <= (leaseDurationSeconds + 3 * retryPeriodSeconds) * 1000, `hand-over after forced deletion took ${seconds(forced)} s`);
     const results = await Promise.all(names.map((name) => finished(e2e.kube, ns.tenant, name)));
@@ -265,7 +265,7 @@ describe('the controller installed with its chart, running in the cluster', () =
   });
 
   test('a graceful stop releases the Lease: the other replica leads at once', async () => {
-    await eventually('two ready replicas', async () => ((await controllerPods()).filter(ready).length === 2 ? true : undefined), 180_000);
+    await waitFor('two ready replicas', async () => ((await controllerPods()).filter(ready).length === 2 ? true : undefined), 180_000, BUILD_POLL_MS);
     const ms = await handOver('graceful');
     // Released on SIGTERM, taken by the standby at its next retry.
     assert.ok(ms < leaseDurationSeconds * 1000, `graceful hand-over took ${seconds(ms)} s, as long as a lost leader`);
@@ -278,7 +278,7 @@ describe('the controller installed with its chart, running in the cluster', () =
   test('helm uninstall leaves nothing of the controller but the CRDs', async () => {
     const result = await runHelm(['uninstall', release, '-n', ns.system, '--wait'], { env: { KUBECONFIG: e2e.kubeconfig } });
     assert.equal(result.code, 0, result.stderr);
-    await eventually('the controller Pods to go', async () => ((await controllerPods()).length === 0 ? true : undefined), 120_000);
+    await waitFor('the controller Pods to go', async () => ((await controllerPods()).length === 0 ? true : undefined), 120_000, BUILD_POLL_MS);
     const crds = kubectl(e2e, ['get', 'crd', '-o', 'name']);
     assert.match(crds, /imagespecs\.imagespec\.dev/);
   });

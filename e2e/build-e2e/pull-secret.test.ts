@@ -8,7 +8,8 @@ import { after, before, describe, test } from 'node:test';
 import { createImageSpec, imageSpecObject, type ControllerProcess } from '../integration/harness.ts';
 import type { RegistryCredentials } from '../node/registry.ts';
 import { run } from '../node/run.ts';
-import { createTestNamespace, deleteTestNamespaces, finished, namespaceName, readyCondition, startBuildController, startE2e, type E2e } from './harness.ts';
+import { finished, namespaceName, readyCondition, startBuildController, startE2e, type E2e } from './harness.ts';
+import { createNamespace, deleteNamespaces } from '../namespaces.ts';
 
 let e2e: E2e;
 let controller: ControllerProcess;
@@ -39,7 +40,7 @@ describe('a base image behind registry auth', () => {
 
   before(async () => {
     e2e = await startE2e();
-    await createTestNamespace(e2e.kube, ns);
+    await createNamespace(e2e.kube, ns);
     base = await privateBaseImage();
     await e2e.kube.core.createNamespacedSecret({
       namespace: ns,
@@ -56,7 +57,7 @@ describe('a base image behind registry auth', () => {
 
   after(async () => {
     await controller?.stop();
-    if (e2e) await deleteTestNamespaces(e2e.kube, [ns]);
+    if (e2e) await deleteNamespaces(e2e.kube, [ns]);
   });
 
   test('with spec.pullSecret the build pulls the private base image and succeeds', async () => {

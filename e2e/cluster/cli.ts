@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { ensureBinaries } from './build.ts';
 import { clusterDown, clusterUp } from './cluster.ts';
+import { nodeHooks } from '../node/hooks.ts';
 import { kubeconfigPath, kubectlPath } from './paths.ts';
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -24,12 +25,12 @@ async function main(argv: string[]): Promise<number> {
       await ensureBinaries({ log });
       return 0;
     case 'up': {
-      const { kubeconfig } = await clusterUp({ log, node: rest.includes('--node') });
+      const { kubeconfig } = await clusterUp({ log, node: rest.includes('--node') ? nodeHooks : undefined });
       process.stdout.write(`${kubeconfig}\n`);
       return 0;
     }
     case 'down':
-      await clusterDown({ log, purge: rest.includes('--purge') });
+      await clusterDown({ log, purge: rest.includes('--purge'), node: nodeHooks });
       return 0;
     case 'kubectl':
       return runKubectl(rest);

@@ -17,7 +17,7 @@ import {
 } from './components.ts';
 import { httpsGet, waitUntil, type TlsIdentity } from './health.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
-import { loadNodeHooks, type ControlPlane, type NodeHooks } from './node-hooks.ts';
+import type { ControlPlane, NodeHooks } from './node-hooks.ts';
 import { binDir, binaryPath, dataDir, kubeconfigPath, logDir, pidDir, pkiDir, stateDir } from './paths.ts';
 import { ensurePki } from './pki.ts';
 import { isRunning, logTail, readPidRecord, startDaemon, stopDaemon, type DaemonSpec } from './processes.ts';
@@ -31,8 +31,8 @@ const readyTimeoutMs = 120_000;
 
 export interface ClusterUpOptions {
   log?: Log;
-  /** true: start the node from e2e/node/hooks.ts too; or pass the hooks directly. */
-  node?: boolean | NodeHooks;
+  /** The node to start once the control plane is ready (e2e/node/hooks.ts exports it). */
+  node?: NodeHooks;
 }
 
 const stderrLog: Log = (line) => process.stderr.write(`${line}\n`);
@@ -74,14 +74,6 @@ function assertDaemonsAlive(names: readonly string[]): void {
 
 function controlPlaneInfo(log: Log): ControlPlane {
   return { kubeconfig: kubeconfigPath, apiserverUrl, pkiDir, stateDir, pidDir, logDir, dataDir, binDir: binDir(), log };
-}
-
-async function resolveNodeHooks(node: ClusterUpOptions['node']): Promise<NodeHooks | undefined> {
-  if (!node) return undefined;
-  if (node !== true) return node;
-  const hooks = await loadNodeHooks();
-  if (!hooks) throw new Error('a node was requested but e2e/node/hooks.ts does not exist');
-  return hooks;
 }
 
 function writeComponentKubeconfigs(): { controllerManager: string; scheduler: string } {
@@ -155,7 +147,7 @@ async function startControlPlane(log: Log): Promise<void> {
  */
 export async function clusterUp(opts: ClusterUpOptions = {}): Promise<{ kubeconfig: string }> {
   const log = opts.log ?? stderrLog;
-  const node = await resolveNodeHooks(opts.node);
+  const node = opts.node;
   await ensureBinaries({ log });
 
   const healthy = allDaemonsRunning() && (await apiserverReady().catch(() => false));
@@ -219,13 +211,12 @@ function unmountBelow(dir: string, log: Log): void {
 }
 
 /**
- * Stops the node (if e2e/node provides one), then the control plane, by recorded PID,
+ * Stops the node (when its hooks are given), then the control plane, by recorded PID,
  * and unmounts anything left under .cluster. Data and certificates are kept unless `purge`.
  */
-export async function clusterDown(opts: { log?: Log; purge?: boolean } = {}): Promise<void> {
+export async function clusterDown(opts: { log?: Log; purge?: boolean; node?: NodeHooks } = {}): Promise<void> {
   const log = opts.log ?? stderrLog;
-  const node = await loadNodeHooks();
-  if (node) await node.down(controlPlaneInfo(log));
+  if (opts.node) await opts.node.down(controlPlaneInfo(log));
   await stopControlPlane(log, true);
   unmountBelow(stateDir, log);
   if (opts.purge) {

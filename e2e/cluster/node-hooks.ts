@@ -1,11 +1,7 @@
 // The point where a worker node (containerd + kubelet, in e2e/node/) joins the control plane.
-// The cluster code does not depend on the node code: e2e/node/hooks.ts, when present, exports
-// `nodeHooks`, and clusterUp/clusterDown call it.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+// The cluster code does not depend on the node code: the caller passes the node's hooks
+// (e2e/node/hooks.ts exports them as `nodeHooks`) to clusterUp/clusterDown.
 import type { Log } from './build.ts';
-import { repoRoot } from './paths.ts';
 
 /** What a node needs to know about the running control plane. */
 export interface ControlPlane {
@@ -29,14 +25,4 @@ export interface NodeHooks {
   up(controlPlane: ControlPlane): Promise<void>;
   /** Stops the node and removes its mounts; called before the control plane stops. */
   down(controlPlane: ControlPlane): Promise<void>;
-}
-
-export const nodeHooksPath = join(repoRoot, 'e2e', 'node', 'hooks.ts');
-
-/** The node's hooks, or undefined when e2e/node/hooks.ts does not exist. */
-export async function loadNodeHooks(): Promise<NodeHooks | undefined> {
-  if (!existsSync(nodeHooksPath)) return undefined;
-  const module = (await import(pathToFileURL(nodeHooksPath).href)) as { nodeHooks?: NodeHooks };
-  if (!module.nodeHooks) throw new Error(`${nodeHooksPath} does not export nodeHooks`);
-  return module.nodeHooks;
 }

@@ -2,7 +2,7 @@
 // CRD's CEL rule carries, which is the one the controller and the CLI give (api/cel.ts). The
 // integration suite creates each case on the real API server.
 import type { ImageSpecSpec } from '../../api/types.ts';
-import type { Manager } from '../../api/packages.ts';
+import type { PackageManager } from '../../api/packages.ts';
 import { fieldRefusals } from '../../api/cel.ts';
 import { NAME_LENGTH_RULE } from '../../api/crd-schema.ts';
 
@@ -19,7 +19,7 @@ export interface AdmissionRefusal {
 
 const BASE = '127.0.0.1:5001/base/debian:bookworm';
 
-function refusedPackage(name: string, manager: Manager, entries: string[], index: number): AdmissionRefusal {
+function refusedPackage(name: string, manager: PackageManager, entries: string[], index: number): AdmissionRefusal {
   const value = entries[index]!;
   const [sentence] = fieldRefusals(manager, value);
   if (!sentence) throw new Error(`${manager} ${JSON.stringify(value)} is accepted by the validator`);

@@ -9,12 +9,11 @@ import { computeRevision, shortRevision } from '../../api/revision.ts';
 import { normalizePackages } from '../../api/packages.ts';
 import { clusterUp } from '../cluster/cluster.ts';
 import { ADMISSION_REFUSALS, ADMITTED_PIP, causesOf } from './admission-cases.ts';
-import * as kubelet from './kubelet.ts';
+import * as podStatus from './pod-status-writer.ts';
+import { setPodStatus } from './pod-status-writer.ts';
 import {
   connect,
   createImageSpec,
-  createNamespace,
-  deleteNamespace,
   getImageSpec,
   getJob,
   imageSpecObject,
@@ -23,12 +22,12 @@ import {
   listPods,
   mergePatch,
   patchImageSpec,
-  setPodStatus,
   startController,
-  waitFor,
   type ControllerProcess,
   type Kube,
 } from './harness.ts';
+import { createNamespace, deleteNamespaces, uniqueNamespaceName } from '../namespaces.ts';
+import { waitFor } from '../wait.ts';
 
 const PASSWORD = 'it-push-password-5f2c9a';
 const registryEnv = {
@@ -53,7 +52,7 @@ let controller: ControllerProcess;
 const namespaces: string[] = [];
 
 async function namespace(prefix: string): Promise<string> {
-  const ns = await createNamespace(kube, prefix);
+  const ns = await createNamespace(kube, uniqueNamespaceName(prefix));
   namespaces.push(ns);
   return ns;
 }
@@ -99,7 +98,7 @@ before(async () => {
 
 after(async () => {
   await controller?.stop();
-  for (const ns of namespaces) await deleteNamespace(kube, ns);
+  await deleteNamespaces(kube, namespaces);
 });
 
 describe('1. the API server enforces the CRD schema', () => {
@@ -194,13 +193,13 @@ describe('2-3. one revision, one job, one Pod; status flows back by watch', () =
     const pod = await podFor(ns, job);
 
     let started = Date.now();
-    await setPodStatus(kube, ns, pod.metadata!.name!, kubelet.running());
+    await setPodStatus(kube, ns, pod.metadata!.name!, podStatus.running());
     await imageSpecWhere(ns, 'flow', 'Building', (s) => s.status?.phase === 'Building', 5000);
     const buildingMs = Date.now() - started;
     assert.equal((await getJob(kube, ns, job.metadata.name!)).status?.phase, 'Building');
 
     started = Date.now();
-    await setPodStatus(kube, ns, pod.metadata!.name!, kubelet.succeeded(digestOf('a')));
+    await setPodStatus(kube, ns, pod.metadata!.name!, podStatus.succeeded(digestOf('a')));
     const done = await imageSpecWhere(ns, 'flow', 'Succeeded', (s) => s.status?.phase === 'Succeeded', 5000);
     const succeededMs = Date.now() - started;
     assert.equal(done.status?.image, job.spec.targetImage);
@@ -216,14 +215,14 @@ describe('2-3. one revision, one job, one Pod; status flows back by watch', () =
   });
 
   const failures: Array<[string, () => import('@kubernetes/client-node').V1PodStatus, string, RegExp]> = [
-    ['apt', () => kubelet.buildStepFailed('AptInstallFailed', 'E: Unable to locate package no-such-package'), 'AptInstallFailed', /Unable to locate package/],
-    ['pip', () => kubelet.buildStepFailed('PipInstallFailed', 'ERROR: No matching distribution found for nope'), 'PipInstallFailed', /No matching distribution/],
-    ['conda', () => kubelet.buildStepFailed('CondaInstallFailed', 'conda was not found in the base image'), 'CondaInstallFailed', /conda was not found/],
-    ['base', () => kubelet.buildStepFailed('BaseImagePullFailed', 'manifest unknown'), 'BaseImagePullFailed', /manifest unknown/],
-    ['push', () => kubelet.pushFailed('unauthorized: authentication required'), 'PushFailed', /unauthorized/],
-    ['oom', kubelet.oomKilled, 'OOMKilled', /memory/i],
-    ['deadline', kubelet.deadlineExceeded, 'DeadlineExceeded', /deadline/i],
-    ['evicted', kubelet.evicted, 'PodEvicted', /ephemeral-storage/],
+    ['apt', () => podStatus.buildStepFailed('AptInstallFailed', 'E: Unable to locate package no-such-package'), 'AptInstallFailed', /Unable to locate package/],
+    ['pip', () => podStatus.buildStepFailed('PipInstallFailed', 'ERROR: No matching distribution found for nope'), 'PipInstallFailed', /No matching distribution/],
+    ['conda', () => podStatus.buildStepFailed('CondaInstallFailed', 'conda was not found in the base image'), 'CondaInstallFailed', /conda was not found/],
+    ['base', () => podStatus.buildStepFailed('BaseImagePullFailed', 'manifest unknown'), 'BaseImagePullFailed', /manifest unknown/],
+    ['push', () => podStatus.pushFailed('unauthorized: authentication required'), 'PushFailed', /unauthorized/],
+    ['oom', podStatus.oomKilled, 'OOMKilled', /memory/i],
+    ['deadline', podStatus.deadlineExceeded, 'DeadlineExceeded', /deadline/i],
+    ['evicted', podStatus.evicted, 'PodEvicted', /ephemeral-storage/],
   ];
   for (const [label, status, reason, message] of failures) {
     test(`a ${label} failure reaches both statuses as ${reason}`, async () => {
@@ -250,13 +249,13 @@ describe('4-5. revisions', () => {
     const ns = await namespace('edit');
     await createImageSpec(kube, ns, imageSpecObject('app', base));
     const first = await oneJob(ns, 'app');
-    await setPodStatus(kube, ns, (await podFor(ns, first)).metadata!.name!, kubelet.succeeded(digestOf('1')));
+    await setPodStatus(kube, ns, (await podFor(ns, first)).metadata!.name!, podStatus.succeeded(digestOf('1')));
     await imageSpecWhere(ns, 'app', 'first build succeeded', (s) => s.status?.phase === 'Succeeded');
 
     await patchImageSpec(kube, ns, 'app', { spec: { packages: { pip: ['flask==3.0.3'] } } });
     const second = await waitFor('second revision', async () => (await jobsOf(ns, 'app')).find((j) => j.metadata.name !== first.metadata.name));
     const secondPod = await podFor(ns, second);
-    await setPodStatus(kube, ns, secondPod.metadata!.name!, kubelet.running());
+    await setPodStatus(kube, ns, secondPod.metadata!.name!, podStatus.running());
     await imageSpecWhere(ns, 'app', 'second revision building', (s) => s.status?.phase === 'Building');
 
     await patchImageSpec(kube, ns, 'app', { spec: { packages: { pip: ['flask==3.1.0'] } } });
@@ -274,7 +273,7 @@ describe('4-5. revisions', () => {
     const during = await getImageSpec(kube, ns, 'app');
     assert.equal(during.status?.image, first.spec.targetImage, 'status.image keeps the last success');
     assert.equal(during.status?.digest, digestOf('1'));
-    await setPodStatus(kube, ns, (await podFor(ns, third)).metadata!.name!, kubelet.succeeded(digestOf('3')));
+    await setPodStatus(kube, ns, (await podFor(ns, third)).metadata!.name!, podStatus.succeeded(digestOf('3')));
     const done = await imageSpecWhere(ns, 'app', 'third build succeeded', (s) => s.status?.phase === 'Succeeded');
     assert.equal(done.status?.image, third.spec.targetImage);
     assert.equal(done.status?.digest, digestOf('3'));
@@ -284,7 +283,7 @@ describe('4-5. revisions', () => {
     const ns = await namespace('meta');
     await createImageSpec(kube, ns, imageSpecObject('meta', base));
     const job = await oneJob(ns, 'meta');
-    await setPodStatus(kube, ns, (await podFor(ns, job)).metadata!.name!, kubelet.succeeded(digestOf('d')));
+    await setPodStatus(kube, ns, (await podFor(ns, job)).metadata!.name!, podStatus.succeeded(digestOf('d')));
     await imageSpecWhere(ns, 'meta', 'Succeeded', (s) => s.status?.phase === 'Succeeded');
     // Let the controller settle, then edit only labels and annotations.
     await new Promise((r) => setTimeout(r, 1000));
@@ -335,7 +334,7 @@ describe('7. garbage collection and history', () => {
       const revision = computeRevision({ ...base, packages: { apt: [`v${i}`] } });
       const job = await waitFor(`revision ${i}`, async () => (await jobsOf(ns, 'hist')).find((j) => j.spec.revision === revision));
       // Alternate: succeeded, failed, succeeded, failed, succeeded.
-      const status = i % 2 === 0 ? kubelet.succeeded(digestOf(String(i))) : kubelet.buildStepFailed('AptInstallFailed', 'E: nope');
+      const status = i % 2 === 0 ? podStatus.succeeded(digestOf(String(i))) : podStatus.buildStepFailed('AptInstallFailed', 'E: nope');
       await setPodStatus(kube, ns, (await podFor(ns, job)).metadata!.name!, status);
       await waitFor(`revision ${i} finished`, async () => ['Succeeded', 'Failed'].includes((await getJob(kube, ns, job.metadata.name!)).status?.phase ?? ''));
       kept.push(job);

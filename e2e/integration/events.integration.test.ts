@@ -13,23 +13,22 @@ import { createEventRecorder, type EventRecorder } from '../../controllers/runti
 import { createLogger } from '../../controllers/runtime/logger.ts';
 import { clusterUp } from '../cluster/cluster.ts';
 import { kubectlPath } from '../cluster/paths.ts';
-import * as kubelet from './kubelet.ts';
+import * as podStatus from './pod-status-writer.ts';
+import { setPodStatus } from './pod-status-writer.ts';
 import {
   connect,
   createImageSpec,
-  createNamespace,
-  deleteNamespace,
   getImageSpec,
   imageSpecObject,
   installCrds,
   listJobs,
   listPods,
-  setPodStatus,
   startController,
-  waitFor,
   type ControllerProcess,
   type Kube,
 } from './harness.ts';
+import { createNamespace, deleteNamespaces, uniqueNamespaceName } from '../namespaces.ts';
+import { waitFor } from '../wait.ts';
 
 let kube: Kube;
 let kubeconfig: string;
@@ -41,7 +40,7 @@ const controllers: ControllerProcess[] = [];
 const base = { baseImage: '127.0.0.1:5001/base/debian:bookworm', packages: { apt: ['curl'] } };
 
 async function namespace(prefix: string): Promise<string> {
-  const ns = await createNamespace(kube, prefix);
+  const ns = await createNamespace(kube, uniqueNamespaceName(prefix));
   namespaces.push(ns);
   return ns;
 }
@@ -92,7 +91,7 @@ before(async () => {
 after(async () => {
   await recorder?.flush();
   for (const controller of controllers) await controller.stop();
-  for (const ns of namespaces) await deleteNamespace(kube, ns);
+  await deleteNamespaces(kube, namespaces);
 });
 
 describe('the recorder against the API server', () => {
@@ -160,9 +159,9 @@ describe('the controller tells the story of a build', () => {
     const short = shortRevision(computeRevision(base));
     const jobName = `told-${short}`;
     const pod = await waitFor(`Pod of ${jobName}`, async () => (await listPods(kube, ns)).find((p) => p.metadata?.labels?.['imagespec.dev/imagespecjob'] === jobName));
-    await setPodStatus(kube, ns, pod.metadata!.name!, kubelet.running());
+    await setPodStatus(kube, ns, pod.metadata!.name!, podStatus.running());
     await waitFor('ImageSpec Building', async () => (await getImageSpec(kube, ns, 'told')).status?.phase === 'Building');
-    await setPodStatus(kube, ns, pod.metadata!.name!, kubelet.succeeded(`sha256:${'e'.repeat(64)}`));
+    await setPodStatus(kube, ns, pod.metadata!.name!, podStatus.succeeded(`sha256:${'e'.repeat(64)}`));
     await waitFor('ImageSpec Succeeded', async () => (await getImageSpec(kube, ns, 'told')).status?.phase === 'Succeeded');
 
     const specRows = await describedWith('imagespec', ns, 'told', ['RevisionCreated', 'Building', 'Succeeded']);

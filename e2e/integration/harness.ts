@@ -1,23 +1,17 @@
 // Test harness for the integration suite: a real API server (the local cluster), the real
-// controller as a child process, and helpers that play the kubelet by writing Pod status.
+// controller as a child process, and helpers to read and write the objects (pod-status-writer.ts
+// plays the kubelet).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  CoreV1Api,
-  CustomObjectsApi,
-  KubeConfig,
-  PatchStrategy,
-  setHeaderOptions,
-  type V1Pod,
-  type V1PodStatus,
-} from '@kubernetes/client-node';
-import { GROUP, IMAGESPECJOB_PLURAL, IMAGESPEC_PLURAL, VERSION, type ImageSpec, type ImageSpecJob } from '../../api/types.ts';
+import { CoreV1Api, CustomObjectsApi, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { GROUP, VERSION, type ImageSpec, type ImageSpecJob } from '../../api/types.ts';
+import { mergePatch } from '../../controllers/runtime/kube.ts';
 import { repoRoot, stateDir } from '../cluster/paths.ts';
 import { installCrds as installCrdsOn } from '../crds.ts';
+import { imageSpecJobs, imageSpecs } from '../custom-objects.ts';
 
-export const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+export { mergePatch };
 
 export interface Kube {
   kubeConfig: KubeConfig;
@@ -40,71 +34,32 @@ export async function installCrds(kube: Kube): Promise<string[]> {
   return installCrdsOn(kube.kubeConfig);
 }
 
-/** Polls `probe` until it returns a value; the wait is bounded and says what it waited for. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String((lastError as Error).message ?? lastError)})` : ''}`);
-    }
-    await sleep(everyMs);
-  }
-}
-
-let namespaceCounter = 0;
-export async function createNamespace(kube: Kube, prefix: string): Promise<string> {
-  namespaceCounter += 1;
-  const name = `${prefix}-${process.pid}-${namespaceCounter}`.slice(0, 63);
-  await kube.core.createNamespace({ body: { metadata: { name, labels: { 'imagespec.dev/test': 'true' } } } });
-  return name;
-}
-
-export async function deleteNamespace(kube: Kube, name: string): Promise<void> {
-  await kube.core.deleteNamespace({ name }).catch(() => undefined);
-}
-
 export function imageSpecObject(name: string, spec: ImageSpec['spec'], apiVersion = `${GROUP}/${VERSION}`) {
   return { apiVersion, kind: 'ImageSpec', metadata: { name }, spec };
 }
 
-export async function createImageSpec(kube: Kube, namespace: string, body: object): Promise<ImageSpec> {
-  return (await kube.custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: IMAGESPEC_PLURAL, body })) as ImageSpec;
+export function createImageSpec(kube: Kube, namespace: string, body: object): Promise<ImageSpec> {
+  return imageSpecs(kube.custom).create(namespace, body);
 }
 
-export async function getImageSpec(kube: Kube, namespace: string, name: string): Promise<ImageSpec> {
-  return (await kube.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: IMAGESPEC_PLURAL, name })) as ImageSpec;
+export function getImageSpec(kube: Kube, namespace: string, name: string): Promise<ImageSpec> {
+  return imageSpecs(kube.custom).get(namespace, name);
 }
 
-export async function patchImageSpec(kube: Kube, namespace: string, name: string, body: object): Promise<ImageSpec> {
-  return (await kube.custom.patchNamespacedCustomObject(
-    { group: GROUP, version: VERSION, namespace, plural: IMAGESPEC_PLURAL, name, body },
-    mergePatch(),
-  )) as ImageSpec;
+export function patchImageSpec(kube: Kube, namespace: string, name: string, body: object): Promise<ImageSpec> {
+  return imageSpecs(kube.custom).patch(namespace, name, body);
 }
 
-export async function listJobs(kube: Kube, namespace: string): Promise<ImageSpecJob[]> {
-  const list = (await kube.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: IMAGESPECJOB_PLURAL })) as { items: ImageSpecJob[] };
-  return list.items;
+export function listJobs(kube: Kube, namespace: string): Promise<ImageSpecJob[]> {
+  return imageSpecJobs(kube.custom).list(namespace);
 }
 
-export async function getJob(kube: Kube, namespace: string, name: string): Promise<ImageSpecJob> {
-  return (await kube.custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: IMAGESPECJOB_PLURAL, name })) as ImageSpecJob;
+export function getJob(kube: Kube, namespace: string, name: string): Promise<ImageSpecJob> {
+  return imageSpecJobs(kube.custom).get(namespace, name);
 }
 
 export async function listPods(kube: Kube, namespace: string): Promise<V1Pod[]> {
   return (await kube.core.listNamespacedPod({ namespace })).items;
-}
-
-/** Plays the kubelet: writes a Pod's status the way a kubelet reports it. */
-export async function setPodStatus(kube: Kube, namespace: string, name: string, status: V1PodStatus): Promise<void> {
-  await kube.core.patchNamespacedPodStatus({ namespace, name, body: { status } }, mergePatch());
 }
 
 export interface ControllerProcess {

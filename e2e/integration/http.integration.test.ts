@@ -9,23 +9,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clusterUp } from '../cluster/cluster.ts';
 import { repoRoot } from '../cluster/paths.ts';
-import * as kubelet from './kubelet.ts';
+import * as podStatus from './pod-status-writer.ts';
+import { setPodStatus } from './pod-status-writer.ts';
 import {
   connect,
   createImageSpec,
-  createNamespace,
-  deleteNamespace,
   getImageSpec,
   imageSpecObject,
   installCrds,
   listJobs,
   listPods,
-  setPodStatus,
   startController,
-  waitFor,
   type ControllerProcess,
   type Kube,
 } from './harness.ts';
+import { createNamespace, deleteNamespaces, uniqueNamespaceName } from '../namespaces.ts';
+import { waitFor } from '../wait.ts';
 
 const base = { baseImage: '127.0.0.1:5001/base/debian:bookworm', packages: { pip: ['requests==2.32.3'] } };
 
@@ -79,7 +78,7 @@ before(async () => {
   const { kubeconfig } = await clusterUp({ log: (line) => process.stderr.write(`[cluster] ${line}\n`) });
   kube = connect(kubeconfig);
   await installCrds(kube);
-  namespace = await createNamespace(kube, 'http');
+  namespace = await createNamespace(kube, uniqueNamespaceName('http'));
   stateDir = mkdtempSync(join(tmpdir(), 'imagespec-http-it-'));
   portFile = join(stateDir, 'http-port');
   controller = startController(
@@ -98,7 +97,7 @@ before(async () => {
 
 after(async () => {
   await controller?.stop();
-  if (namespace) await deleteNamespace(kube, namespace);
+  await deleteNamespaces(kube, [namespace]);
   if (stateDir) rmSync(stateDir, { recursive: true, force: true });
 });
 
@@ -112,8 +111,8 @@ test('the controller writes its port, becomes ready and live, and the exec probe
 
 test('finished builds are counted once with their reason, and their propagation is measured', async () => {
   await waitFor('/readyz to answer 200', async () => (await get('/readyz')).status === 200);
-  await finishBuild('good', () => kubelet.succeeded(`sha256:${'b'.repeat(64)}`), 'Succeeded');
-  await finishBuild('bad', () => kubelet.buildStepFailed('PipInstallFailed', 'ERROR: No matching distribution found for nope'), 'Failed');
+  await finishBuild('good', () => podStatus.succeeded(`sha256:${'b'.repeat(64)}`), 'Succeeded');
+  await finishBuild('bad', () => podStatus.buildStepFailed('PipInstallFailed', 'ERROR: No matching distribution found for nope'), 'Failed');
 
   const samples = await waitFor('both propagations in /metrics', async () => {
     const current = await metrics();

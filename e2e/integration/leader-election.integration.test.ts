@@ -8,7 +8,9 @@ import { LeaderElector, type LeaseApi, type StopReason } from '../../controllers
 import type { LeaseTimings } from '../../controllers/runtime/lease-decision.ts';
 import { createLogger } from '../../controllers/runtime/logger.ts';
 import { clusterUp } from '../cluster/cluster.ts';
-import { connect, createNamespace, deleteNamespace, waitFor, type Kube } from './harness.ts';
+import { connect, type Kube } from './harness.ts';
+import { createNamespace, deleteNamespaces, uniqueNamespaceName } from '../namespaces.ts';
+import { waitFor } from '../wait.ts';
 
 const log = createLogger({ level: 'warn', format: 'text' });
 const SHORT: LeaseTimings = { leaseDurationMs: 4_000, renewDeadlineMs: 3_000, retryPeriodMs: 500 };
@@ -22,12 +24,12 @@ before(async () => {
   const { kubeconfig } = await clusterUp({ log: (line) => process.stderr.write(`[cluster] ${line}\n`) });
   kube = connect(kubeconfig);
   leases = kube.kubeConfig.makeApiClient(CoordinationV1Api);
-  namespace = await createNamespace(kube, 'it-lease');
+  namespace = await createNamespace(kube, uniqueNamespaceName('it-lease'));
 });
 
 after(async () => {
   await Promise.all(electors.map((elector) => elector.release()));
-  if (namespace) await deleteNamespace(kube, namespace);
+  await deleteNamespaces(kube, [namespace]);
 });
 
 interface Candidate {

@@ -10,12 +10,11 @@ import { computeRevision, shortRevision } from '../../api/revision.ts';
 import { normalizePackages } from '../../api/packages.ts';
 import { render } from '../../charts/tests/chart.ts';
 import { clusterUp } from '../cluster/cluster.ts';
-import * as kubelet from './kubelet.ts';
+import * as podStatus from './pod-status-writer.ts';
+import { setPodStatus } from './pod-status-writer.ts';
 import {
   connect,
   createImageSpec,
-  createNamespace,
-  deleteNamespace,
   getImageSpec,
   getJob,
   imageSpecObject,
@@ -23,12 +22,12 @@ import {
   listJobs,
   listPods,
   mergePatch,
-  setPodStatus,
   startController,
-  waitFor,
   type ControllerProcess,
   type Kube,
 } from './harness.ts';
+import { createNamespace, deleteNamespaces, uniqueNamespaceName } from '../namespaces.ts';
+import { waitFor } from '../wait.ts';
 
 const PASSWORD = 'tenancy-push-password-8d41e7';
 const PUSH_SECRET = 'imagespec-push';
@@ -107,14 +106,14 @@ before(async () => {
   ({ kubeconfig } = await clusterUp({ log: (line) => process.stderr.write(`[cluster] ${line}\n`) }));
   kube = connect(kubeconfig);
   await installCrds(kube);
-  for (const key of Object.keys(ns) as (keyof typeof ns)[]) ns[key] = await createNamespace(kube, `tenancy-${key.toLowerCase()}`);
+  for (const key of Object.keys(ns) as (keyof typeof ns)[]) ns[key] = await createNamespace(kube, uniqueNamespaceName(`tenancy-${key.toLowerCase()}`));
   const watched = Object.entries(ns).filter(([key]) => key !== 'unwatched').map(([, name]) => name);
   controller = startController(kubeconfig, { ...registryEnv, IMAGESPEC_NAMESPACES: watched.join(',') }, 'tenancy');
 });
 
 after(async () => {
   await controller?.stop();
-  for (const name of Object.values(ns)) if (name) await deleteNamespace(kube, name);
+  await deleteNamespaces(kube, Object.values(ns));
 });
 
 describe('image paths contain the namespace', () => {
@@ -137,7 +136,7 @@ describe('image paths contain the namespace', () => {
     assert.equal(jobs[1]!.spec.pullSecret, 'base-pull');
 
     const pod = await waitFor('the build Pod in team-a', async () => (await listPods(kube, ns.teamA))[0]);
-    await setPodStatus(kube, ns.teamA, pod.metadata!.name!, kubelet.succeeded(digest));
+    await setPodStatus(kube, ns.teamA, pod.metadata!.name!, podStatus.succeeded(digest));
     const built = await waitFor('team-a\'s ImageSpec Succeeded', async () => {
       const spec = await getImageSpec(kube, ns.teamA, 'web');
       return spec.status?.phase === 'Succeeded' ? spec : undefined;

@@ -3,6 +3,7 @@
 // up: the control plane (started if needed) and the node, then prints the controller's .env path.
 // down: the node only; `npm run cluster:down` stops the node and the control plane.
 import { clusterUp } from '../cluster/cluster.ts';
+import { nodeHooks } from './hooks.ts';
 import { ensureNodeImages } from './images/node-images.ts';
 import { nodeDown } from './node.ts';
 import { baseRegistry, startRegistry } from './registry.ts';
@@ -17,7 +18,7 @@ async function main(command: string | undefined): Promise<number> {
       await ensureNodeImages(log);
       return 0;
     case 'up':
-      await clusterUp({ log, node: true });
+      await clusterUp({ log, node: nodeHooks });
       process.stdout.write(`${controllerEnvPath}\n`);
       return 0;
     case 'down':

@@ -1,6 +1,12 @@
-// Pod statuses shaped exactly as a kubelet reports them, for the integration suite, which has
-// no node: the test plays the kubelet for the Pods the controller creates.
+// The integration suite's stand-in for a kubelet (it has no node; the real one is e2e/node/kubelet.ts):
+// Pod statuses shaped exactly as a kubelet reports them, and the write that reports them.
 import type { V1ContainerStatus, V1PodStatus } from '@kubernetes/client-node';
+import { mergePatch, type Kube } from './harness.ts';
+
+/** Writes a Pod's status the way a kubelet reports it. */
+export async function setPodStatus(kube: Kube, namespace: string, name: string, status: V1PodStatus): Promise<void> {
+  await kube.core.patchNamespacedPodStatus({ namespace, name, body: { status } }, mergePatch());
+}
 
 const at = (offsetSeconds = 0) => new Date(Date.now() + offsetSeconds * 1000).toISOString();
 
@@ -17,19 +23,20 @@ export function running(): V1PodStatus {
   };
 }
 
-export function succeeded(digest: string): V1PodStatus {
+/** The build step completed, then the push step ended as `push` says. */
+function pushEnded(phase: 'Succeeded' | 'Failed', push: { exitCode: number; reason: string; message: string }): V1PodStatus {
   return {
-    phase: 'Succeeded',
+    phase,
     startTime: at(-10) as never,
     initContainerStatuses: [
       container('build', { terminated: { exitCode: 0, reason: 'Completed', startedAt: at(-9) as never, finishedAt: at(-3) as never } }),
     ],
-    containerStatuses: [
-      container('push', {
-        terminated: { exitCode: 0, reason: 'Completed', message: `digest=${digest}\n`, startedAt: at(-2) as never, finishedAt: at(-1) as never },
-      }),
-    ],
+    containerStatuses: [container('push', { terminated: { ...push, startedAt: at(-2) as never, finishedAt: at(-1) as never } })],
   };
+}
+
+export function succeeded(digest: string): V1PodStatus {
+  return pushEnded('Succeeded', { exitCode: 0, reason: 'Completed', message: `digest=${digest}\n` });
 }
 
 /** The build step failed and wrote its reason to the termination log. */
@@ -47,18 +54,7 @@ export function buildStepFailed(reason: string, tail: string): V1PodStatus {
 }
 
 export function pushFailed(tail: string): V1PodStatus {
-  return {
-    phase: 'Failed',
-    startTime: at(-10) as never,
-    initContainerStatuses: [
-      container('build', { terminated: { exitCode: 0, reason: 'Completed', startedAt: at(-9) as never, finishedAt: at(-3) as never } }),
-    ],
-    containerStatuses: [
-      container('push', {
-        terminated: { exitCode: 1, reason: 'Error', message: `reason=PushFailed\n${tail}\n`, startedAt: at(-2) as never, finishedAt: at(-1) as never },
-      }),
-    ],
-  };
+  return pushEnded('Failed', { exitCode: 1, reason: 'Error', message: `reason=PushFailed\n${tail}\n` });
 }
 
 export function oomKilled(): V1PodStatus {

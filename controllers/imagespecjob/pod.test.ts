@@ -94,7 +94,12 @@ describe('buildPod', () => {
     assert.deepEqual(spec.initContainers?.map((c) => c.name), ['build']);
     assert.equal(build.image, 'quay.io/buildah/stable:v1.28.2');
     assert.deepEqual(build.command, ['/bin/sh', '/imagespec/context/build.sh']);
-    assert.deepEqual(build.securityContext, { seccompProfile: { type: 'Unconfined' } });
+    // chroot isolation: only the capabilities buildah's user namespace needs, and no_new_privs.
+    assert.deepEqual(build.securityContext, {
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'], add: ['SETUID', 'SETGID', 'SETFCAP'] },
+      seccompProfile: { type: 'Unconfined' },
+    });
     assert.deepEqual(secretVolumesMountedBy(pod, build), []);
     assert.deepEqual(
       build.volumeMounts?.map((m) => [m.name, m.mountPath, m.readOnly ?? false]),
@@ -209,6 +214,11 @@ describe('buildPod with other settings', () => {
     assert.equal(build.imagePullPolicy, 'Always');
     assert.equal(build.resources?.limits?.cpu, '2');
     assert.equal(build.resources?.limits?.['ephemeral-storage'], '50Gi');
+  });
+
+  it('keeps the runtime\'s default capabilities for oci isolation, which runs runc inside the step', () => {
+    const pod = buildPod(jobWith(), configFrom({ IMAGESPEC_BUILD_ISOLATION: 'oci' }));
+    assert.deepEqual(byName(pod.spec?.initContainers, 'build')?.securityContext, { seccompProfile: { type: 'Unconfined' } });
   });
 });
 

@@ -95,10 +95,23 @@ function resourceRequirements(resources: BuildResources): V1ResourceRequirements
   return { ...(requests ? { requests } : {}), ...(limits ? { limits } : {}) };
 }
 
+/**
+ * What buildah needs with chroot isolation and without privileges, measured on the local node: it
+ * runs the RUN steps in a user namespace of its own and maps root into it, which takes SETUID,
+ * SETGID and SETFCAP (without SETFCAP writing /proc/N/uid_map fails with "operation not
+ * permitted"); every other default capability can go, and no_new_privs holds. seccomp must still
+ * allow unshare(CLONE_NEWUSER): RuntimeDefault refuses it ("Error during unshare(CLONE_NEWUSER):
+ * Operation not permitted"), so the default profile stays Unconfined (IMAGESPEC_BUILD_SECCOMP_PROFILE).
+ * Other isolations (oci runs runc inside) and privileged builds keep the runtime's defaults.
+ */
+export const CHROOT_BUILD_CAPABILITIES = ['SETUID', 'SETGID', 'SETFCAP'] as const;
+
 function buildSecurityContext(build: BuildConfig): V1SecurityContext {
-  const { privileged, seccompProfile, seccompLocalhostProfile } = build.security;
+  const { privileged, seccompProfile, seccompLocalhostProfile, isolation } = build.security;
+  const confined = !privileged && isolation === 'chroot';
   return {
     ...(privileged ? { privileged: true } : {}),
+    ...(confined ? { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: [...CHROOT_BUILD_CAPABILITIES] } } : {}),
     seccompProfile: {
       type: seccompProfile,
       ...(seccompProfile === 'Localhost' && seccompLocalhostProfile ? { localhostProfile: seccompLocalhostProfile } : {}),

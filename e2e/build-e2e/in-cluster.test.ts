@@ -31,9 +31,8 @@ const debianBase = '127.0.0.1:5001/base/debian:bookworm';
 // Named like the chart, so the release's objects are named 'imagespec-controller' (Helm's convention).
 const release = 'imagespec-controller';
 const leaseName = release;
-// The chart's defaults (client-go's): a standby takes over a lease no one renews after this long.
+// The chart's default (client-go's): a standby takes over a lease no one renews after this long.
 const leaseDurationSeconds = 15;
-const retryPeriodSeconds = 2;
 
 const ns = { system: namespaceName('system'), tenant: namespaceName('tenant'), other: namespaceName('other') };
 let e2e: E2e;
@@ -250,14 +249,15 @@ describe('the controller installed with its chart, running in the cluster', () =
     await waitFor('the builds to start', async () => ((await listPods(e2e.kube, ns.tenant)).length >= 2 + names.length ? true : undefined), 120_000, BUILD_POLL_MS);
     // An edit that supersedes a running build, decided by whichever replica leads next.
     await patchImageSpec(e2e.kube, ns.tenant, names[0]!, { spec: { packages: { apt: ['jq', 'less'] } } });
-    // A process killed outright releases nothing: the standby waits out the Lease, checking every
-    // retry period.
+    // A process killed outright releases nothing: the standby waits out the Lease from when it last
+    // saw it renewed, checking every retry period (each try's own API calls add to the period on a
+    // busy machine). Bounded by twice the lease duration: late, but never stuck.
     const killed = await handOver('sigkill');
-    assert.ok(killed <= (leaseDurationSeconds + 3 * retryPeriodSeconds) * 1000, `hand-over after SIGKILL took ${seconds(killed)} s`);
+    assert.ok(killed <= 2 * leaseDurationSeconds * 1000, `hand-over after SIGKILL took ${seconds(killed)} s`);
     // A forced deletion still sends the container SIGTERM: the Lease is released.
     await waitFor('two ready replicas', async () => ((await controllerPods()).filter(ready).length === 2 ? true : undefined), 180_000, BUILD_POLL_MS);
     const forced = await handOver('force');
-    assert.ok(forced <= (leaseDurationSeconds + 3 * retryPeriodSeconds) * 1000, `hand-over after forced deletion took ${seconds(forced)} s`);
+    assert.ok(forced <= 2 * leaseDurationSeconds * 1000, `hand-over after forced deletion took ${seconds(forced)} s`);
     const results = await Promise.all(names.map((name) => finished(e2e.kube, ns.tenant, name)));
     for (const spec of results) assert.equal(spec.status?.phase, 'Succeeded', `${spec.metadata.name}: ${readyCondition(spec)?.message}`);
     assert.deepEqual(results[0]!.spec.packages?.apt, ['jq', 'less']);

@@ -217,6 +217,12 @@ describe('observeBuildPod when the build failed', () => {
     });
   }
 
+  it('writes control and bidirectional characters the build printed as visible escapes, keeping line breaks', () => {
+    const message = 'reason=PipInstallFailed\nInstalling the pip packages failed\nERROR: no match for evil\u202egnp.exe\u001b[31m\n';
+    const observed = observeBuildPod(failedBuild(message));
+    assert.equal(observed.message, `Installing the pip packages failed:\nERROR: no match for evil\\u202egnp.exe\\u001b[31m\n${BUILD_LOGS}`);
+  });
+
   it('an unknown reason from the build step is BuildFailed', () => {
     assert.equal(observeBuildPod(failedBuild('reason=Exploded\nsomething\n')).reason, 'BuildFailed');
     assert.equal(observeBuildPod(failedBuild('reason=PushFailed\nsomething\n')).reason, 'BuildFailed');

@@ -1,6 +1,7 @@
 // Pure: what the observed build Pod says about the build. Reads what the kubelet reports (pod
 // phase and reason, container states, termination messages written by build.sh and push.sh) and
 // turns it into a phase, a reason from api/types.ts and a message a user can act on.
+import { escapeUnsafe } from '../../api/display.ts';
 import type { V1ContainerStatus, V1Pod } from '@kubernetes/client-node';
 import type { Phase } from '../../api/phases.ts';
 import { kubernetesTime } from '../../api/time.ts';
@@ -196,12 +197,8 @@ function podInProgress(pod: V1Pod): BuildObservation {
 
 export function observeBuildPod(pod: V1Pod | undefined): BuildObservation {
   if (!pod) return { phase: 'Pending', reason: Reasons.Pending, message: 'The build Pod does not exist yet' };
-  switch (pod.status?.phase) {
-    case 'Succeeded':
-      return podSucceeded(pod);
-    case 'Failed':
-      return podFailure(pod);
-    default:
-      return podInProgress(pod);
-  }
+  const observed = pod.status?.phase === 'Succeeded' ? podSucceeded(pod) : pod.status?.phase === 'Failed' ? podFailure(pod) : podInProgress(pod);
+  // Messages carry what the build printed (package names, a package manager's errors): control and
+  // bidirectional characters become visible escapes before they reach a terminal or dashboard.
+  return { ...observed, message: escapeUnsafe(observed.message, { keepNewlines: true }) };
 }

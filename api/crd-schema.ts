@@ -191,7 +191,7 @@ export function imageSpecJobSchema(): Schema {
       spec: {
         type: 'object',
         description: 'The build inputs, copied from the ImageSpec and the admin configuration when the job was created. Immutable.',
-        required: ['imageSpecName', 'revision', 'baseImage', 'packages', 'targetImage', 'pushSecret'],
+        required: ['imageSpecName', 'revision', 'baseImage', 'packages', 'targetImage'],
         'x-kubernetes-validations': [IMMUTABLE_SPEC_RULE],
         properties: {
           imageSpecName: patterned('dnsSubdomain', LIMITS.imageSpecNameLength, 'The ImageSpec this job builds.'),
@@ -200,8 +200,7 @@ export function imageSpecJobSchema(): Schema {
           pullSecret: pullSecret('Optional. The dockerconfigjson Secret (same namespace) used only to pull the base image.'),
           packages: packagesSchema('The packages installed, with surrounding spaces removed and pip requirements in their canonical spacing.'),
           updateTime: updateTime(),
-          targetImage: patterned('imageReference', LIMITS.imageReferenceLength, 'The reference the built image is pushed to: <repoPrefix>/<imagespec>:<revision12>, or <pushRepo>:<imagespec>-<revision12> in single-repository mode.'),
-          pushSecret: patterned('dnsSubdomain', LIMITS.secretNameLength, 'The dockerconfigjson Secret (same namespace, kept by the controller) mounted only in the push step.'),
+          targetImage: patterned('imageReference', LIMITS.imageReferenceLength, 'The reference the controller pushes the built image to: <repoPrefix>/<namespace>/<imagespec>:<revision12> (<repoPrefix>/<imagespec>:<revision12> with the flat image path), or <pushRepo>:<namespace>_<imagespec>-<revision12> in single-repository mode. The controller derives it again from its configuration and builds nothing when it differs.'),
           repoPrefix: patterned('repoPrefix', LIMITS.imageReferenceLength, 'The repository prefix the target image was derived from (absent in single-repository mode).'),
         },
       },

@@ -126,7 +126,6 @@ test('the ImageSpecJob the controller creates, and the status it writes, satisfy
       problems: [],
       revision,
       packages: normalizePackages(imageSpec.spec.packages),
-      pushSecretName: 'imagespec-push',
       pullSecretMissing: false,
       jobs: [],
       historySucceeded: 5,

@@ -104,8 +104,6 @@ export interface ImageSpecJobSpec {
   updateTime?: string;
   /** Full reference the image is pushed to, e.g. registry.example.com/team/name:0123456789ab */
   targetImage: string;
-  /** Name of the dockerconfigjson Secret (same namespace) used only by the push step. */
-  pushSecret: string;
   /** PrimeHub compatibility: the repository prefix the target was derived from. */
   repoPrefix?: string;
 }
@@ -138,8 +136,6 @@ export const Reasons = {
   Pending: 'Pending',
   InvalidSpec: 'InvalidSpec',
   PullSecretNotFound: 'PullSecretNotFound',
-  /** spec.pullSecret names the controller's push Secret. */
-  PullSecretRefused: 'PullSecretRefused',
   RegistryNotConfigured: 'RegistryNotConfigured',
   // Build failures, set by the build Pod's steps
   BaseImagePullFailed: 'BaseImagePullFailed',

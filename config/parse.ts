@@ -131,7 +131,6 @@ export function parseConfig(source: Raw, defaults: { logFormat: 'json' | 'text' 
   const registry = registryFrom(v);
   const config: Config = {
     registry,
-    pushSecretName: v.IMAGESPEC_PUSH_SECRET_NAME!,
     build: {
       buildahImage: v.IMAGESPEC_BUILDAH_IMAGE!,
       pushImage: v.IMAGESPEC_PUSH_IMAGE!,
@@ -170,6 +169,7 @@ export function parseConfig(source: Raw, defaults: { logFormat: 'json' | 'text' 
     resyncSeconds: Number(v.IMAGESPEC_RESYNC_SECONDS),
     workers: Number(v.IMAGESPEC_WORKERS),
     http: { port: Number(v.IMAGESPEC_HTTP_PORT), portFile: optional(v.IMAGESPEC_HTTP_PORT_FILE) },
+    upload: { port: Number(v.IMAGESPEC_UPLOAD_PORT), url: optional(v.IMAGESPEC_UPLOAD_URL) },
     leaderElection: {
       enabled: truthy(v.IMAGESPEC_LEADER_ELECT),
       namespace: optional(v.IMAGESPEC_LEADER_ELECTION_NAMESPACE),

@@ -72,11 +72,16 @@ export interface HttpConfig {
   portFile?: string;
 }
 
+export interface UploadConfig {
+  /** Port build Pods upload built images to; 0: any free port. */
+  port: number;
+  /** Base URL build Pods use; undefined: http://127.0.0.1:<bound port> (filled in at start). */
+  url?: string;
+}
+
 export interface Config {
   /** undefined when the admin has not configured a registry: ImageSpecs report RegistryNotConfigured. */
   registry?: RegistryConfig;
-  /** Name of the push Secret the controller keeps in each namespace with builds. */
-  pushSecretName: string;
   build: BuildConfig;
   historySucceeded: number;
   historyFailed: number;
@@ -89,6 +94,7 @@ export interface Config {
   resyncSeconds: number;
   workers: number;
   http: HttpConfig;
+  upload: UploadConfig;
   leaderElection: LeaderElectionConfig;
   /** Bound on waiting for running reconciles at shutdown. */
   shutdownTimeoutSeconds: number;

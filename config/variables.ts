@@ -37,7 +37,7 @@ export const VARIABLES: Variable[] = [
     name: 'IMAGESPEC_REGISTRY_PASSWORD',
     aliases: ['PRIMEHUB_CUSTOM_IMAGE_REGISTRY_PASSWORD'],
     schema: { type: 'string', maxLength: 4096 },
-    description: 'Password or token for pushing. Only ever written into the push Secret; never logged.',
+    description: 'Password or token for pushing. Only the controller uses it: it pushes every image itself, so no build Pod and no tenant namespace ever holds it. Never logged.',
   },
   {
     name: 'IMAGESPEC_REPO_PREFIX',
@@ -72,12 +72,6 @@ export const VARIABLES: Variable[] = [
     description: 'Comma-separated host[:port] list of other registries (e.g. of base images) reached over plain HTTP.',
   },
   {
-    name: 'IMAGESPEC_PUSH_SECRET_NAME',
-    default: 'imagespec-push',
-    schema: { type: 'string', pattern: dnsLabel, maxLength: 63 },
-    description: 'Name of the dockerconfigjson Secret the controller keeps in each namespace with builds.',
-  },
-  {
     name: 'IMAGESPEC_BUILDAH_IMAGE',
     default: 'quay.io/buildah/stable:v1.28.2',
     schema: { type: 'string', pattern: imageRef, maxLength: 512 },
@@ -87,7 +81,7 @@ export const VARIABLES: Variable[] = [
     name: 'IMAGESPEC_PUSH_IMAGE',
     default: 'quay.io/skopeo/stable:v1.9.3',
     schema: { type: 'string', pattern: imageRef, maxLength: 512 },
-    description: 'Image of the push step (needs skopeo and sh).',
+    description: 'Image of the upload step, which streams the built image to the controller (needs sh, tar and curl; holds no credential).',
   },
   {
     name: 'IMAGESPEC_IMAGE_PULL_POLICY',
@@ -216,6 +210,20 @@ export const VARIABLES: Variable[] = [
     schema: int(0, 65535),
     description:
       'Port of /healthz (liveness: no reconcile stuck), /readyz (caches synced) and /metrics (Prometheus text). 0 binds any free port (see IMAGESPEC_HTTP_PORT_FILE).',
+  },
+  {
+    name: 'IMAGESPEC_UPLOAD_PORT',
+    default: '8081',
+    schema: int(0, 65535),
+    description:
+      'Port on which build Pods upload the image they built; the controller checks the Pod\'s own service account token and pushes the image to the registry itself. Shared by replicas on one node (SO_REUSEPORT). 0 binds any free port.',
+  },
+  {
+    name: 'IMAGESPEC_UPLOAD_URL',
+    default: '',
+    schema: { type: 'string', pattern: '^(https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?)?$', maxLength: 512 },
+    description:
+      'Base URL (scheme, host, port) at which build Pods reach the upload port, e.g. http://imagespec-controller-upload.imagespec-system.svc:8081 (the Helm chart sets it to its Service). Empty: http://127.0.0.1:<upload port>, for build Pods on the host network of the controller\'s node (the local cluster).',
   },
   {
     name: 'IMAGESPEC_HTTP_PORT_FILE',

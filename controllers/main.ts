@@ -10,7 +10,9 @@ import type { Config } from '../config/types.ts';
 import { startHttpServer, type HttpServer } from './runtime/http-server.ts';
 import { describeError } from './runtime/informer.ts';
 import { createLogger, type Logger } from './runtime/logger.ts';
+import { makeClients } from './runtime/kube.ts';
 import { Metrics } from './runtime/metrics.ts';
+import { startUploadServer, type UploadServer } from './upload/server.ts';
 import { createManager, type Manager, type ManagerOptions } from './manager.ts';
 
 const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
@@ -45,7 +47,9 @@ export async function runController(
   const metrics = new Metrics();
   const leaseName = config.leaderElection.leaseName;
   metrics.setLeader(leaseName, false);
-  const manager = createManager(kubeConfig, config, log, {
+  // Bound first: build Pods are given its address, which may be the port it bound.
+  const upload: UploadServer = await startUploadServer({ clients: makeClients(kubeConfig), config, log });
+  const manager = createManager(kubeConfig, { ...config, upload: { ...config.upload, url: upload.baseUrl } }, log, {
     metrics,
     onLeadershipChange: (leading) => {
       metrics.setLeader(leaseName, leading);
@@ -67,7 +71,7 @@ export async function runController(
     log.info('Received signal, shutting down', { signal, timeoutSeconds: config.shutdownTimeoutSeconds });
     manager.stop().then(
       async () => {
-        await http?.close();
+        await Promise.all([http?.close(), upload.close()]);
         process.exit(0);
       },
       (error: unknown) => {

@@ -19,7 +19,7 @@ const cases: Record<string, { input: BuildInput; settings?: RenderSettings }> = 
     input: {
       baseImage: 'python:3.11',
       packages: {
-        apt: ['curl', 'git=1:2.39.5-0+deb12u1', 'libc6:amd64'],
+        apt: ['jq', 'git=1:2.39.5-0+deb12u1', 'libc6:amd64'],
         conda: ['numpy=1.26', 'conda-forge::scipy>=1.10,<2'],
         pip: ['numpy>=1.26,<2', 'requests[socks]==2.32.3', 'torch==2.3.1+cpu', "pandas; python_version >= '3.9'"],
       },
@@ -72,7 +72,7 @@ describe('renderBuildContext', () => {
   });
 
   it('writes each list verbatim, one package per line', () => {
-    assert.equal(files['apt.txt'], 'curl\ngit=1:2.39.5-0+deb12u1\nlibc6:amd64\n');
+    assert.equal(files['apt.txt'], 'jq\ngit=1:2.39.5-0+deb12u1\nlibc6:amd64\n');
     assert.equal(files['conda.txt'], 'numpy=1.26\nconda-forge::scipy>=1.10,<2\n');
     assert.equal(files['requirements.txt'], "numpy>=1.26,<2\nrequests[socks]==2.32.3\ntorch==2.3.1+cpu\npandas; python_version >= '3.9'\n");
   });
@@ -117,13 +117,19 @@ describe('renderBuildContext', () => {
     assert.equal(pipOnly['requirements.txt'], 'pkg~=1.4\nother==1.*\n');
   });
 
-  it('marks insecure registries and pushes to them without TLS verification', () => {
+  it('marks insecure registries for pulls', () => {
     assert.match(files['registries.conf']!, /location = "127\.0\.0\.1:5000"\ninsecure = true/);
     assert.match(files['registries.conf']!, /location = "127\.0\.0\.1:5001"\ninsecure = true/);
-    assert.match(files['push.sh']!, /--dest-tls-verify=false/);
     const secure = renderBuildContext(templates, cases['no-packages']!.input);
-    assert.ok(!secure['push.sh']!.includes('--dest-tls-verify=false'));
     assert.ok(!secure['registries.conf']!.includes('[[registry]]'));
+  });
+
+  it('writes the upload URL into push.sh only when it is a plain URL', () => {
+    const input = { ...cases['no-packages']!.input, uploadUrl: 'http://127.0.0.1:8081/v1/namespaces/team/imagespecjobs/x-0123456789ab/image' };
+    assert.match(renderBuildContext(templates, input)['push.sh']!, /^upload_url='http:\/\/127\.0\.0\.1:8081\/v1\/namespaces\/team\/imagespecjobs\/x-0123456789ab\/image'$/m);
+    for (const uploadUrl of ["http://h/x'; rm -rf /", 'http://h/$(id)', 'file:///etc/passwd', 'http://h/a b']) {
+      assert.throws(() => renderBuildContext(templates, { ...input, uploadUrl }), /uploadUrl: .* is not a URL that can be rendered safely/);
+    }
   });
 
   it('renders scripts a POSIX shell accepts and a policy that is JSON', () => {

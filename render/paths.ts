@@ -13,9 +13,12 @@ export const BUILD_POD_PATHS = {
   /** The optional pull Secret of the ImageSpec (only in the build step). */
   pullSecretDir: '/imagespec/pull-secret',
   pullAuthfile: '/imagespec/pull-secret/.dockerconfigjson',
-  /** The push Secret (only in the push step). */
-  pushSecretDir: '/imagespec/push-secret',
-  pushAuthfile: '/imagespec/push-secret/.dockerconfigjson',
+  /**
+   * The push step's service account token for the controller's upload endpoint (audience
+   * imagespec-upload, bound to the Pod), projected only into the push step.
+   */
+  uploadTokenDir: '/imagespec/upload-token',
+  uploadToken: '/imagespec/upload-token/token',
   terminationLog: '/dev/termination-log',
 } as const;
 

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { Packages } from '../api/types.ts';
 import type { BuildSecurity } from '../config/types.ts';
-import { assertSafeImageReference, assertSafeRegistryHost, qualifyImageReference, registryOf } from './image-reference.ts';
+import { assertSafeImageReference, assertSafeRegistryHost, qualifyImageReference } from './image-reference.ts';
 import { MANAGERS, type PackageManager } from '../api/packages.ts';
 import { checkedPackages, LIST_FILES, listFileContent } from './package-lists.ts';
 import { BUILD_POD_PATHS, LOCAL_IMAGE_NAME } from './paths.ts';
@@ -13,8 +13,10 @@ import { STEP_FAILURES, stepFailureView, type StepFailure } from './step-failure
 export interface BuildInput {
   baseImage: string;
   packages?: Packages;
-  /** Where push.sh pushes to; absent when only the Dockerfile is wanted (imagespec render). */
+  /** Where the controller pushes the image; absent when only the Dockerfile is wanted (imagespec render). */
   targetImage?: string;
+  /** Where push.sh uploads the built image for the controller to push (this job's upload URL). */
+  uploadUrl?: string;
 }
 
 /** The settings rendering needs; the controller's Config satisfies it. */
@@ -48,8 +50,8 @@ export interface ViewModel {
   requestedBaseImage: string;
   /** Empty when no target was given. */
   targetImage: string;
-  /** The target's registry is insecure: push without TLS verification. */
-  targetInsecure: boolean;
+  /** Empty when no upload URL was given. */
+  uploadUrl: string;
   insecureRegistries: string[];
   packages: Record<PackageManager, PackageView>;
   build: { isolation: BuildSecurity['isolation']; storageDriver: BuildSecurity['storageDriver'] };
@@ -64,6 +66,9 @@ export interface ViewModel {
 const ISOLATIONS: readonly string[] = ['chroot', 'oci', 'rootless'];
 const STORAGE_DRIVERS: readonly string[] = ['vfs', 'overlay'];
 
+// Written into a single-quoted shell word: scheme, host, port and a path of plain characters only.
+const SAFE_UPLOAD_URL = /^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?(\/[A-Za-z0-9._-]+)*$/;
+
 function oneOf<T extends string>(field: string, value: T, allowed: readonly string[]): T {
   if (!allowed.includes(value)) throw new Error(`${field}: must be one of ${allowed.join(', ')}`);
   return value;
@@ -73,6 +78,8 @@ export function buildViewModel(input: BuildInput, settings: RenderSettings = {})
   assertSafeImageReference('spec.baseImage', input.baseImage);
   const targetImage = input.targetImage ?? '';
   if (targetImage) assertSafeImageReference('spec.targetImage', targetImage);
+  const uploadUrl = input.uploadUrl ?? '';
+  if (uploadUrl && !SAFE_UPLOAD_URL.test(uploadUrl)) throw new Error(`uploadUrl: ${JSON.stringify(uploadUrl)} is not a URL that can be rendered safely`);
 
   const insecureRegistries = [...(settings.build?.insecureRegistries ?? [])];
   insecureRegistries.forEach((host, index) => assertSafeRegistryHost(`insecureRegistries[${index}]`, host));
@@ -96,7 +103,7 @@ export function buildViewModel(input: BuildInput, settings: RenderSettings = {})
     baseImage: qualifyImageReference(input.baseImage),
     requestedBaseImage: input.baseImage,
     targetImage,
-    targetInsecure: targetImage !== '' && insecureRegistries.includes(registryOf(targetImage)),
+    uploadUrl,
     insecureRegistries,
     packages,
     build: {
@@ -117,6 +124,7 @@ export function sampleViewModel(): ViewModel {
       baseImage: 'debian:bookworm',
       packages: { apt: ['curl'], conda: ['numpy'], pip: ['requests'] },
       targetImage: 'registry.example.com/team/sample:0123456789ab',
+      uploadUrl: 'http://127.0.0.1:8081/v1/namespaces/team/imagespecjobs/sample-0123456789ab/image',
     },
     { build: { insecureRegistries: ['registry.example.com'] } },
   );

@@ -3,8 +3,11 @@
 // error, so a new kind of call cannot slip past the chart's RBAC test.
 import type { ApiCall } from './api-calls.ts';
 
-/** watched: every namespace the controller watches; leaderElection: the release namespace (the Lease). */
-export type Scope = 'watched' | 'leaderElection';
+/**
+ * watched: every namespace the controller watches; leaderElection: the release namespace (the
+ * Lease); cluster: cluster-scoped resources (TokenReviews).
+ */
+export type Scope = 'watched' | 'leaderElection' | 'cluster';
 
 export interface Permission {
   scope: Scope;
@@ -27,8 +30,7 @@ export const METHOD_RIGHTS: Readonly<Record<string, Right>> = {
   'CoreV1Api.deleteNamespacedPod': core('pods', 'delete'),
   'CoreV1Api.createNamespacedConfigMap': core('configmaps', 'create'),
   'CoreV1Api.readNamespacedSecret': core('secrets', 'get'),
-  'CoreV1Api.createNamespacedSecret': core('secrets', 'create'),
-  'CoreV1Api.replaceNamespacedSecret': core('secrets', 'update'),
+  'AuthenticationV1Api.createTokenReview': { group: 'authentication.k8s.io', resource: 'tokenreviews', verb: 'create', scope: 'cluster' },
   'CoordinationV1Api.readNamespacedLease': { group: 'coordination.k8s.io', resource: 'leases', verb: 'get', scope: 'leaderElection' },
   'CoordinationV1Api.createNamespacedLease': { group: 'coordination.k8s.io', resource: 'leases', verb: 'create', scope: 'leaderElection' },
   'CoordinationV1Api.replaceNamespacedLease': { group: 'coordination.k8s.io', resource: 'leases', verb: 'update', scope: 'leaderElection' },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { only, render, type K8sObject } from './chart.ts';
+import { NAMESPACE, only, RELEASE, render, type K8sObject } from './chart.ts';
 
 interface Probe {
   httpGet?: { path: string; port: string | number };
@@ -61,7 +61,10 @@ test('two replicas, each with a strict security context, resources and HTTP prob
   for (const kind of ['requests', 'limits'] as const) {
     assert.ok(container.resources[kind]['cpu'] && container.resources[kind]['memory'], `resources.${kind}`);
   }
-  assert.deepEqual(container.ports, [{ name: 'http-metrics', containerPort: 8080, protocol: 'TCP' }]);
+  assert.deepEqual(container.ports, [
+    { name: 'http-metrics', containerPort: 8080, protocol: 'TCP' },
+    { name: 'upload', containerPort: 8081, protocol: 'TCP' },
+  ]);
   assert.deepEqual(container.readinessProbe.httpGet, { path: '/readyz', port: 'http-metrics' });
   assert.deepEqual(container.livenessProbe.httpGet, { path: '/healthz', port: 'http-metrics' });
   assert.equal(envValue(container, 'IMAGESPEC_HTTP_PORT')?.value, '8080');
@@ -80,15 +83,29 @@ test('the Pod knows its name and namespace, and elects a leader', async () => {
 
 test('the metrics Service selects the Pods on port 8080 named http-metrics; scrape annotations are opt-in', async () => {
   const objects = await render();
-  const service = only(objects, 'Service');
+  const service = only(objects, 'Service', `${RELEASE}-imagespec-controller-metrics`);
   const spec = service['spec'] as { selector: Record<string, string>; ports: { name: string; port: number; targetPort: string }[] };
   assert.deepEqual(spec.ports, [{ name: 'http-metrics', port: 8080, targetPort: 'http-metrics', protocol: 'TCP' }]);
   const podLabels = specOf(objects).template.metadata.labels;
   for (const [key, value] of Object.entries(spec.selector)) assert.equal(podLabels[key], value, key);
   assert.equal(service.metadata.annotations, undefined);
 
-  const annotated = only(await render({ values: { metrics: { scrapeAnnotations: true } } }), 'Service');
+  const annotated = only(await render({ values: { metrics: { scrapeAnnotations: true } } }), 'Service', `${RELEASE}-imagespec-controller-metrics`);
   assert.deepEqual(annotated.metadata.annotations, { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '8080', 'prometheus.io/path': '/metrics' });
+});
+
+test('build Pods upload through the upload Service, whose address the controller passes on', async () => {
+  const objects = await render();
+  const service = only(objects, 'Service', `${RELEASE}-imagespec-controller-upload`);
+  const spec = service['spec'] as { selector: Record<string, string>; ports: { name: string; port: number; targetPort: string }[] };
+  assert.deepEqual(spec.ports, [{ name: 'upload', port: 8081, targetPort: 'upload', protocol: 'TCP' }]);
+  const podLabels = specOf(objects).template.metadata.labels;
+  for (const [key, value] of Object.entries(spec.selector)) assert.equal(podLabels[key], value, key);
+  const container = containerOf(objects);
+  assert.equal(envValue(container, 'IMAGESPEC_UPLOAD_PORT')?.value, '8081');
+  assert.equal(envValue(container, 'IMAGESPEC_UPLOAD_URL')?.value, `http://${RELEASE}-imagespec-controller-upload.${NAMESPACE}.svc:8081`);
+  const moved = containerOf(await render({ values: { upload: { port: 9443 } } }));
+  assert.equal(envValue(moved, 'IMAGESPEC_UPLOAD_URL')?.value, `http://${RELEASE}-imagespec-controller-upload.${NAMESPACE}.svc:9443`);
 });
 
 test('a PodDisruptionBudget keeps one replica, unless disabled or there is only one', async () => {
@@ -117,6 +134,9 @@ test('hostNetwork: any free port written to a file on an emptyDir, exec probes, 
   // A container port on the host network is a host port: two replicas could not share a node.
   assert.equal(container.ports, undefined);
   assert.equal(objects.filter((o) => o.kind === 'Service').length, 0);
+  // Uploads: a fixed port the replicas share, reached by build Pods on the same host network.
+  assert.equal(envValue(container, 'IMAGESPEC_UPLOAD_PORT')?.value, '8081');
+  assert.equal(envValue(container, 'IMAGESPEC_UPLOAD_URL')?.value, 'http://127.0.0.1:8081');
 });
 
 test('extraEnv, scheduling values and the image are passed through', async () => {

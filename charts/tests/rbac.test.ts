@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { repoRoot, scanApiCalls } from '../rbac/api-calls.ts';
 import { grantedBy, permissionKey, permissionsOf, type Permission, type PolicyRule, type Scope } from '../rbac/rules.ts';
-import { NAMESPACE, only, render, type K8sObject } from './chart.ts';
+import { NAMESPACE, only, RELEASE, render, type K8sObject } from './chart.ts';
 
 let needed: Permission[];
 
@@ -59,24 +59,39 @@ function assertLeaderElectionRole(objects: K8sObject[]): void {
   }
 }
 
-test('the code\'s calls are known and need rights in both scopes', () => {
+test('the code\'s calls are known and need rights in every scope', () => {
   assert.ok(needed.some((p) => p.scope === 'watched' && p.resource === 'pods' && p.verb === 'create'), keys(needed).join('\n'));
   assert.ok(needed.some((p) => p.scope === 'watched' && p.verb === 'watch'), 'informers watch');
 });
 
+/** The one cluster-scoped right: TokenReviews, for the upload endpoint, in every mode. */
+function assertTokenReviewRole(objects: K8sObject[]): void {
+  const name = objects.find((o) => o.kind === 'ClusterRole' && o.metadata.name.endsWith('-tokenreview'))?.metadata.name ?? '(none)';
+  const role = only(objects, 'ClusterRole', name);
+  assertSameRights(grantedBy(rulesOf(role), 'cluster'), 'cluster', `ClusterRole ${name}`);
+  assertBoundToServiceAccount(only(objects, 'ClusterRoleBinding', name), role, only(objects, 'Deployment'));
+}
+
 test('all namespaces: the ClusterRole grants exactly what the calls need, the Lease Role the rest', async () => {
   const objects = await render();
-  const clusterRole = only(objects, 'ClusterRole');
+  assertTokenReviewRole(objects);
+  const name = `${RELEASE}-imagespec-controller`;
+  const clusterRole = only(objects, 'ClusterRole', name);
   assertSameRights(grantedBy(rulesOf(clusterRole), 'watched'), 'watched', 'ClusterRole');
-  assertBoundToServiceAccount(only(objects, 'ClusterRoleBinding'), clusterRole, only(objects, 'Deployment'));
+  assertBoundToServiceAccount(only(objects, 'ClusterRoleBinding', name), clusterRole, only(objects, 'Deployment'));
   assertLeaderElectionRole(objects);
   assert.equal(envOf(only(objects, 'Deployment')).has('IMAGESPEC_NAMESPACES'), false);
 });
 
-test('watched namespaces: a Role and RoleBinding in each, no cluster-wide rights, IMAGESPEC_NAMESPACES set', async () => {
+test('watched namespaces: a Role and RoleBinding in each, no cluster-wide rights but TokenReviews, IMAGESPEC_NAMESPACES set', async () => {
   const watchNamespaces = ['team-a', 'team-b'];
   const objects = await render({ values: { watchNamespaces } });
-  assert.equal(objects.filter((o) => o.kind.startsWith('Cluster')).length, 0, 'no ClusterRole or ClusterRoleBinding');
+  assert.deepEqual(
+    objects.filter((o) => o.kind.startsWith('Cluster') && !/-(edit|view)$/.test(o.metadata.name)).map((o) => o.metadata.name.endsWith('-tokenreview')),
+    [true, true],
+    'no ClusterRole or ClusterRoleBinding but the TokenReview pair (and the tenants\' aggregated roles)',
+  );
+  assertTokenReviewRole(objects);
   const deployment = only(objects, 'Deployment');
   for (const namespace of watchNamespaces) {
     const inNamespace = objects.filter((o) => o.metadata.namespace === namespace);
@@ -89,7 +104,27 @@ test('watched namespaces: a Role and RoleBinding in each, no cluster-wide rights
   assert.equal(envOf(deployment).get('IMAGESPEC_NAMESPACES'), 'team-a,team-b');
 });
 
-test('rbac.create=false renders no roles or bindings', async () => {
+test('rbac.create=false renders no roles or bindings for the controller, only the tenants\' aggregated roles', async () => {
   const objects = await render({ values: { rbac: { create: false } } });
-  assert.deepEqual(objects.filter((o) => /Role/.test(o.kind)), []);
+  assert.deepEqual(objects.filter((o) => /Role/.test(o.kind)).map((o) => `${o.kind} ${o.metadata.name}`).sort(), [
+    `ClusterRole ${RELEASE}-imagespec-controller-edit`,
+    `ClusterRole ${RELEASE}-imagespec-controller-view`,
+  ]);
+  const none = await render({ values: { rbac: { create: false, aggregateToDefaultRoles: false } } });
+  assert.deepEqual(none.filter((o) => /Role/.test(o.kind)), []);
+});
+
+test('tenants: edit and admin manage ImageSpecs and only read ImageSpecJobs; view only reads', async () => {
+  const objects = await render();
+  const edit = only(objects, 'ClusterRole', `${RELEASE}-imagespec-controller-edit`);
+  const view = only(objects, 'ClusterRole', `${RELEASE}-imagespec-controller-view`);
+  const labels = (role: K8sObject) => Object.keys(role.metadata.labels ?? {}).filter((k) => k.startsWith('rbac.authorization.k8s.io/aggregate-to-')).sort();
+  assert.deepEqual(labels(edit), ['rbac.authorization.k8s.io/aggregate-to-admin', 'rbac.authorization.k8s.io/aggregate-to-edit']);
+  assert.deepEqual(labels(view), ['rbac.authorization.k8s.io/aggregate-to-view']);
+  const verbsOn = (role: K8sObject, resource: string) =>
+    rulesOf(role).filter((rule) => (rule.resources ?? []).includes(resource)).flatMap((rule) => rule.verbs).sort();
+  assert.deepEqual(verbsOn(edit, 'imagespecs'), ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch']);
+  // Jobs and statuses are the controller's to write: a tenant's job would be a forged build.
+  for (const resource of ['imagespecjobs', 'imagespecjobs/status', 'imagespecs/status']) assert.deepEqual(verbsOn(edit, resource), ['get', 'list', 'watch'], resource);
+  for (const resource of ['imagespecs', 'imagespecjobs']) assert.deepEqual(verbsOn(view, resource), ['get', 'list', 'watch'], resource);
 });

@@ -22,7 +22,7 @@ import { recordEvents, type EventRecorder } from '../runtime/events.ts';
 import type { PropagationMetrics } from '../runtime/metrics.ts';
 import type { ReconcileResult } from '../runtime/worker.ts';
 import { WrittenVersions } from '../runtime/written.ts';
-import { decideImageSpec, refusesPullSecret } from './decide.ts';
+import { decideImageSpec } from './decide.ts';
 
 export interface ImageSpecControllerDeps {
   clients: Clients;
@@ -69,8 +69,7 @@ export class ImageSpecController {
     const hasCurrentJob = jobs.some((job) => job.spec.revision === revision);
 
     let pullSecretMissing = false;
-    const mayUsePullSecret = !refusesPullSecret(imageSpec, config.pushSecretName);
-    if (problems.length === 0 && !hasCurrentJob && imageSpec.spec.pullSecret && mayUsePullSecret && config.registry) {
+    if (problems.length === 0 && !hasCurrentJob && imageSpec.spec.pullSecret && config.registry) {
       pullSecretMissing = await this.secretMissing(namespace, imageSpec.spec.pullSecret);
     }
 
@@ -80,7 +79,6 @@ export class ImageSpecController {
       revision,
       packages: normalizePackages(imageSpec.spec.packages),
       registry: config.registry,
-      pushSecretName: config.pushSecretName,
       pullSecretMissing,
       jobs,
       historySucceeded: config.historySucceeded,

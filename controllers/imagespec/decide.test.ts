@@ -21,7 +21,6 @@ function observe(spec: ImageSpec, jobs: ImageSpecJob[] = [], extra: Partial<Imag
     revision: computeRevision(spec.spec),
     packages: { apt: spec.spec.packages?.apt ?? [], pip: spec.spec.packages?.pip ?? [], conda: spec.spec.packages?.conda ?? [] },
     registry,
-    pushSecretName: 'imagespec-push',
     pullSecretMissing: false,
     jobs,
     historySucceeded: 2,
@@ -42,7 +41,6 @@ function job(revision: string, phase?: JobPhase, extra: Partial<ImageSpecJob['st
       baseImage: 'debian:bookworm',
       packages: { apt: [], pip: [], conda: [] },
       targetImage: `registry.test/team/ns/web:${shortRevision(revision)}`,
-      pushSecret: 'imagespec-push',
     },
     ...(phase ? { status: { phase, ...extra } } : {}),
   };
@@ -56,7 +54,6 @@ test('a new ImageSpec gets one ImageSpecJob with a full snapshot, owner and labe
   assert.equal(created.metadata.name, `web-${shortRevision(revision)}`);
   assert.equal(created.spec.revision, revision);
   assert.equal(created.spec.targetImage, `registry.test/team/ns/web:${shortRevision(revision)}`);
-  assert.equal(created.spec.pushSecret, 'imagespec-push');
   assert.deepEqual(created.spec.packages, { apt: ['curl'], pip: ['requests==2.32.3'], conda: [] });
   assert.equal(created.metadata.ownerReferences?.[0]?.uid, 'uid-1');
   assert.equal(created.metadata.ownerReferences?.[0]?.controller, true);
@@ -250,35 +247,6 @@ test('the target of a job follows the image path setting: namespaced by default,
   const single = decideImageSpec(observe(spec, [], { registry: { ...registry, pushRepo: 'registry.test/images' } })).createJob!;
   assert.equal(single.spec.targetImage, `registry.test/images:ns_web-${short}`);
   assert.equal(single.spec.repoPrefix, undefined);
-});
-
-test('spec.pullSecret naming the push Secret is refused: no job, Ready=False PullSecretRefused, a Warning', () => {
-  const spec = imageSpec({ pullSecret: 'imagespec-push' });
-  const { first } = decideTwice(spec, []);
-  assert.equal(first.createJob, undefined);
-  assert.equal(first.status.phase, 'Failed');
-  const ready = first.status.conditions?.[0];
-  assert.deepEqual([ready?.type, ready?.status, ready?.reason], ['Ready', 'False', 'PullSecretRefused']);
-  assert.equal(
-    ready?.message,
-    "spec.pullSecret: imagespec-push is the controller's push credential and cannot be used to pull base images; create a dockerconfigjson Secret of your own",
-  );
-  assert.deepEqual(first.statusEvents.map((e) => [e.type, e.reason]), [['Warning', 'PullSecretRefused']]);
-  // The configured name counts, not the default one.
-  const renamed = decideImageSpec(observe(imageSpec({ pullSecret: 'registry-robot' }), [], { pushSecretName: 'registry-robot' }));
-  assert.equal(renamed.createJob, undefined);
-  assert.match(renamed.status.message ?? '', /^spec\.pullSecret: registry-robot is the controller's push credential/);
-  assert.ok(decideImageSpec(observe(spec, [], { pushSecretName: 'registry-robot' })).createJob, 'another Secret of that name is the tenant\'s own');
-});
-
-test('a refused pull Secret keeps the last good image and cancels nothing', () => {
-  const spec = imageSpec({ pullSecret: 'imagespec-push' });
-  const old = job('a'.repeat(64), 'Succeeded', { image: 'registry.test/team/ns/web:aaaa', digest: 'sha256:old', completionTime: '2026-11-23T09:00:00Z' });
-  const decision = decideImageSpec(observe({ ...spec, status: { image: 'registry.test/team/ns/web:aaaa', digest: 'sha256:old' } }, [old]));
-  assert.equal(decision.createJob, undefined);
-  assert.deepEqual(decision.cancel, []);
-  assert.equal(decision.status.image, 'registry.test/team/ns/web:aaaa');
-  assert.equal(decision.status.conditions?.[0]?.reason, 'PullSecretRefused');
 });
 
 test('values quoted in status messages carry no raw control or bidirectional characters', () => {

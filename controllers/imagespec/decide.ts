@@ -39,7 +39,6 @@ export interface ImageSpecObservation {
   revision: string;
   packages: Required<Packages>;
   registry?: RegistryConfig;
-  pushSecretName: string;
   /** True when spec.pullSecret names a Secret that does not exist (only checked before creating a job). */
   pullSecretMissing: boolean;
   /** ImageSpecJobs controlled by this ImageSpec. */
@@ -108,7 +107,7 @@ export function desiredJob(observation: ImageSpecObservation, registry: Registry
       ...(spec.pullSecret ? { pullSecret: spec.pullSecret } : {}),
       packages,
       ...(spec.updateTime ? { updateTime: spec.updateTime } : {}),
-      ...buildTarget(registry, observation.pushSecretName, { namespace: imageSpec.metadata.namespace!, imageSpecName: name, revision }),
+      ...buildTarget(registry, { namespace: imageSpec.metadata.namespace!, imageSpecName: name, revision }),
     },
   };
 }
@@ -167,18 +166,6 @@ function withReady(
   };
 }
 
-/**
- * The push credential never reaches the build step, whose packages run arbitrary code: it would
- * let a tenant pull every other tenant's images with the admin's rights.
- */
-export function refusesPullSecret(imageSpec: ImageSpec, pushSecretName: string): boolean {
-  return imageSpec.spec.pullSecret === pushSecretName;
-}
-
-function pullSecretRefusal(pushSecretName: string): string {
-  return `spec.pullSecret: ${pushSecretName} is the controller's push credential and cannot be used to pull base images; create a dockerconfigjson Secret of your own`;
-}
-
 export function decideImageSpec(observation: ImageSpecObservation): ImageSpecDecision {
   const decision = decideWrites(observation);
   return {
@@ -198,11 +185,6 @@ function decideWrites(observation: ImageSpecObservation): Omit<ImageSpecDecision
     // Problems quote the user's values: no control or bidirectional character reaches the status.
     const message = truncate(escapeUnsafe(observation.problems.map((p) => `${p.path}: ${p.message}`).join('; ')));
     const status = withReady(observation, { ...strip(previous), phase: 'Failed', ...keepImage }, { status: 'False', reason: Reasons.InvalidSpec, message });
-    return { ...nothing, status };
-  }
-  if (refusesPullSecret(imageSpec, observation.pushSecretName)) {
-    const message = pullSecretRefusal(observation.pushSecretName);
-    const status = withReady(observation, { ...strip(previous), phase: 'Failed', ...keepImage }, { status: 'False', reason: Reasons.PullSecretRefused, message });
     return { ...nothing, status };
   }
 

@@ -27,7 +27,6 @@ function eventOf(status: ImageSpecStatus | undefined): ObjectEvent | undefined {
     case Reasons.InvalidSpec:
       return { type: 'Warning', reason: ready.reason, action: 'Validate', note: `Invalid spec: ${ready.message}` };
     case Reasons.PullSecretNotFound:
-    case Reasons.PullSecretRefused:
     case Reasons.RegistryNotConfigured:
       return { type: 'Warning', reason: ready.reason, action: 'CreateImageSpecJob', note: ready.message };
   }

@@ -16,11 +16,10 @@ import { recordEvents, type EventRecorder } from '../runtime/events.ts';
 import type { BuildMetrics } from '../runtime/metrics.ts';
 import type { ReconcileResult } from '../runtime/worker.ts';
 import { WrittenVersions } from '../runtime/written.ts';
-import { desiredPushSecret } from '../pushsecret/desired.ts';
-import { ensurePushSecret } from '../pushsecret/ensure.ts';
 import { decideJob, refusedBuild } from './decide.ts';
 import { buildContextConfigMap, buildPod } from './pod.ts';
 import { controllingImageSpec, trustJob, type Trust } from './trust.ts';
+import { uploadUrl } from '../upload/route.ts';
 import { isTerminal } from '../imagespec/decide.ts';
 
 export interface JobControllerDeps {
@@ -98,7 +97,7 @@ export class ImageSpecJobController {
     // The ImageSpec watch may lag behind the job's (a new leader's first moments): a job is
     // refused for a missing owner only once the API server confirms it is gone.
     const owner = ref ? (this.deps.imageSpecs.get(ref.name, namespace) ?? (await this.readImageSpec(namespace, ref.name))) : undefined;
-    return trustJob({ job, owner, registry: config.registry, pushSecretName: config.pushSecretName });
+    return trustJob({ job, owner, registry: config.registry });
   }
 
   private async readImageSpec(namespace: string, name: string): Promise<ImageSpec | undefined> {
@@ -106,8 +105,8 @@ export class ImageSpecJobController {
   }
 
   /**
-   * Creates the push Secret, the build context and the Pod, for a job whose target and push
-   * Secret are the ones derived from the configuration. A request the API server refuses as
+   * Creates the build context and the Pod, for a job whose target is the one derived from the
+   * configuration. A request the API server refuses as
    * invalid cannot succeed on retry: it is returned as a terminal failure for the status.
    */
   private async createBuild(job: ImageSpecJob): Promise<string | undefined> {
@@ -115,8 +114,7 @@ export class ImageSpecJobController {
     const namespace = job.metadata.namespace!;
     if (!config.registry) return undefined;
     try {
-      await ensurePushSecret(clients, desiredPushSecret(namespace, job.spec.pushSecret, config.registry), log);
-      const files = renderBuildContext(templates, job.spec, config);
+      const files = renderBuildContext(templates, { ...job.spec, uploadUrl: this.uploadUrlOf(job) }, config);
       const configMap = buildContextConfigMap(job, files);
       await clients.core.createNamespacedConfigMap({ namespace, body: configMap }).catch(ignoreAlreadyExists);
       const pod = buildPod(job, config);
@@ -129,6 +127,12 @@ export class ImageSpecJobController {
       log.error('Could not create build Pod', { namespace, imageSpecJob: job.metadata.name, error: message });
       return message;
     }
+  }
+
+  /** Where this job's build Pod uploads its image (main.ts fills in the bound address at start). */
+  private uploadUrlOf(job: ImageSpecJob): string {
+    const base = this.deps.config.upload.url ?? `http://127.0.0.1:${this.deps.config.upload.port}`;
+    return uploadUrl(base, { namespace: job.metadata.namespace!, name: job.metadata.name! });
   }
 
   private async readPod(namespace: string, name: string): Promise<V1Pod | undefined> {

@@ -15,7 +15,6 @@ function job(status?: ImageSpecJob['status'], annotations?: Record<string, strin
       baseImage: 'debian:bookworm',
       packages: { apt: ['curl'], pip: [], conda: [] },
       targetImage: 'registry.test/team/web:0123456789ab',
-      pushSecret: 'imagespec-push',
     },
     ...(status ? { status } : {}),
   };

@@ -36,7 +36,6 @@ function jobWith(spec: Partial<ImageSpecJob['spec']> = {}): ImageSpecJob {
       baseImage: 'python:3.11',
       packages: { apt: ['curl'], pip: ['numpy'], conda: [] },
       targetImage: `127.0.0.1:5000/notebook:${REVISION.slice(0, 12)}`,
-      pushSecret: 'imagespec-push',
       ...spec,
     },
   };
@@ -111,33 +110,34 @@ describe('buildPod', () => {
     );
   });
 
-  it('pushes from a separate container, the only one with the push Secret mounted', () => {
+  it('uploads from a separate container with no credential but its own upload token', () => {
     assert.deepEqual(spec.containers.map((c) => c.name), ['push']);
     assert.equal(push.image, 'quay.io/skopeo/stable:v1.9.3');
     assert.deepEqual(push.command, ['/bin/sh', '/imagespec/context/push.sh']);
-    assert.deepEqual(secretVolumesMountedBy(pod, push), ['push-secret']);
+    assert.deepEqual(secretVolumesMountedBy(pod, push), []);
     assert.deepEqual(
       push.volumeMounts?.map((m) => [m.name, m.mountPath, m.readOnly ?? false]),
       [
         ['context', '/imagespec/context', true],
         ['workspace', '/imagespec/workspace', true],
-        ['push-secret', '/imagespec/push-secret', true],
+        ['upload-token', '/imagespec/upload-token', true],
       ],
     );
     assert.equal(push.securityContext?.allowPrivilegeEscalation, false);
     assert.deepEqual(push.securityContext?.capabilities, { drop: ['ALL'] });
   });
 
-  it('references the push Secret, the context ConfigMap and emptyDirs as volumes', () => {
+  it('references no Secret: the context ConfigMap, emptyDirs and a Pod-bound token for the controller only', () => {
     assert.deepEqual(spec.volumes, [
       { name: 'context', configMap: { name: configMapName(job.metadata.name!), defaultMode: 0o444 } },
       { name: 'workspace', emptyDir: {} },
       { name: 'storage', emptyDir: {} },
       {
-        name: 'push-secret',
-        secret: { secretName: 'imagespec-push', items: [{ key: '.dockerconfigjson', path: '.dockerconfigjson' }], defaultMode: 0o400 },
+        name: 'upload-token',
+        projected: { defaultMode: 0o400, sources: [{ serviceAccountToken: { audience: 'imagespec-upload', expirationSeconds: 600, path: 'token' } }] },
       },
     ]);
+    assert.ok(!JSON.stringify(pod).includes('imagespec-push'));
   });
 
   it('never carries a secret value or environment variables', () => {
@@ -176,7 +176,7 @@ describe('buildPod with other settings', () => {
     const build = byName(pod.spec?.initContainers, 'build')!;
     const push = byName(pod.spec?.containers, 'push')!;
     assert.deepEqual(secretVolumesMountedBy(pod, build), ['pull-secret']);
-    assert.deepEqual(secretVolumesMountedBy(pod, push), ['push-secret']);
+    assert.deepEqual(secretVolumesMountedBy(pod, push), []);
     const volume = pod.spec?.volumes?.find((v) => v.name === 'pull-secret');
     assert.equal(volume?.secret?.secretName, 'private-base');
     assert.equal(build.volumeMounts?.find((m) => m.name === 'pull-secret')?.mountPath, '/imagespec/pull-secret');

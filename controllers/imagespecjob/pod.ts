@@ -1,9 +1,12 @@
 // Pure builders of the build Pod and its build context ConfigMap for one ImageSpecJob.
 //
-// The Pod has two steps. The init container `build` (buildah) pulls the base image, builds and
-// writes an OCI layout to an emptyDir; it never has the push credentials, so nothing a package
-// runs during the build can read them. The container `push` (skopeo) is the only one with the push
-// Secret mounted; it pushes the layout and reports the digest as its termination message.
+// The Pod has two steps and no registry credential at all. The init container `build` (buildah)
+// pulls the base image (with the ImageSpec's own pull Secret, if any), builds and writes an OCI
+// layout to an emptyDir. The container `push` streams that layout to the controller's upload
+// endpoint, authenticated by a service account token bound to this Pod (audience
+// imagespec-upload, projected into this container only); the controller pushes the image with the
+// credential only it holds and answers with the digest, which the step reports as its termination
+// message.
 import type {
   V1ConfigMap,
   V1Container,
@@ -38,8 +41,13 @@ const VOLUMES = {
   workspace: 'workspace',
   storage: 'storage',
   pullSecret: 'pull-secret',
-  pushSecret: 'push-secret',
+  uploadToken: 'upload-token',
 } as const;
+
+/** The audience of the push step's token: the API server accepts it for nothing else. */
+export const UPLOAD_TOKEN_AUDIENCE = 'imagespec-upload';
+/** The shortest lifetime Kubernetes allows; the kubelet renews it at 80 % while the Pod runs. */
+const UPLOAD_TOKEN_SECONDS = 600;
 
 // Readable by root only: the Secret files hold registry credentials.
 const SECRET_FILE_MODE = 0o400;
@@ -119,7 +127,7 @@ function buildSecurityContext(build: BuildConfig): V1SecurityContext {
   };
 }
 
-// skopeo only reads files and talks to the registry: it needs no capability at all.
+// The push step only reads files and talks to the controller: it needs no capability at all.
 const PUSH_SECURITY_CONTEXT: V1SecurityContext = {
   allowPrivilegeEscalation: false,
   capabilities: { drop: ['ALL'] },
@@ -133,6 +141,17 @@ function dockerConfigSecretVolume(volumeName: string, secretName: string): V1Vol
       secretName,
       items: [{ key: DOCKER_CONFIG_JSON_KEY, path: DOCKER_CONFIG_JSON_KEY }],
       defaultMode: SECRET_FILE_MODE,
+    },
+  };
+}
+
+/** The Pod's own service account token, for the controller's upload endpoint only. */
+function uploadTokenVolume(): V1Volume {
+  return {
+    name: VOLUMES.uploadToken,
+    projected: {
+      defaultMode: SECRET_FILE_MODE,
+      sources: [{ serviceAccountToken: { audience: UPLOAD_TOKEN_AUDIENCE, expirationSeconds: UPLOAD_TOKEN_SECONDS, path: 'token' } }],
     },
   };
 }
@@ -176,7 +195,7 @@ export function buildPod(job: ImageSpecJob, config: Config): V1Pod {
   const pushMounts: V1VolumeMount[] = [
     contextMount,
     { name: VOLUMES.workspace, mountPath: BUILD_POD_PATHS.workspace, readOnly: true },
-    { name: VOLUMES.pushSecret, mountPath: BUILD_POD_PATHS.pushSecretDir, readOnly: true },
+    { name: VOLUMES.uploadToken, mountPath: BUILD_POD_PATHS.uploadTokenDir, readOnly: true },
   ];
 
   const volumes: V1Volume[] = [
@@ -184,7 +203,7 @@ export function buildPod(job: ImageSpecJob, config: Config): V1Pod {
     { name: VOLUMES.workspace, emptyDir: {} },
     storageVolume(build, job.metadata.namespace!),
     ...(job.spec.pullSecret ? [dockerConfigSecretVolume(VOLUMES.pullSecret, job.spec.pullSecret)] : []),
-    dockerConfigSecretVolume(VOLUMES.pushSecret, job.spec.pushSecret),
+    uploadTokenVolume(),
   ];
 
   return {

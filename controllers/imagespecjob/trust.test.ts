@@ -8,7 +8,6 @@ import { normalizePackages } from '../../api/packages.ts';
 import { trustJob, type TrustObservation } from './trust.ts';
 
 const registry: RegistryConfig = { endpoint: 'registry.test', repoPrefix: 'registry.test/team', insecure: false };
-const pushSecretName = 'imagespec-push';
 
 const owner: ImageSpec = {
   metadata: { name: 'web', namespace: 'team-a', uid: 'uid-web' },
@@ -16,14 +15,13 @@ const owner: ImageSpec = {
 };
 
 /** The job the ImageSpec controller creates for `owner`: the reference point of every case. */
-function genuineJob(config: RegistryConfig = registry, secret = pushSecretName): ImageSpecJob {
+function genuineJob(config: RegistryConfig = registry): ImageSpecJob {
   const observation: ImageSpecObservation = {
     imageSpec: owner,
     problems: [],
     revision: computeRevision(owner.spec),
     packages: normalizePackages(owner.spec.packages),
     registry: config,
-    pushSecretName: secret,
     pullSecretMissing: false,
     jobs: [],
     historySucceeded: 1,
@@ -34,7 +32,7 @@ function genuineJob(config: RegistryConfig = registry, secret = pushSecretName):
 }
 
 function observe(job: ImageSpecJob, extra: Partial<TrustObservation> = {}): TrustObservation {
-  return { job, owner, registry, pushSecretName, ...extra };
+  return { job, owner, registry, ...extra };
 }
 
 function withSpec(job: ImageSpecJob, spec: Partial<ImageSpecJob['spec']>): ImageSpecJob {
@@ -56,12 +54,9 @@ test('the job the ImageSpec controller creates is trusted, with the target the c
   assert.ok(trust.trusted);
   assert.equal(trust.target.targetImage, genuineJob().spec.targetImage);
   assert.match(trust.target.targetImage, /^registry\.test\/team\/team-a\/web:[0-9a-f]{12}$/);
-  assert.equal(trust.target.pushSecret, pushSecretName);
   for (const config of [{ ...registry, imagePath: 'flat' as const }, { ...registry, pushRepo: 'registry.test/images' }]) {
     assert.ok(trustJob(observe(genuineJob(config), { registry: config })).trusted, JSON.stringify(config));
   }
-  const renamed = genuineJob(registry, 'robot-push');
-  assert.ok(trustJob(observe(renamed, { pushSecretName: 'robot-push' })).trusted);
 });
 
 test('a job without a controller reference to an ImageSpec is NotControlled', () => {
@@ -93,7 +88,7 @@ test('spec.imageSpecName must name the controlling ImageSpec', () => {
   assertRefused(observe(withSpec(genuineJob(), { imageSpecName: 'other' })), 'NotControlled', /spec\.imageSpecName/);
 });
 
-test('a target or push Secret other than the derived one is refused without echoing it', () => {
+test('a target other than the derived one is refused without echoing it', () => {
   const forgedTargets = [
     'registry.test/team/team-b/web:0123456789ab',
     'registry.test/team/web:0123456789ab',
@@ -105,18 +100,11 @@ test('a target or push Secret other than the derived one is refused without echo
     assert.ok(!message.includes(targetImage), message);
     assert.match(message, /ImageSpec web at revision [0-9a-f]{12}/);
   }
-  const message = assertRefused(observe(withSpec(genuineJob(), { pushSecret: 'team-a-db-password' })), 'NotControlled', /spec\.pushSecret/);
-  assert.ok(!message.includes('team-a-db-password'), message);
 });
 
 test('a job created under another configuration is refused too, saying so', () => {
   const flat = genuineJob({ ...registry, imagePath: 'flat' });
   assertRefused(observe(flat), 'NotControlled', /configuration changed since the job was created/);
-  assertRefused(observe(genuineJob(), { pushSecretName: 'robot-push' }), 'NotControlled', /spec\.pushSecret/);
-});
-
-test('a job naming the push Secret as its pull Secret is refused', () => {
-  assertRefused(observe(withSpec(genuineJob(), { pullSecret: pushSecretName })), 'PullSecretRefused', /spec\.pullSecret names the controller's push Secret/);
 });
 
 test('without a registry no target can be derived: the job is refused as RegistryNotConfigured', () => {

@@ -1,7 +1,7 @@
 // Whether an ImageSpecJob is one the controller created from an ImageSpec, so that building it
-// pushes only where the admin's configuration sends that ImageSpec's images, with the controller's
-// push Secret. Anyone allowed to create ImageSpecJobs could otherwise choose the target image and
-// the Secret the controller writes; a job that fails this check is never built.
+// pushes only where the admin's configuration sends that ImageSpec's images. Anyone allowed to
+// create ImageSpecJobs could otherwise choose where the controller pushes; a job that fails this
+// check is never built, and the controller accepts no image upload for it.
 import { controllerOf } from '../../api/owner-references.ts';
 import { shortRevision } from '../../api/revision.ts';
 import { API_VERSION, IMAGESPEC_KIND, Reasons, type ImageSpec, type ImageSpecJob, type OwnerReference, type Reason } from '../../api/types.ts';
@@ -13,7 +13,6 @@ export interface TrustObservation {
   /** The ImageSpec the job's controller reference names, from the cache (same namespace). */
   owner: ImageSpec | undefined;
   registry: RegistryConfig | undefined;
-  pushSecretName: string;
 }
 
 export type Trust = { trusted: true; target: BuildTarget } | { trusted: false; reason: Reason; message: string };
@@ -36,7 +35,7 @@ function refused(reason: Reason, message: string): Trust {
  * author wrote, and status messages end up in terminals and dashboards.
  */
 export function trustJob(observation: TrustObservation): Trust {
-  const { job, owner, registry, pushSecretName } = observation;
+  const { job, owner, registry } = observation;
   const ref = controllingImageSpec(job);
   if (!ref) return refused(Reasons.NotControlled, 'it has no controller ownerReference to an ImageSpec');
   if (!owner || owner.metadata.uid !== ref.uid || owner.metadata.name !== ref.name) {
@@ -48,16 +47,10 @@ export function trustJob(observation: TrustObservation): Trust {
   if (!registry) {
     return { trusted: false, reason: Reasons.RegistryNotConfigured, message: 'No registry is configured: the admin must set IMAGESPEC_REGISTRY_ENDPOINT. Nothing was built.' };
   }
-  const target = buildTarget(registry, pushSecretName, { namespace: job.metadata.namespace!, imageSpecName: ref.name, revision: job.spec.revision });
+  const target = buildTarget(registry, { namespace: job.metadata.namespace!, imageSpecName: ref.name, revision: job.spec.revision });
   const which = `ImageSpec ${ref.name} at revision ${shortRevision(job.spec.revision)}`;
   if (job.spec.targetImage !== target.targetImage) {
     return refused(Reasons.NotControlled, `spec.targetImage is not the image the controller's configuration derives for ${which} (${CONFIGURATION_CHANGED})`);
-  }
-  if (job.spec.pushSecret !== target.pushSecret) {
-    return refused(Reasons.NotControlled, `spec.pushSecret is not the controller's push Secret (${CONFIGURATION_CHANGED})`);
-  }
-  if (job.spec.pullSecret === pushSecretName) {
-    return refused(Reasons.PullSecretRefused, 'spec.pullSecret names the controller\'s push Secret, which never pulls base images');
   }
   return { trusted: true, target };
 }

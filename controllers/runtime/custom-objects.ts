@@ -6,6 +6,7 @@ import { GROUP, IMAGESPEC_PLURAL, IMAGESPECJOB_PLURAL, VERSION, type ImageSpec, 
 import { mergePatch } from './kube.ts';
 
 export interface ImageSpecJobClient {
+  get(namespace: string, name: string): Promise<ImageSpecJob>;
   create(namespace: string, job: ImageSpecJob): Promise<unknown>;
   /** A merge patch of the job (its metadata: the spec is immutable, the status has its own writer). */
   patch(namespace: string, name: string, body: object): Promise<unknown>;
@@ -19,6 +20,8 @@ export interface ImageSpecClient {
 
 export function imageSpecJobClient(custom: CustomObjectsApi): ImageSpecJobClient {
   return {
+    get: async (namespace, name) =>
+      (await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: IMAGESPECJOB_PLURAL, name })) as ImageSpecJob,
     create: (namespace, job) =>
       custom.createNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: IMAGESPECJOB_PLURAL, body: job }),
     patch: (namespace, name, body) =>

@@ -1,5 +1,6 @@
 // Thin I/O helpers around @kubernetes/client-node: clients, merge patches, status writes.
 import {
+  AuthenticationV1Api,
   CoreV1Api,
   CustomObjectsApi,
   PatchStrategy,
@@ -12,10 +13,15 @@ import { GROUP, VERSION } from '../../api/types.ts';
 export interface Clients {
   core: CoreV1Api;
   custom: CustomObjectsApi;
+  authentication: AuthenticationV1Api;
 }
 
 export function makeClients(kubeConfig: KubeConfig): Clients {
-  return { core: kubeConfig.makeApiClient(CoreV1Api), custom: kubeConfig.makeApiClient(CustomObjectsApi) };
+  return {
+    core: kubeConfig.makeApiClient(CoreV1Api),
+    custom: kubeConfig.makeApiClient(CustomObjectsApi),
+    authentication: kubeConfig.makeApiClient(AuthenticationV1Api),
+  };
 }
 
 /** client-node patches default to JSON patch; every patch here is a merge patch. */

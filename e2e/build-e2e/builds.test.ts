@@ -1,6 +1,7 @@
 // End-to-end: real builds on the local node. The controller creates the build Pod, the kubelet
-// runs it on containerd, buildah builds from the loopback base registry, skopeo pushes to the
-// authenticated registry, and the ImageSpec's status must tell the truth about all of it.
+// runs it on containerd, buildah builds from the loopback base registry, the push step uploads the
+// image to the controller, which pushes it to the authenticated registry, and the ImageSpec's
+// status must tell the truth about all of it.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ImageSpec } from '../../api/types.ts';
@@ -20,6 +21,7 @@ import {
   type E2e,
 } from './harness.ts';
 import { createNamespace, deleteNamespaces } from '../namespaces.ts';
+import { credentialFindings } from './credential-scan.ts';
 import { pushProbeBaseImage } from './probe/probe-image.ts';
 import { probeProject, startProbeIndex, type ProbeIndex } from './probe/probe-package.ts';
 
@@ -73,7 +75,7 @@ describe('real builds on the local node', () => {
       'check-notebook',
       `${spec.status!.image!}@${spec.status!.digest!}`,
       "id -un; id -u; dpkg -s jq | grep '^Status:'; pip show six | grep -E '^(Name|Version):'; python3 -c 'import six; print(\"import six ok\")'",
-      'imagespec-push',
+      e2e.node.pushCredentials,
     );
     assert.equal(check.phase, 'Succeeded', check.logs);
     assert.match(check.logs, new RegExp(`^${notebookUser.name}\\n${notebookUser.uid}\\n`));
@@ -139,12 +141,17 @@ describe('real builds on the local node', () => {
         'check-credprobe',
         `${spec.status!.image!}@${spec.status!.digest!}`,
         "python3 -c 'import imagespec_credential_probe as p, pathlib; print(pathlib.Path(p.__file__).with_name(\"report.txt\").read_text())'",
-        'imagespec-push',
+        e2e.node.pushCredentials,
       );
       assert.equal(check.phase, 'Succeeded', check.logs);
       const scanned = /scanned (\d+) files and (\d+) processes under \/: no registry credentials found/.exec(check.logs);
       assert.ok(scanned, `the probe's report: ${check.logs}`);
       assert.ok(Number(scanned[1]) > 1000, `the probe searched the whole file system (${scanned[1]} files)`);
     });
+  });
+
+  test('after the builds, the registry credential is in no object of the namespace and no log of the cluster', async () => {
+    const findings = await credentialFindings(e2e.kube, e2e.node.pushCredentials, [ns]);
+    assert.deepEqual(findings, []);
   });
 });

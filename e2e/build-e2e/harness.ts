@@ -119,9 +119,26 @@ export async function fetchManifest(ref: string, credentials?: RegistryCredentia
 
 /**
  * Runs `script` in a Pod of `image` on the node (host network: the node has no pod network)
- * and returns its phase and output.
+ * and returns its phase and output. With credentials, the Pod pulls with a Secret the test makes
+ * for it, as an admin gives a namespace that runs built images access to the registry.
  */
-export async function runInImage(kube: Kube, namespace: string, name: string, image: string, script: string, pullSecret?: string): Promise<{ phase: string; logs: string }> {
+export async function runInImage(
+  kube: Kube,
+  namespace: string,
+  name: string,
+  image: string,
+  script: string,
+  credentials?: RegistryCredentials,
+): Promise<{ phase: string; logs: string }> {
+  const pullSecret = credentials ? `${name}-pull` : undefined;
+  if (credentials) {
+    const auth = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
+    const config = { auths: { [splitReference(image).host]: { auth } } };
+    await kube.core.createNamespacedSecret({
+      namespace,
+      body: { metadata: { name: pullSecret }, type: 'kubernetes.io/dockerconfigjson', stringData: { '.dockerconfigjson': JSON.stringify(config) } },
+    });
+  }
   const pod: V1Pod = {
     metadata: { name, namespace },
     spec: {

@@ -25,6 +25,7 @@ import {
 } from './harness.ts';
 import { createNamespace, deleteNamespaces } from '../namespaces.ts';
 import { waitFor } from '../wait.ts';
+import { credentialFindings } from './credential-scan.ts';
 
 const log = (line: string) => process.stderr.write(`[e2e] ${line}\n`);
 const debianBase = '127.0.0.1:5001/base/debian:bookworm';
@@ -168,6 +169,10 @@ describe('the controller installed with its chart, running in the cluster', () =
     assert.ok(!canI('list', 'secrets'), 'no Secrets across namespaces');
     assert.ok(!canI('create', 'pods'), 'no Pods across namespaces');
     assert.ok(!canI('update', 'leases.coordination.k8s.io', 'kube-system'));
+    // Secrets: read a pull Secret's metadata in a watched namespace, nothing more.
+    assert.ok(canI('get', 'secrets', ns.tenant));
+    for (const verb of ['create', 'update', 'patch', 'list', 'delete']) assert.ok(!canI(verb, 'secrets', ns.tenant), `no ${verb} on Secrets`);
+    assert.ok(canI('create', 'tokenreviews.authentication.k8s.io'), 'who an upload token belongs to');
   });
 
   let succeeded: ImageSpec;
@@ -273,6 +278,10 @@ describe('the controller installed with its chart, running in the cluster', () =
     const spec = await finished(e2e.kube, ns.tenant, 'after-handover');
     assert.equal(spec.status?.phase, 'Succeeded', readyCondition(spec)?.message ?? '');
     await assertNoDuplicates();
+  });
+
+  test('the registry credential is in no object of the tenant namespaces and no log of the cluster', async () => {
+    assert.deepEqual(await credentialFindings(e2e.kube, e2e.node.pushCredentials, [ns.tenant, ns.other]), []);
   });
 
   test('helm uninstall leaves nothing of the controller but the CRDs', async () => {

@@ -177,10 +177,12 @@ describe('2-3. one revision, one job, one Pod; status flows back by watch', () =
     assert.equal(pod.spec?.activeDeadlineSeconds, 900);
     const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
     for (const c of all) assert.notEqual(c.securityContext?.privileged, true, `${c.name} must not be privileged`);
-    const pushVolume = pod.spec?.volumes?.find((v) => v.secret?.secretName === 'imagespec-push');
-    assert.ok(pushVolume, 'the push Secret is a volume');
-    const mounting = all.filter((c) => c.volumeMounts?.some((m) => m.name === pushVolume.name)).map((c) => c.name);
-    assert.deepEqual(mounting, ['push'], 'only the push container mounts the push Secret');
+    assert.deepEqual(pod.spec?.volumes?.filter((v) => v.secret), [], 'the Pod references no Secret');
+    const tokenVolume = pod.spec?.volumes?.find((v) => v.projected?.sources?.some((s) => s.serviceAccountToken?.audience === 'imagespec-upload'));
+    assert.ok(tokenVolume, 'the upload token is a projected volume');
+    const mounting = all.filter((c) => c.volumeMounts?.some((m) => m.name === tokenVolume.name)).map((c) => c.name);
+    assert.deepEqual(mounting, ['push'], 'only the push container has the upload token');
+    assert.deepEqual((await kube.core.listNamespacedSecret({ namespace: ns })).items.map((s) => s.metadata?.name), [], 'no Secret is created in the namespace');
     const everything = JSON.stringify([pod, configMaps, job]);
     assert.ok(!everything.includes(PASSWORD), 'the password must not appear in the Pod, ConfigMap or job');
     assert.ok(!everything.includes(Buffer.from(`builder:${PASSWORD}`).toString('base64')), 'nor its base64 form');

@@ -84,8 +84,9 @@ export function startController(kubeconfigPath: string, env: Record<string, stri
       IMAGESPEC_ENV_FILE: '/dev/null',
       IMAGESPEC_LOG_FORMAT: 'json',
       IMAGESPEC_LOG_LEVEL: 'debug',
-      // Several controllers run side by side: each serves health and metrics on a free port.
+      // Several controllers run side by side: each serves health, metrics and uploads on free ports.
       IMAGESPEC_HTTP_PORT: '0',
+      IMAGESPEC_UPLOAD_PORT: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

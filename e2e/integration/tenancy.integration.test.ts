@@ -1,6 +1,6 @@
 // Tenancy, against the real API server: images go to the namespace's own path, a forged
-// ImageSpecJob makes the controller build nothing, the push Secret cannot be named as a pull
-// Secret, and the chart's admission policy refuses ImageSpecJobs from anyone but the controller.
+// ImageSpecJob makes the controller build nothing, and the chart's admission policy refuses
+// ImageSpecJobs from anyone but the controller. (tenant.integration.test.ts acts as a tenant.)
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AdmissionregistrationV1Api, RbacAuthorizationV1Api, setHeaderOptions, type V1ValidatingAdmissionPolicy, type V1ValidatingAdmissionPolicyBinding } from '@kubernetes/client-node';
@@ -30,7 +30,6 @@ import { createNamespace, deleteNamespaces, uniqueNamespaceName } from '../names
 import { waitFor } from '../wait.ts';
 
 const PASSWORD = 'tenancy-push-password-8d41e7';
-const PUSH_SECRET = 'imagespec-push';
 const registry = { endpoint: '127.0.0.1:5000', repoPrefix: '127.0.0.1:5000/it', insecure: true };
 const registryEnv = {
   IMAGESPEC_REGISTRY_ENDPOINT: registry.endpoint,
@@ -50,7 +49,7 @@ let kube: Kube;
 let kubeconfig: string;
 let controller: ControllerProcess;
 /** Namespaces the controller watches; `unwatched` holds the admission policy's checks. */
-const ns = { teamA: '', teamB: '', forged: '', owned: '', pull: '', unwatched: '' };
+const ns = { teamA: '', teamB: '', forged: '', owned: '', unwatched: '' };
 
 function describeRefusal(error: unknown): string {
   const e = error as { code?: number; body?: unknown };
@@ -72,7 +71,6 @@ function jobBody(name: string, spec: Partial<ImageSpecJob['spec']>, ownerReferen
       baseImage: base.baseImage,
       packages: normalizePackages(base.packages),
       targetImage: `${registry.repoPrefix}/victim-team/web:latest`,
-      pushSecret: PUSH_SECRET,
       ...spec,
     },
   };
@@ -149,7 +147,7 @@ describe('image paths contain the namespace', () => {
 describe('a forged ImageSpecJob makes the controller build nothing', () => {
   test('a job created directly, with a target outside its namespace and another Secret, ends Failed NotControlled', async () => {
     const forgedTarget = `${registry.repoPrefix}/victim-team/web:latest`;
-    const created = await createJob(ns.forged, jobBody('forged', { targetImage: forgedTarget, pushSecret: 'victim-db-credentials' }));
+    const created = await createJob(ns.forged, jobBody('forged', { targetImage: forgedTarget, pullSecret: 'victim-db-credentials' }));
     const job = await refusedJob(ns.forged, 'forged', 'NotControlled');
     assert.match(job.status?.message ?? '', /no controller ownerReference to an ImageSpec/);
     for (const forged of ['victim-team', 'victim-db-credentials']) assert.ok(!job.status!.message!.includes(forged), job.status!.message!);
@@ -174,35 +172,6 @@ describe('a forged ImageSpecJob makes the controller build nothing', () => {
     assert.ok(!job.status!.message!.includes('victim-team'), job.status!.message!);
     await assertNothingBuilt(ns.owned);
 
-    // The target the controller would choose, but the push Secret as the pull Secret.
-    const other = { ...base, updateTime: '2026-01-01T00:00:00Z' };
-    const otherRevision = computeRevision(other);
-    const otherName = jobName('web', otherRevision);
-    const honestTarget = targetImage(registry, ns.owned, 'web', otherRevision);
-    await createJob(ns.owned, jobBody(otherName, { revision: otherRevision, updateTime: other.updateTime, targetImage: honestTarget, pullSecret: PUSH_SECRET }, ownerReferences));
-    const pulling = await refusedJob(ns.owned, otherName, 'PullSecretRefused');
-    assert.match(pulling.status?.message ?? '', /spec\.pullSecret names the controller's push Secret/);
-    await assertNothingBuilt(ns.owned);
-  });
-});
-
-describe('the push Secret is no pull Secret', () => {
-  test('spec.pullSecret naming the push Secret: Ready=False PullSecretRefused, and no job', async () => {
-    await createImageSpec(kube, ns.pull, imageSpecObject('sneaky', { ...base, pullSecret: PUSH_SECRET }));
-    const refused = await waitFor('PullSecretRefused', async () => {
-      const spec = await getImageSpec(kube, ns.pull, 'sneaky');
-      return spec.status?.conditions?.find((c) => c.type === 'Ready')?.reason === 'PullSecretRefused' ? spec : undefined;
-    });
-    const ready = refused.status?.conditions?.find((c) => c.type === 'Ready');
-    assert.equal(ready?.status, 'False');
-    assert.equal(
-      ready?.message,
-      `spec.pullSecret: ${PUSH_SECRET} is the controller's push credential and cannot be used to pull base images; create a dockerconfigjson Secret of your own`,
-    );
-    assert.equal(refused.status?.phase, 'Failed');
-    // The reconcile that wrote this status is the one that would have created the job.
-    assert.deepEqual(await listJobs(kube, ns.pull), []);
-    await assertNothingBuilt(ns.pull);
   });
 });
 

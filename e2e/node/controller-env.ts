@@ -24,7 +24,7 @@ export function controllerEnvVariables(input: ControllerEnvInput): [string, stri
     ['IMAGESPEC_REGISTRY_PASSWORD', input.credentials.password],
     ['IMAGESPEC_REGISTRY_INSECURE', 'true'],
     ['IMAGESPEC_INSECURE_REGISTRIES', input.baseRegistry],
-    // One image has both buildah and skopeo.
+    // One image has buildah for the build step and tar and curl for the push step.
     ['IMAGESPEC_BUILDAH_IMAGE', input.builderImage],
     ['IMAGESPEC_PUSH_IMAGE', input.builderImage],
     ['IMAGESPEC_IMAGE_PULL_POLICY', 'IfNotPresent'],

@@ -77,7 +77,7 @@ Rules for the watched namespaces (a ClusterRole when every namespace is watched)
   verbs: ["patch"]
 - apiGroups: ["imagespec.dev"]
   resources: ["imagespecjobs"]
-  verbs: ["list", "watch", "create", "patch", "delete"]
+  verbs: ["get", "list", "watch", "create", "patch", "delete"]
 - apiGroups: ["imagespec.dev"]
   resources: ["imagespecjobs/status"]
   verbs: ["patch"]
@@ -89,10 +89,19 @@ Rules for the watched namespaces (a ClusterRole when every namespace is watched)
   verbs: ["create"]
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["get", "create", "update"]
+  verbs: ["get"]
 - apiGroups: ["events.k8s.io"]
   resources: ["events"]
   verbs: ["create", "patch"]
+{{- end }}
+
+{{/*
+Cluster-scoped: the upload endpoint asks the API server whom a build Pod's token belongs to.
+*/}}
+{{- define "imagespec-controller.clusterRules" -}}
+- apiGroups: ["authentication.k8s.io"]
+  resources: ["tokenreviews"]
+  verbs: ["create"]
 {{- end }}
 
 {{/*

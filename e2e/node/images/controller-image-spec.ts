@@ -13,7 +13,7 @@ export const nodeBinaryPath = '/usr/local/bin/node';
 export const sourceUrl = 'https://github.com/imagespec/imagespec-controller';
 
 /** What `node controllers/main.ts` loads, relative to the repository root (see the import test). */
-export const runtimeDirs = ['api', 'config', 'controllers', 'render', 'templates'] as const;
+export const runtimeDirs = ['api', 'config', 'controllers', 'registry', 'render', 'templates'] as const;
 export const runtimeRootFiles = ['package.json'] as const;
 
 /** Tests and their fixtures stay out of the image at any depth. */

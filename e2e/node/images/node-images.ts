@@ -7,7 +7,7 @@ import { builderRecipe, debianRecipe, pauseRecipe, pythonRecipe } from './recipe
 export interface NodeImages {
   /** containerd's sandbox image. */
   pause: PublishedImage;
-  /** buildah + skopeo: the controller's build and push image. */
+  /** buildah + curl: the controller's build and push image. */
   builder: PublishedImage;
   /** Debian bookworm minbase: `127.0.0.1:5001/base/debian:bookworm`. */
   debian: PublishedImage;

@@ -1,27 +1,26 @@
 #!/bin/sh
 # Push step of an imagespec build Pod (container "push"), rendered by imagespec-controller.
 #
-# The only step with the push Secret mounted. It copies the OCI layout the build step wrote to the
-# target registry and reports the pushed manifest's digest as its termination message
-# (`digest=sha256:...`). On failure the message starts with `reason=PushFailed`, then a summary and
-# the last lines of skopeo's output.
+# It holds no registry credential. It streams the OCI layout the build step wrote, as one tar, to
+# the controller's upload endpoint, authenticated by this Pod's own service account token
+# (audience imagespec-upload, projected into this container only). The controller checks that the
+# token belongs to this job's build Pod, pushes the image to the target it derives itself, with
+# the credential only it holds, and answers with the digest, reported here as the termination
+# message (`digest=sha256:...`). On failure the message starts with `reason=PushFailed`, then a
+# summary and the controller's or curl's last words.
 #
 # The IMAGESPEC_* variables exist only to run this script outside a Pod (tests); the Pod sets none.
 set -u
 
 target_image='registry.example.com/images/no-packages:0123456789ab'
+upload_url=''
 
-default_context='/imagespec/context'
 default_oci_layout='/imagespec/workspace/image'
-default_push_authfile='/imagespec/push-secret/.dockerconfigjson'
+default_upload_token='/imagespec/upload-token/token'
 default_termination_log='/dev/termination-log'
-context_dir="${IMAGESPEC_CONTEXT_DIR:-$default_context}"
 oci_layout="${IMAGESPEC_OCI_LAYOUT:-$default_oci_layout}"
-push_authfile="${IMAGESPEC_PUSH_AUTHFILE:-$default_push_authfile}"
+upload_token="${IMAGESPEC_UPLOAD_TOKEN_FILE:-$default_upload_token}"
 termination_log="${IMAGESPEC_TERMINATION_LOG:-$default_termination_log}"
-
-export CONTAINERS_REGISTRIES_CONF="$context_dir/registries.conf"
-policy="$context_dir/policy.json"
 logs=$(mktemp -d)
 
 say() { echo "imagespec: $*"; }
@@ -37,25 +36,51 @@ fail() {
   exit 1
 }
 
-[ -n "$target_image" ] || fail /dev/null "No target image was rendered into push.sh"
+[ -n "$upload_url" ] || fail /dev/null "No upload URL was rendered into push.sh"
+[ -s "$upload_token" ] || fail /dev/null "No service account token at $upload_token: the upload cannot be authenticated"
+[ -f "$oci_layout/index.json" ] || fail /dev/null "The build step left no image at $oci_layout"
 
-if [ -f "$push_authfile" ]; then
-  set -- --dest-authfile "$push_authfile"
-else
-  say "no push Secret mounted: pushing without credentials"
-  set --
+# A header file keeps the token off curl's command line.
+printf 'Authorization: Bearer %s\n' "$(cat "$upload_token")" > "$logs/auth"
+
+# upload: one attempt; prints the HTTP status (000 when there was no answer), returns curl's status.
+upload() {
+  { tar -C "$oci_layout" -cf - . 2> "$logs/tar.log"; echo "$?" > "$logs/tar.status"; } |
+    curl --silent --show-error --connect-timeout 30 --expect100-timeout 300 \
+      -H @"$logs/auth" -H 'Expect: 100-continue' -H 'Content-Type: application/x-tar' \
+      -T - -o "$logs/response" -w '%{http_code}' "$upload_url" 2> "$logs/curl.log"
+}
+
+# The controller may be restarting (no answer, 503) or the registry briefly away (502, 504):
+# a few attempts with growing pauses, then the last answer is the failure.
+attempt=1
+for pause in 2 5 10 0; do
+  : > "$logs/response"
+  say "uploading the image for $target_image to the controller (attempt $attempt)"
+  http_status=$(upload)
+  curl_status=$?
+  case "$curl_status:$http_status" in
+    0:200) break ;;
+    0:502 | 0:503 | 0:504 | 7:* | 28:* | 52:* | 55:* | 56:*) ;;
+    *) break ;;
+  esac
+  [ "$pause" = 0 ] && break
+  say "upload answered ${http_status:-nothing} (curl status $curl_status); trying again in ${pause}s"
+  sleep "$pause"
+  attempt=$((attempt + 1))
+done
+
+if [ "$curl_status" != 0 ]; then
+  cat "$logs/tar.log" "$logs/curl.log" > "$logs/failure.log"
+  fail "$logs/failure.log" "Could not upload the image to the controller at $upload_url (curl status $curl_status)"
+fi
+if [ "$http_status" != 200 ]; then
+  cat "$logs/response" "$logs/tar.log" > "$logs/failure.log"
+  fail "$logs/failure.log" "The controller could not push the image to $target_image (HTTP $http_status)"
 fi
 
-say "pushing to $target_image"
-{ skopeo copy --policy "$policy" --retry-times 3 --digestfile "$logs/digest" "$@" \
-  "oci:$oci_layout:latest" "docker://$target_image" 2>&1; echo "$?" > "$logs/push.status"; } | tee "$logs/push.log"
-[ "$(cat "$logs/push.status")" = 0 ] || fail "$logs/push.log" "Could not push the image to $target_image"
-
-digest=$(cat "$logs/digest" 2>/dev/null)
-case "$digest" in
-  sha256:*) ;;
-  *) fail "$logs/push.log" "skopeo reported no digest for $target_image" ;;
-esac
+digest=$(sed -n 's/^digest=\(sha256:[0-9a-f]\{64\}\)$/\1/p' "$logs/response")
+[ -n "$digest" ] || fail "$logs/response" "The controller reported no digest for $target_image"
 
 echo "digest=$digest" > "$termination_log"
 say "pushed $target_image@$digest"

@@ -1,0 +1,88 @@
+// Whether an upload may be pushed: the decision, from plain data, for the upload endpoint.
+//
+// The caller proves who it is with a service account token whose audience is the upload endpoint's
+// and which the API server bound to a Pod (TokenReview reports the Pod's name and UID). An upload is
+// accepted only from the running push step of the build Pod of an ImageSpecJob the controller
+// trusts (trust.ts), and it goes only to the target the configuration derives for that job. A
+// tenant who reads the token of their own build Pod can therefore push nothing but that one
+// revision of their own image, and no one else's.
+import type { V1Pod } from '@kubernetes/client-node';
+import { podName } from '../../api/names.ts';
+import { controllerOf } from '../../api/owner-references.ts';
+import { isTerminalPhase } from '../../api/phases.ts';
+import { ANNOTATION_CANCEL, type ImageSpec, type ImageSpecJob } from '../../api/types.ts';
+import type { RegistryConfig } from '../../config/types.ts';
+import type { BuildTarget } from '../imagespec/buildtarget.ts';
+import { PUSH_CONTAINER, UPLOAD_TOKEN_AUDIENCE } from '../imagespecjob/pod.ts';
+import { trustJob } from '../imagespecjob/trust.ts';
+import type { UploadRoute } from './route.ts';
+
+/** What the API server's TokenReview said about the caller's token. */
+export interface TokenIdentity {
+  authenticated: boolean;
+  username?: string;
+  audiences?: string[];
+  /** From the token's Pod binding (user.extra authentication.kubernetes.io/pod-name and pod-uid). */
+  podName?: string;
+  podUid?: string;
+}
+
+export interface UploadObservation {
+  route: UploadRoute;
+  identity: TokenIdentity;
+  /** The namespaces the controller serves; empty: all. */
+  namespaces: readonly string[];
+  registry: RegistryConfig | undefined;
+  job: ImageSpecJob | undefined;
+  /** The ImageSpec the job's controller reference names, if it exists. */
+  owner: ImageSpec | undefined;
+  /** The Pod named after the job, if it exists. */
+  pod: V1Pod | undefined;
+}
+
+export type UploadDecision =
+  | { allowed: true; target: BuildTarget }
+  | { allowed: false; status: 401 | 403 | 404 | 409; message: string };
+
+function refuse(status: 401 | 403 | 404 | 409, message: string): UploadDecision {
+  return { allowed: false, status, message };
+}
+
+function serviceAccountNamespace(username: string | undefined): string | undefined {
+  return /^system:serviceaccount:([^:]+):[^:]+$/.exec(username ?? '')?.[1];
+}
+
+function pushStepRunning(pod: V1Pod): boolean {
+  return Boolean(pod.status?.containerStatuses?.find((status) => status.name === PUSH_CONTAINER)?.state?.running);
+}
+
+/**
+ * Refusals name the job and what is wrong, never the token or a Secret; a caller who is not the
+ * job's build Pod learns only that it is not, not whether the job exists (404 only once the token
+ * is known to come from a Pod of the job's namespace).
+ */
+export function authorizeUpload(observation: UploadObservation): UploadDecision {
+  const { route, identity, job, pod } = observation;
+  const which = `ImageSpecJob ${route.namespace}/${route.name}`;
+  if (!identity.authenticated || !(identity.audiences ?? []).includes(UPLOAD_TOKEN_AUDIENCE)) {
+    return refuse(401, `The API server did not accept the upload token for the audience ${UPLOAD_TOKEN_AUDIENCE}`);
+  }
+  if (serviceAccountNamespace(identity.username) !== route.namespace || !identity.podUid) {
+    return refuse(403, `Only the build Pod of ${which} may upload its image: the token is not a Pod's token from namespace ${route.namespace}`);
+  }
+  if (observation.namespaces.length > 0 && !observation.namespaces.includes(route.namespace)) {
+    return refuse(404, `The controller does not serve namespace ${route.namespace}`);
+  }
+  if (!job) return refuse(404, `${which} does not exist`);
+  const trust = trustJob({ job, owner: observation.owner, registry: observation.registry });
+  if (!trust.trusted) return refuse(403, `${which} is not built by the controller: ${trust.message}`);
+  const owned = pod && controllerOf(pod.metadata)?.uid === job.metadata.uid && pod.metadata?.name === podName(job.metadata.name!);
+  if (!pod || !owned || pod.metadata?.uid !== identity.podUid || identity.podName !== pod.metadata?.name) {
+    return refuse(403, `Only the build Pod of ${which} may upload its image: the token belongs to another Pod`);
+  }
+  if (isTerminalPhase(job.status?.phase) || job.metadata.annotations?.[ANNOTATION_CANCEL]) {
+    return refuse(409, `${which} is finished or cancelled: its image is no longer accepted`);
+  }
+  if (!pushStepRunning(pod)) return refuse(409, `The push step of ${which} is not running: its image is no longer accepted`);
+  return { allowed: true, target: trust.target };
+}

@@ -1,0 +1,165 @@
+// The upload endpoint: build Pods stream the OCI layout of the image they built (one tar per PUT)
+// and the controller, which alone holds the registry credential, pushes it to the job's target.
+//
+// Every replica serves it, leader or not (it reads the API server, not the caches), and replicas
+// on one node share the port (SO_REUSEPORT), so build Pods on the host network find one at a fixed
+// address. The request is authorised from its headers alone (authorize.ts), before a byte of the
+// image is read: push.sh sends `Expect: 100-continue` and a refusal is the final answer.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Config } from '../../config/types.ts';
+import { LayoutError, RegistryError } from '../../registry/errors.ts';
+import { parseTargetImage, pushLayoutTar } from '../../registry/push-layout.ts';
+import { imageSpecClient, imageSpecJobClient } from '../runtime/custom-objects.ts';
+import { ignoreNotFound } from '../runtime/errors.ts';
+import { describeError } from '../runtime/informer.ts';
+import { plain, type Clients } from '../runtime/kube.ts';
+import type { Logger } from '../runtime/logger.ts';
+import { podName } from '../../api/names.ts';
+import { controllingImageSpec } from '../imagespecjob/trust.ts';
+import { authorizeUpload, type UploadObservation } from './authorize.ts';
+import { parseUploadPath, type UploadRoute } from './route.ts';
+import { reviewToken } from './token-review.ts';
+
+/** Uploads pushed at once per replica; more wait in push.sh's retries (503). */
+const MAX_CONCURRENT_UPLOADS = 8;
+/** Headers must arrive promptly; the body may take as long as the image needs. */
+const HEADERS_TIMEOUT_MS = 60_000;
+
+export interface UploadServerOptions {
+  clients: Clients;
+  config: Pick<Config, 'registry' | 'namespaces' | 'upload'>;
+  log: Logger;
+}
+
+export interface UploadServer {
+  readonly port: number;
+  /** The base URL build Pods are given: the configured one, else loopback and the bound port. */
+  readonly baseUrl: string;
+  close(): Promise<void>;
+}
+
+type Reply = { status: number; body: string };
+
+function send(response: ServerResponse, reply: Reply, bodyUnread: boolean): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  response.writeHead(reply.status, {
+    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Length': Buffer.byteLength(reply.body),
+    // An unread image body is not drained: the connection ends with the answer.
+    ...(bodyUnread ? { Connection: 'close' } : {}),
+    ...(reply.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="imagespec-upload"' } : {}),
+  });
+  response.end(reply.body);
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  return match?.[1];
+}
+
+async function observe(options: UploadServerOptions, route: UploadRoute, token: string): Promise<UploadObservation> {
+  const { clients, config } = options;
+  const identity = await reviewToken(clients, token);
+  const base = { route, identity, namespaces: config.namespaces, registry: config.registry, job: undefined, owner: undefined, pod: undefined };
+  // Nothing is read for a caller who is not a Pod of the job's namespace.
+  if (!identity.authenticated || !identity.username?.startsWith(`system:serviceaccount:${route.namespace}:`)) return base;
+  const job = await imageSpecJobClient(clients.custom).get(route.namespace, route.name).catch(ignoreNotFound);
+  if (!job) return base;
+  const ref = controllingImageSpec(job);
+  const [owner, pod] = await Promise.all([
+    ref ? imageSpecClient(clients.custom).get(route.namespace, ref.name).catch(ignoreNotFound) : undefined,
+    clients.core.readNamespacedPod({ namespace: route.namespace, name: podName(route.name) }).then(plain, ignoreNotFound),
+  ]);
+  return { ...base, job, owner, pod };
+}
+
+function failureReply(error: unknown, target: string): Reply {
+  if (error instanceof LayoutError) return { status: 400, body: `The upload is not a valid OCI image layout: ${error.message}\n` };
+  if (error instanceof RegistryError) return { status: 502, body: `${error.message}\n` };
+  return { status: 500, body: `Could not push ${target}: an internal error (see the controller's log)\n` };
+}
+
+export async function startUploadServer(options: UploadServerOptions): Promise<UploadServer> {
+  const { config, log } = options;
+  let running = 0;
+
+  async function handle(request: IncomingMessage, response: ServerResponse, expectsContinue: boolean): Promise<void> {
+    const route = parseUploadPath(new URL(request.url ?? '/', 'http://upload').pathname);
+    if (!route) return send(response, { status: 404, body: 'Not an upload path: PUT /v1/namespaces/<namespace>/imagespecjobs/<name>/image\n' }, true);
+    if (request.method !== 'PUT') return send(response, { status: 405, body: 'Only PUT uploads an image\n' }, true);
+    const token = bearerToken(request.headers.authorization);
+    if (!token) return send(response, { status: 401, body: 'An upload needs the build Pod\'s token as a Bearer Authorization header\n' }, true);
+    if (!config.registry) return send(response, { status: 503, body: 'No registry is configured\n' }, true);
+    if (running >= MAX_CONCURRENT_UPLOADS) return send(response, { status: 503, body: 'Too many uploads at once; try again shortly\n' }, true);
+
+    running += 1;
+    const abort = new AbortController();
+    response.on('close', () => abort.abort(new Error('the upload connection closed')));
+    const fields = { namespace: route.namespace, imageSpecJob: route.name };
+    try {
+      const decision = authorizeUpload(await observe(options, route, token));
+      if (!decision.allowed) {
+        log.warn('Refused image upload', { ...fields, status: decision.status, reason: decision.message });
+        return send(response, { status: decision.status, body: `${decision.message}\n` }, true);
+      }
+      const target = decision.target.targetImage;
+      if (expectsContinue) response.writeContinue();
+      try {
+        const { registry } = config;
+        const credentials = registry.username ? { username: registry.username, password: registry.password ?? '' } : undefined;
+        const pushed = await pushLayoutTar(request, { ...parseTargetImage(target), insecure: registry.insecure, ...(credentials ? { credentials } : {}) }, { signal: abort.signal });
+        log.info('Pushed image', { ...fields, image: target, digest: pushed.digest, bytes: pushed.bytes, blobsUploaded: pushed.blobsUploaded, blobsSkipped: pushed.blobsSkipped });
+        send(response, { status: 200, body: `digest=${pushed.digest}\n` }, false);
+      } catch (error) {
+        const reply = failureReply(error, target);
+        log.error('Could not push image', { ...fields, image: target, status: reply.status, error: describeError(error) });
+        send(response, reply, !request.readableEnded);
+      }
+    } finally {
+      running -= 1;
+    }
+  }
+
+  const serve = (expectsContinue: boolean) => (request: IncomingMessage, response: ServerResponse) => {
+    handle(request, response, expectsContinue).catch((error: unknown) => {
+      log.error('Could not answer image upload', { path: request.url, error: describeError(error) });
+      send(response, { status: 500, body: 'internal error\n' }, true);
+    });
+  };
+  const server: Server = createServer({ requestTimeout: 0, headersTimeout: HEADERS_TIMEOUT_MS });
+  server.on('request', serve(false));
+  server.on('checkContinue', serve(true));
+
+  const host = loopbackOnly(config.upload.url) ? '127.0.0.1' : undefined;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port: config.upload.port, host, reusePort: true }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  server.on('error', (error) => log.error('Upload server failed', { error: String(error) }));
+  const port = (server.address() as AddressInfo).port;
+  const baseUrl = config.upload.url ?? `http://127.0.0.1:${port}`;
+  log.info('Serving image uploads', { port, baseUrl });
+  return {
+    port,
+    baseUrl,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Build Pods that reach the controller on loopback share its node's network: nothing else needs the port. */
+function loopbackOnly(url: string | undefined): boolean {
+  if (!url) return true;
+  const host = new URL(url).hostname;
+  return host === '127.0.0.1' || host === 'localhost';
+}

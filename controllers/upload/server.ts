@@ -79,7 +79,12 @@ async function observe(options: UploadServerOptions, route: UploadRoute, token: 
 
 function failureReply(error: unknown, target: string): Reply {
   if (error instanceof LayoutError) return { status: 400, body: `The upload is not a valid OCI image layout: ${error.message}\n` };
-  if (error instanceof RegistryError) return { status: 502, body: `${error.message}\n` };
+  // The registry's own refusal (bad credentials, a repository it will not create) will not change
+  // on retry; anything else (no answer, a 5xx, throttling) might, and push.sh tries again on 502.
+  if (error instanceof RegistryError) {
+    const refused = error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 429;
+    return { status: refused ? 424 : 502, body: `${error.message}\n` };
+  }
   return { status: 500, body: `Could not push ${target}: an internal error (see the controller's log)\n` };
 }
 

@@ -114,7 +114,8 @@ describe('builds that fail on the local node', () => {
     const { spec, reason, message } = await outcome('push');
     assert.equal(spec.status?.phase, 'Failed');
     assert.equal(reason, 'PushFailed', message);
-    assert.match(message, /unauthorized|authentication required/i);
+    assert.match(message, /HTTP 401; check the registry username and password/);
+    assert.match(message, /The controller could not push the image to \S+ \(HTTP 424\)/);
     assert.doesNotMatch(message, /not-the-password/, 'the password stays out of the status');
     const buildLog = kubectl(e2e, ['logs', '-n', ns.wrongPassword, `${spec.status!.jobName}-build`, '-c', 'build']);
     assert.match(buildLog, /imagespec: build finished/);

@@ -117,7 +117,7 @@ export const VARIABLES: Variable[] = [
     default: 'Unconfined',
     schema: { type: 'string', pattern: '^(Unconfined|RuntimeDefault|Localhost:[a-zA-Z0-9._/-]+)$' },
     description:
-      'Seccomp profile of the build step: Unconfined (buildah needs unshare), RuntimeDefault, or Localhost:<profile path> for a custom profile.',
+      'Seccomp profile of the build step: Unconfined (buildah needs unshare, which RuntimeDefault refuses), RuntimeDefault, or Localhost:<path under the kubelet\'s seccomp directory>; Localhost:imagespec-build.json is the project\'s profile (seccomp/imagespec-build.json, to install on the build nodes).',
   },
   {
     name: 'IMAGESPEC_BUILD_ISOLATION',

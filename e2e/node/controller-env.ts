@@ -3,6 +3,7 @@
 // other one over plain HTTP, build with the locally built builder image on the host network.
 import { writeFileSync } from 'node:fs';
 import type { RegistryCredentials } from './registry.ts';
+import { buildSeccompProfileName } from './seccomp.ts';
 
 export interface ControllerEnvInput {
   pushRegistry: string;
@@ -30,6 +31,8 @@ export function controllerEnvVariables(input: ControllerEnvInput): [string, stri
     ['IMAGESPEC_IMAGE_PULL_POLICY', 'IfNotPresent'],
     // The node has no pod network (see cni.ts): builds reach the registries on the host's loopback.
     ['IMAGESPEC_BUILD_HOST_NETWORK', 'true'],
+    // The project's own profile, installed in the kubelet's seccomp directory (seccomp.ts).
+    ['IMAGESPEC_BUILD_SECCOMP_PROFILE', `Localhost:${buildSeccompProfileName}`],
     // Unchanged base and apt layers are reused from the node's storage, without the build step
     // ever holding registry credentials (which a registry cache would need).
     ...(input.buildCache ? ([['IMAGESPEC_BUILD_CACHE', `hostPath:${input.buildCache}`]] as [string, string][]) : []),

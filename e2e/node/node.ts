@@ -10,6 +10,7 @@ import { binDir as defaultBinDir } from '../cluster/paths.ts';
 import { writeCniConfig } from './cni.ts';
 import { startContainerd, stopContainerd, writeContainerdConfig } from './containerd.ts';
 import { writeControllerEnv } from './controller-env.ts';
+import { installBuildSeccompProfile } from './seccomp.ts';
 import { recordMissingHostDirs, removeContainerLogLinks, removeCreatedHostDirs, removeKubepodsCgroups } from './host-leftovers.ts';
 import { ensureNodeImages, type NodeImages } from './images/node-images.ts';
 import { assertKubeletAlive, kubeletNodeName, kubeletRunning, podLogsDir, startKubelet, stopKubelet } from './kubelet.ts';
@@ -100,6 +101,8 @@ export async function nodeUp(opts: NodeUpOptions = {}): Promise<NodeInfo> {
     buildCache: buildCacheDir,
   });
 
+  // Every start, so a running kubelet finds the current profile when it next creates a build container.
+  installBuildSeccompProfile();
   recordMissingHostDirs();
   writeCniConfig();
   const changed = containerdConfigChanged(() => writeContainerdConfig(images.pause.pinned, registries.map((r) => r.address)));

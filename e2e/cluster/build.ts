@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { binDir, cacheDir, componentNames, k8sModuleDir, kubernetesVersion } from './paths.ts';
+import { withLock } from './lock.ts';
 
 export type Log = (line: string) => void;
 
@@ -90,8 +91,15 @@ export async function ensureBinaries(opts: { log?: Log } = {}): Promise<{ binDir
   const dir = binDir(version);
   const stamp = currentStamp(version);
   if (isCurrent(dir, stamp)) return { binDir: dir, compiled: false };
-
+  // Two processes compiling into the same file would corrupt it: the second waits, then reuses.
   mkdirSync(dir, { recursive: true });
+  return withLock(join(dir, 'compile.lock'), { what: 'another compilation of Kubernetes', log, timeoutMs: 90 * 60_000 }, async () => {
+    if (isCurrent(dir, stamp)) return { binDir: dir, compiled: false };
+    return compileBinaries(dir, stamp, version, log);
+  });
+}
+
+async function compileBinaries(dir: string, stamp: string, version: string, log: Log): Promise<{ binDir: string; compiled: boolean }> {
   const partial = join(dir, `${multiCallBinary}.partial`);
   log(`Compiling Kubernetes ${version} (kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kubectl)`);
   log(`  into ${dir}; the first time takes many minutes on a small machine, later runs reuse it`);

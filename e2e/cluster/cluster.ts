@@ -17,6 +17,8 @@ import {
 } from './components.ts';
 import { httpsGet, waitUntil, type TlsIdentity } from './health.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
+import { withLock } from './lock.ts';
+import { claimPorts, clusterLockPath, portsOwner, portsTakenMessage, releasePorts } from './machine.ts';
 import type { ControlPlane, NodeHooks } from './node-hooks.ts';
 import { binDir, binaryPath, dataDir, kubeconfigPath, logDir, pidDir, pkiDir, stateDir } from './paths.ts';
 import { ensurePki } from './pki.ts';
@@ -145,9 +147,20 @@ async function startControlPlane(log: Log): Promise<void> {
  * Brings the local cluster up, or finds it already healthy. Resolves with the admin kubeconfig path.
  * Compiles Kubernetes first when the cache has no binaries for the pinned release.
  */
+/**
+ * Starts (or finds running) this checkout's cluster. One start at a time per machine: a second
+ * `cluster:up` waits for the first, then finds the cluster running; a cluster of another checkout
+ * on the fixed ports is refused with a message saying where it runs.
+ */
 export async function clusterUp(opts: ClusterUpOptions = {}): Promise<{ kubeconfig: string }> {
   const log = opts.log ?? stderrLog;
+  return withLock(clusterLockPath, { what: 'another start of the local cluster to finish', log, timeoutMs: 90 * 60_000 }, () => startCluster(opts, log));
+}
+
+async function startCluster(opts: ClusterUpOptions, log: Log): Promise<{ kubeconfig: string }> {
   const node = opts.node;
+  const taken = portsTakenMessage(stateDir, portsOwner());
+  if (taken) throw new Error(taken);
   await ensureBinaries({ log });
 
   const healthy = allDaemonsRunning() && (await apiserverReady().catch(() => false));
@@ -166,6 +179,7 @@ export async function clusterUp(opts: ClusterUpOptions = {}): Promise<{ kubeconf
       throw error;
     }
   }
+  claimPorts(stateDir);
   if (node) await node.up(controlPlaneInfo(log));
   return { kubeconfig: kubeconfigPath };
 }
@@ -218,6 +232,7 @@ export async function clusterDown(opts: { log?: Log; purge?: boolean; node?: Nod
   const log = opts.log ?? stderrLog;
   if (opts.node) await opts.node.down(controlPlaneInfo(log));
   await stopControlPlane(log, true);
+  releasePorts(stateDir);
   unmountBelow(stateDir, log);
   if (opts.purge) {
     rmSync(stateDir, { recursive: true, force: true });

@@ -2,7 +2,7 @@
 // containerd, loopback registries), the CRDs, and the real controller configured by the node's
 // .cluster/controller.env. Nothing here plays the kubelet: Pods really run.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { ImageSpec } from '../../api/types.ts';
@@ -11,6 +11,7 @@ import { kubectlPath, stateDir } from '../cluster/paths.ts';
 import { nodeHooks } from '../node/hooks.ts';
 import { connect, getImageSpec, installCrds, startController, type ControllerProcess, type Kube } from '../integration/harness.ts';
 import { nodeUp, type NodeInfo } from '../node/node.ts';
+import { buildCacheDir } from '../node/paths.ts';
 import type { RegistryCredentials } from '../node/registry.ts';
 import { waitFor } from '../wait.ts';
 
@@ -29,7 +30,21 @@ export async function startE2e(): Promise<E2e> {
   const node = await nodeUp({ log: () => {} });
   const kube = connect(kubeconfig);
   await installCrds(kube);
+  await pruneBuildCache(kube);
   return { kube, kubeconfig, node };
+}
+
+/**
+ * The node's build cache has one directory per namespace, and every run of the suites uses new
+ * namespaces: directories of namespaces that no longer exist are removed, or a machine that runs
+ * the suites often fills its disk (and the kubelet taints the node with disk-pressure).
+ */
+async function pruneBuildCache(kube: Kube): Promise<void> {
+  if (!existsSync(buildCacheDir)) return;
+  const namespaces = new Set((await kube.core.listNamespace()).items.map((n) => n.metadata?.name));
+  for (const entry of readdirSync(buildCacheDir)) {
+    if (!namespaces.has(entry)) rmSync(join(buildCacheDir, entry), { recursive: true, force: true });
+  }
 }
 
 /**

@@ -29,11 +29,14 @@ class FakeInformer extends EventEmitter {
   }
 }
 
-function harness(listResults: Array<'fail' | 'ok'>) {
+function harness(listResults: Array<'fail' | 'ok'>, cached: KubernetesObject[] = []) {
   const delays: number[] = [];
+  const replayed: KubernetesObject[] = [];
   const log = { warn: (_message: string, fields: { delayMs: number }) => delays.push(fields.delayMs), error: () => {} } as unknown as Logger;
   const factory = ((_kc, _path, list) => {
-    return new FakeInformer(list) as unknown as ReturnType<InformerFactory<KubernetesObject>>;
+    const fake = new FakeInformer(list);
+    fake.list = () => cached;
+    return fake as unknown as ReturnType<InformerFactory<KubernetesObject>>;
   }) as InformerFactory<KubernetesObject>;
   const informer = new ResilientInformer<KubernetesObject>(
     new KubeConfig(),
@@ -45,12 +48,12 @@ function harness(listResults: Array<'fail' | 'ok'>) {
         if (next === 'fail') throw new Error('connect ECONNREFUSED 127.0.0.1:6443');
         return { apiVersion: 'v1', kind: 'List', items: [], metadata: {} } as KubernetesListObject<KubernetesObject>;
       },
-      onEvent: () => {},
+      onEvent: (obj) => replayed.push(obj),
       log,
     },
     factory,
   );
-  return { informer, delays };
+  return { informer, delays, replayed };
 }
 
 /** Lets the fake's awaited list settle and its 'error' schedule the next restart. */
@@ -66,7 +69,7 @@ describe('ResilientInformer restarts', () => {
         mock.timers.tick(delays.at(-1)!);
         await settle();
       }
-      assert.deepEqual(delays, [500, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000, 30000]);
+      assert.deepEqual(delays, [500, 1000, 2000, 4000, 5000, 5000, 5000, 5000, 5000, 5000]);
       assert.equal(Math.max(...delays), RESTART_BACKOFF.maxDelayMs);
       await informer.stop();
     } finally {
@@ -85,6 +88,33 @@ describe('ResilientInformer restarts', () => {
       await settle(); // lists: the counter resets
       (informer as unknown as { informer: EventEmitter }).informer.emit('error', new Error('watch closed'));
       assert.deepEqual(delays, [500, 1000, 500]);
+      await informer.stop();
+    } finally {
+      mock.timers.reset();
+    }
+  });
+});
+
+describe('ResilientInformer recovery', () => {
+  it('replays every cached object once when a list succeeds after failures, not on a first list', async () => {
+    mock.timers.enable({ apis: ['setTimeout'] });
+    try {
+      const objects: KubernetesObject[] = [{ metadata: { name: 'a', namespace: 'n' } }, { metadata: { name: 'b', namespace: 'n' } }];
+      const first = harness(['ok'], objects);
+      await first.informer.start();
+      await settle();
+      assert.equal(first.replayed.length, 0, 'a first list is no recovery');
+      await first.informer.stop();
+
+      const { informer, replayed } = harness(['fail', 'fail', 'ok'], objects);
+      await informer.start(); // fails: 500
+      mock.timers.tick(500);
+      await settle(); // fails: 1000
+      assert.equal(replayed.length, 0);
+      mock.timers.tick(1000);
+      await settle(); // lists: recovered
+      await settle();
+      assert.deepEqual(replayed.map((o) => o.metadata?.name), ['a', 'b']);
       await informer.stop();
     } finally {
       mock.timers.reset();

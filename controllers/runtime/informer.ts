@@ -26,7 +26,9 @@ export type InformerFactory<T extends KubernetesObject> = (
   labelSelector?: string,
 ) => Informer<T> & ObjectCache<T>;
 
-export const RESTART_BACKOFF = { baseDelayMs: 500, maxDelayMs: 30_000 };
+// Capped low: against an API server that is down, one list per informer every 5 s costs nothing,
+// and the controller is back within seconds of the server's return, not up to half a minute later.
+export const RESTART_BACKOFF = { baseDelayMs: 500, maxDelayMs: 5_000 };
 
 export class ResilientInformer<T extends KubernetesObject> {
   private readonly informer;
@@ -42,6 +44,10 @@ export class ResilientInformer<T extends KubernetesObject> {
     // there kept the delay at its base against a server that was down.
     const list = async () => {
       const result = await options.list();
+      // Back after failures (the API server or etcd was away): replay every object once, after the
+      // informer has stored this list, so keys whose retries backed off far while nothing answered
+      // are reconciled now rather than when their delay ends.
+      if (this.restarts > 0) setImmediate(() => this.resync());
       this.restarts = 0;
       return result;
     };

@@ -143,6 +143,48 @@ async function startControlPlane(log: Log): Promise<void> {
   log(`Control plane ready (${seconds()} s)`);
 }
 
+/** The control-plane daemons a chaos test may stop and start again. */
+export type RestartableComponent = 'etcd' | 'kube-apiserver';
+
+function componentSpec(name: (typeof controlPlaneDaemons)[number]): DaemonSpec {
+  const kubeconfigs = { controllerManager: join(stateDir, 'kube-controller-manager.kubeconfig'), scheduler: join(stateDir, 'kube-scheduler.kubeconfig') };
+  switch (name) {
+    case 'etcd':
+      return { name, command: etcdPath(), args: etcdArgs(layout) };
+    case 'kube-apiserver':
+      return { name, command: binaryPath('kube-apiserver'), args: apiserverArgs(layout) };
+    case 'kube-controller-manager':
+      return { name, command: binaryPath('kube-controller-manager'), args: controllerManagerArgs(layout, kubeconfigs.controllerManager) };
+    case 'kube-scheduler':
+      return { name, command: binaryPath('kube-scheduler'), args: schedulerArgs(layout, kubeconfigs.scheduler) };
+  }
+}
+
+/** Stops one component of the running control plane (SIGTERM, then SIGKILL if it lingers). */
+export async function stopComponent(name: RestartableComponent, log: Log = stderrLog): Promise<void> {
+  if (await stopDaemon(pidDir, name)) log(`Stopped ${name}`);
+}
+
+/**
+ * Starts a stopped component again with its usual arguments and data, waits until the API server
+ * is ready, and starts again any other component that exited meanwhile (the controller manager
+ * and the scheduler exit when they cannot renew their leader Lease). Resolves when ready.
+ */
+export async function startComponent(name: RestartableComponent, log: Log = stderrLog): Promise<void> {
+  const record = startDaemon(componentSpec(name), dirs);
+  log(`Started ${name} again (pid ${record.pid})`);
+  await waitUntil('kube-apiserver /readyz', () => apiserverReady().catch(() => false), {
+    timeoutMs: readyTimeoutMs,
+    stillAlive: () => assertDaemonsAlive(['etcd', 'kube-apiserver']),
+  });
+  for (const other of ['kube-controller-manager', 'kube-scheduler'] as const) {
+    if (!isRunning(readPidRecord(pidDir, other))) {
+      const restarted = startDaemon(componentSpec(other), dirs);
+      log(`Started ${other} again (pid ${restarted.pid}): it had exited while ${name} was away`);
+    }
+  }
+}
+
 /**
  * Brings the local cluster up, or finds it already healthy. Resolves with the admin kubeconfig path.
  * Compiles Kubernetes first when the cache has no binaries for the pinned release.

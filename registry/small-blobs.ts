@@ -1,8 +1,11 @@
 // Copies of the layout's small JSON blobs, kept while the tar streams past, because the manifest
 // to tag is one of them and index.json, which says which, may come before or after it. Layers
 // are not JSON, so they are not kept; once index.json is known only its manifest is.
+// The limit registries put on a manifest; a layout holds one manifest and one config, both a few
+// KB. With at most 8 uploads at once (controllers/upload/server.ts) a hostile upload of JSON-looking
+// blobs can make a replica hold 8 x 8 MiB at most.
 export const MAX_KEPT_BLOB = 4 * 1024 * 1024;
-export const MAX_KEPT_TOTAL = 32 * 1024 * 1024;
+export const MAX_KEPT_TOTAL = 8 * 1024 * 1024;
 
 const JSON_START = 0x7b; // '{'
 const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);

@@ -2,6 +2,7 @@
 import { Ajv } from 'ajv';
 import type { Config, RegistryConfig } from './types.ts';
 import { VARIABLES, type Variable } from './variables.ts';
+import { retiredSettings } from './retired.ts';
 
 export type ParseResult = { ok: true; config: Config } | { ok: false; errors: string[] };
 
@@ -179,6 +180,7 @@ export function parseConfig(source: Raw, defaults: { logFormat: 'json' | 'text' 
       retryPeriodSeconds: Number(v.IMAGESPEC_RETRY_PERIOD_SECONDS),
     },
     shutdownTimeoutSeconds: Number(v.IMAGESPEC_SHUTDOWN_TIMEOUT_SECONDS),
+    retired: retiredSettings(source),
   };
   return { ok: true, config };
 }

@@ -98,4 +98,6 @@ export interface Config {
   leaderElection: LeaderElectionConfig;
   /** Bound on waiting for running reconciles at shutdown. */
   shutdownTimeoutSeconds: number;
+  /** Sentences about settings that were given but are no longer used (logged at start). */
+  retired: string[];
 }

@@ -44,6 +44,7 @@ export async function runController(
 ): Promise<Manager> {
   log.info('Loaded configuration', { config: describeConfig(config), cluster: kubeConfig.getCurrentCluster()?.server });
   if (!config.registry) log.warn('No registry is configured: ImageSpecs will report RegistryNotConfigured');
+  for (const detail of config.retired) log.warn('Ignored retired setting', { detail });
   const metrics = new Metrics();
   const leaseName = config.leaderElection.leaseName;
   metrics.setLeader(leaseName, false);

@@ -96,6 +96,25 @@ test('a Pod missing from the cache is verified before the job fails with PodDele
   assert.equal(gone.status.reason, 'PodDeleted');
 });
 
+test('a Pod someone is deleting ends the build PodDeleted at once, unless it already succeeded', () => {
+  const started = job({ phase: 'Building', podName: 'web-0123456789ab-build' });
+  const deleting = (phase: string, status: object = {}) => {
+    const p = pod(phase, status as never);
+    return { ...p, metadata: { ...p.metadata, deletionTimestamp: '2026-11-23T10:00:00Z' as never } };
+  };
+  // Its build step stopped by the deletion, as the kubelet reports it: still not a build failure.
+  const stopped = { initContainerStatuses: [{ name: 'build', ready: false, restartCount: 0, image: 'b', imageID: '', state: { terminated: { exitCode: 143, reason: 'Error' } } }] };
+  for (const observed of [deleting('Running'), deleting('Failed', stopped)]) {
+    const decision = decideJob({ job: started, pod: observed, now });
+    assert.equal(decision.status.phase, 'Failed');
+    assert.equal(decision.status.reason, 'PodDeleted');
+    assert.match(decision.status.message ?? '', /was deleted before the build finished; a new revision or spec\.updateTime builds again/);
+    assert.equal(decision.deletePod, false);
+  }
+  const push = { name: 'push', ready: false, restartCount: 0, image: 'p', imageID: '', state: { terminated: { exitCode: 0, reason: 'Completed', message: `digest=sha256:${'a'.repeat(64)}` } } };
+  assert.equal(decideJob({ job: started, pod: deleting('Succeeded', { containerStatuses: [push] }), now }).status.phase, 'Succeeded');
+});
+
 // Events: each transition tells its event once; a reconcile that changes nothing tells nothing.
 
 /** Decides on `observed`, then again on the status just written: the second must tell nothing. */

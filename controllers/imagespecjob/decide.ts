@@ -111,6 +111,13 @@ function decideWrites(observation: JobObservation): Omit<JobDecision, 'events'> 
     };
   }
 
+  // Someone else is deleting the Pod (the controller deletes only cancelled builds, handled above):
+  // its containers are being stopped, and what they report now is the deletion, not the build.
+  if (pod.metadata?.deletionTimestamp && pod.status?.phase !== 'Succeeded') {
+    const message = `Build Pod ${pod.metadata.name} was deleted before the build finished; a new revision or spec.updateTime builds again`;
+    return { ...none, status: finish(job, { phase: 'Failed', reason: Reasons.PodDeleted, message, completionTime: now }, now) };
+  }
+
   const observed = observeBuildPod(pod);
   const status: Omit<ImageSpecJobStatus, 'conditions'> = {
     phase: observed.phase,

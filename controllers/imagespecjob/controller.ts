@@ -19,7 +19,7 @@ import { WrittenVersions } from '../runtime/written.ts';
 import { decideJob, refusedBuild } from './decide.ts';
 import { buildContextConfigMap, buildPod } from './pod.ts';
 import { controllingImageSpec, trustJob, type Trust } from './trust.ts';
-import { uploadUrl } from '../upload/route.ts';
+import { uploadBaseUrl, uploadUrl } from '../upload/route.ts';
 import { isTerminal } from '../imagespec/decide.ts';
 
 export interface JobControllerDeps {
@@ -131,8 +131,8 @@ export class ImageSpecJobController {
 
   /** Where this job's build Pod uploads its image (main.ts fills in the bound address at start). */
   private uploadUrlOf(job: ImageSpecJob): string {
-    const base = this.deps.config.upload.url ?? `http://127.0.0.1:${this.deps.config.upload.port}`;
-    return uploadUrl(base, { namespace: job.metadata.namespace!, name: job.metadata.name! });
+    const { url, port } = this.deps.config.upload;
+    return uploadUrl(uploadBaseUrl(url, port), { namespace: job.metadata.namespace!, name: job.metadata.name! });
   }
 
   private async readPod(namespace: string, name: string): Promise<V1Pod | undefined> {

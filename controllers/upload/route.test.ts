@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseUploadPath, uploadPath, uploadUrl } from './route.ts';
+import { parseUploadPath, uploadBaseUrl, uploadPath, uploadUrl } from './route.ts';
 
 test('the upload path names the namespace and the job, and parses back', () => {
   const route = { namespace: 'team-a', name: 'web-0123456789ab' };
@@ -21,4 +21,9 @@ test('any other path is no upload path', () => {
   ]) {
     assert.equal(parseUploadPath(path), undefined, path);
   }
+});
+
+test('without a configured URL, build Pods reach the upload port on loopback', () => {
+  assert.equal(uploadBaseUrl(undefined, 40123), 'http://127.0.0.1:40123');
+  assert.equal(uploadBaseUrl('http://up.imagespec-system.svc:8081', 40123), 'http://up.imagespec-system.svc:8081');
 });

@@ -18,6 +18,14 @@ export function parseUploadPath(path: string): UploadRoute | undefined {
   return match ? { namespace: match[1]!, name: match[3]! } : undefined;
 }
 
+/**
+ * The base URL build Pods are given: the configured one, else loopback and the port, for build
+ * Pods on the host network of the controller's node (the local cluster).
+ */
+export function uploadBaseUrl(configured: string | undefined, port: number): string {
+  return configured ?? `http://127.0.0.1:${port}`;
+}
+
 /** Where a build Pod uploads its job's image: the configured base URL (no trailing slash) and the path. */
 export function uploadUrl(baseUrl: string, route: UploadRoute): string {
   return `${baseUrl.replace(/\/+$/, '')}${uploadPath(route)}`;

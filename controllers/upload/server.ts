@@ -18,7 +18,7 @@ import type { Logger } from '../runtime/logger.ts';
 import { podName } from '../../api/names.ts';
 import { controllingImageSpec } from '../imagespecjob/trust.ts';
 import { authorizeUpload, type UploadObservation } from './authorize.ts';
-import { parseUploadPath, type UploadRoute } from './route.ts';
+import { parseUploadPath, uploadBaseUrl, type UploadRoute } from './route.ts';
 import { reviewToken } from './token-review.ts';
 
 /** Uploads pushed at once per replica; more wait in push.sh's retries (503). */
@@ -149,7 +149,7 @@ export async function startUploadServer(options: UploadServerOptions): Promise<U
   });
   server.on('error', (error) => log.error('Upload server failed', { error: String(error) }));
   const port = (server.address() as AddressInfo).port;
-  const baseUrl = config.upload.url ?? `http://127.0.0.1:${port}`;
+  const baseUrl = uploadBaseUrl(config.upload.url, port);
   log.info('Serving image uploads', { port, baseUrl });
   return {
     port,

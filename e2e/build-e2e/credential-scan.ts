@@ -10,11 +10,7 @@ import { GROUP, IMAGESPECJOB_PLURAL, IMAGESPEC_PLURAL, VERSION } from '../../api
 import { logDir } from '../cluster/paths.ts';
 import type { Kube } from '../integration/harness.ts';
 import type { RegistryCredentials } from '../node/registry.ts';
-
-/** The credential as it could be written: plain, as basic auth, and base64 of either. */
-export function credentialForms(credentials: RegistryCredentials): string[] {
-  return [credentials.password, `${credentials.username}:${credentials.password}`].flatMap((text) => [text, Buffer.from(text).toString('base64')]);
-}
+import { credentialForms } from '../credential-forms.ts';
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

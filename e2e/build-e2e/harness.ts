@@ -121,6 +121,12 @@ function splitReference(ref: string): { host: string; repository: string; refere
   return { host: match[1], repository: match[2], reference: match[4] ?? match[3] ?? 'latest' };
 }
 
+/** A .dockerconfigjson for one registry, with the `auth` field containers/image reads. */
+export function dockerConfigJson(registry: string, credentials: RegistryCredentials): string {
+  const auth = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
+  return JSON.stringify({ auths: { [registry]: { auth } } });
+}
+
 /** GET of a manifest from a loopback registry, with basic auth when credentials are given. */
 export async function fetchManifest(ref: string, credentials?: RegistryCredentials): Promise<{ digest: string; layers: string[] }> {
   const { host, repository, reference } = splitReference(ref);
@@ -147,11 +153,13 @@ export async function runInImage(
 ): Promise<{ phase: string; logs: string }> {
   const pullSecret = credentials ? `${name}-pull` : undefined;
   if (credentials) {
-    const auth = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
-    const config = { auths: { [splitReference(image).host]: { auth } } };
     await kube.core.createNamespacedSecret({
       namespace,
-      body: { metadata: { name: pullSecret }, type: 'kubernetes.io/dockerconfigjson', stringData: { '.dockerconfigjson': JSON.stringify(config) } },
+      body: {
+        metadata: { name: pullSecret },
+        type: 'kubernetes.io/dockerconfigjson',
+        stringData: { '.dockerconfigjson': dockerConfigJson(splitReference(image).host, credentials) },
+      },
     });
   }
   const pod: V1Pod = {

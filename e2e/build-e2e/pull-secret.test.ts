@@ -6,20 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createImageSpec, imageSpecObject, type ControllerProcess } from '../integration/harness.ts';
-import type { RegistryCredentials } from '../node/registry.ts';
 import { run } from '../node/run.ts';
-import { finished, namespaceName, readyCondition, startBuildController, startE2e, type E2e } from './harness.ts';
+import { dockerConfigJson, finished, namespaceName, readyCondition, startBuildController, startE2e, type E2e } from './harness.ts';
 import { createNamespace, deleteNamespaces } from '../namespaces.ts';
 
 let e2e: E2e;
 let controller: ControllerProcess;
 const ns = namespaceName('pull');
 const pullSecretName = 'base-pull';
-
-function dockerConfigJson(registry: string, credentials: RegistryCredentials): string {
-  const auth = Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64');
-  return JSON.stringify({ auths: { [registry]: { auth } } });
-}
 
 /** Copies the Debian base into the authenticated registry (credentials in a file, not on a command line). */
 async function privateBaseImage(): Promise<string> {

@@ -5,14 +5,12 @@
 // printed. IMAGESPEC_CHAOS_OUTAGES lists the outages (component:seconds, comma-separated).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { GROUP, IMAGESPEC_PLURAL, LABEL_MANAGED_BY, MANAGED_BY, VERSION } from '../../api/types.ts';
 import { clusterUp, startComponent, stopComponent } from '../cluster/cluster.ts';
 import {
   connect,
   createImageSpec,
   imageSpecObject,
   installCrds,
-  listJobs,
   listPods,
   patchImageSpec,
   startController,
@@ -22,20 +20,12 @@ import {
 import * as podStatus from '../integration/pod-status-writer.ts';
 import { setPodStatus } from '../integration/pod-status-writer.ts';
 import { createNamespace, deleteNamespaces, uniqueNamespaceName } from '../namespaces.ts';
-import { waitFor } from '../wait.ts';
-import { convergenceProblems, type NamespaceObjects } from './convergence.ts';
+import { convergenceProblems } from './convergence.ts';
+import { chaosBase, chaosControllerEnv, namespaceObjects, untilNoProblems } from './namespace-state.ts';
 import { parseOutages } from './outages.ts';
 
 const OUTAGES = parseOutages(process.env['IMAGESPEC_CHAOS_OUTAGES'] ?? 'kube-apiserver:5,kube-apiserver:60,etcd:5,etcd:60');
 const SPECS = 8;
-const registryEnv = {
-  IMAGESPEC_REGISTRY_ENDPOINT: '127.0.0.1:5000',
-  IMAGESPEC_REPO_PREFIX: '127.0.0.1:5000/chaos',
-  IMAGESPEC_REGISTRY_INSECURE: 'true',
-  IMAGESPEC_BUILD_NODE_SELECTOR: 'imagespec.dev/integration=no-such-node',
-  IMAGESPEC_LOG_LEVEL: 'info',
-};
-const base = { baseImage: '127.0.0.1:5001/base/debian:bookworm' };
 const log = (line: string) => process.stderr.write(`[chaos] ${line}\n`);
 
 let kube: Kube;
@@ -43,28 +33,8 @@ let namespace = '';
 let controller: ControllerProcess;
 let edits = 0;
 
-async function objects(): Promise<NamespaceObjects> {
-  const [imageSpecs, jobs, pods, configMaps] = await Promise.all([
-    kube.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: IMAGESPEC_PLURAL }) as Promise<{ items: NamespaceObjects['imageSpecs'] }>,
-    listJobs(kube, namespace),
-    listPods(kube, namespace),
-    kube.core.listNamespacedConfigMap({ namespace, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` }),
-  ]);
-  return { imageSpecs: imageSpecs.items, jobs, pods, configMaps: configMaps.items };
-}
-
 async function converged(what: string): Promise<number> {
-  const started = Date.now();
-  let last: string[] = [];
-  try {
-    await waitFor(what, async () => {
-      last = convergenceProblems(await objects().catch(() => ({ imageSpecs: [], jobs: [], pods: [], configMaps: [] })));
-      return last.length === 0 && (await objects()).imageSpecs.length > 0;
-    }, 180_000, 100);
-  } catch {
-    assert.fail(`${what}: not converged after 180 s:\n  ${last.join('\n  ')}`);
-  }
-  return Date.now() - started;
+  return untilNoProblems(what, async () => convergenceProblems(await namespaceObjects(kube, namespace)), 180_000, 100);
 }
 
 /** New revisions for some ImageSpecs: each supersedes a build that may be running. */
@@ -86,8 +56,8 @@ before(async () => {
   kube = connect(kubeconfig);
   await installCrds(kube);
   namespace = await createNamespace(kube, uniqueNamespaceName('chaos-cp'));
-  controller = startController(kubeconfig, { ...registryEnv, IMAGESPEC_NAMESPACES: namespace }, 'chaos-control-plane');
-  for (let i = 0; i < SPECS; i += 1) await createImageSpec(kube, namespace, imageSpecObject(`svc-${i}`, { ...base, packages: { apt: ['pkg-0'] } }));
+  controller = startController(kubeconfig, chaosControllerEnv('chaos', namespace), 'chaos-control-plane');
+  for (let i = 0; i < SPECS; i += 1) await createImageSpec(kube, namespace, imageSpecObject(`svc-${i}`, { ...chaosBase, packages: { apt: ['pkg-0'] } }));
   await converged('the first builds');
 });
 

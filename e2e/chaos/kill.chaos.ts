@@ -5,7 +5,7 @@
 // last restart everything must converge (convergence.ts) without another restart.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { GROUP, IMAGESPEC_PLURAL, LABEL_MANAGED_BY, MANAGED_BY, VERSION } from '../../api/types.ts';
+import { GROUP, IMAGESPEC_PLURAL, VERSION } from '../../api/types.ts';
 import { clusterUp } from '../cluster/cluster.ts';
 import {
   connect,
@@ -22,22 +22,12 @@ import {
 import * as podStatus from '../integration/pod-status-writer.ts';
 import { setPodStatus } from '../integration/pod-status-writer.ts';
 import { createNamespace, deleteNamespaces, uniqueNamespaceName } from '../namespaces.ts';
-import { waitFor } from '../wait.ts';
-import { convergenceProblems, type NamespaceObjects } from './convergence.ts';
+import { convergenceProblems } from './convergence.ts';
+import { chaosBase, chaosControllerEnv, namespaceObjects, untilNoProblems } from './namespace-state.ts';
 import { chaosSeed, seededRandom, type Random } from './random.ts';
 
 const KILLS = Number(process.env['IMAGESPEC_CHAOS_KILLS'] ?? 50);
 const SPECS = 16;
-const registryEnv = {
-  IMAGESPEC_REGISTRY_ENDPOINT: '127.0.0.1:5000',
-  IMAGESPEC_REPO_PREFIX: '127.0.0.1:5000/chaos',
-  IMAGESPEC_REGISTRY_INSECURE: 'true',
-  // No node runs these Pods: the test plays the kubelet.
-  IMAGESPEC_BUILD_NODE_SELECTOR: 'imagespec.dev/integration=no-such-node',
-  IMAGESPEC_LOG_LEVEL: 'info',
-};
-const base = { baseImage: '127.0.0.1:5001/base/debian:bookworm' };
-
 let kube: Kube;
 let kubeconfig: string;
 let namespace = '';
@@ -55,16 +45,6 @@ after(async () => {
   await controller?.stop('SIGKILL');
   await deleteNamespaces(kube, [namespace]);
 });
-
-async function objects(): Promise<NamespaceObjects> {
-  const [imageSpecs, jobs, pods, configMaps] = await Promise.all([
-    kube.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: IMAGESPEC_PLURAL }) as Promise<{ items: NamespaceObjects['imageSpecs'] }>,
-    listJobs(kube, namespace),
-    listPods(kube, namespace),
-    kube.core.listNamespacedConfigMap({ namespace, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` }),
-  ]);
-  return { imageSpecs: imageSpecs.items, jobs, pods, configMaps: configMaps.items };
-}
 
 /** The workload: one random operation, as a tenant or as the kubelet would do it. */
 class Workload {
@@ -90,7 +70,7 @@ class Workload {
     try {
       if (!exists) {
         this.version.set(name, 0);
-        await createImageSpec(kube, namespace, imageSpecObject(name, { ...base, packages: this.packagesOf(name) }));
+        await createImageSpec(kube, namespace, imageSpecObject(name, { ...chaosBase, packages: this.packagesOf(name) }));
       } else if (roll < 0.35) {
         this.version.set(name, this.version.get(name)! + 1);
         await patchImageSpec(kube, namespace, name, { spec: { packages: this.packagesOf(name) } });
@@ -136,7 +116,7 @@ test(`the controller killed with SIGKILL ${KILLS} times amid creations, edits, d
   let revisions = 0;
 
   for (let kill = 1; kill <= KILLS; kill += 1) {
-    controller = startController(kubeconfig, { ...registryEnv, IMAGESPEC_NAMESPACES: namespace }, `chaos-kill-${kill}`);
+    controller = startController(kubeconfig, chaosControllerEnv('chaos', namespace), `chaos-kill-${kill}`);
     // Anywhere from before the caches fill to well into the work.
     await workload.run(random.int(100, 2_500));
     await controller.stop('SIGKILL');
@@ -149,20 +129,16 @@ test(`the controller killed with SIGKILL ${KILLS} times amid creations, edits, d
     }
   }
 
-  controller = startController(kubeconfig, { ...registryEnv, IMAGESPEC_NAMESPACES: namespace }, 'chaos-kill-final');
-  const restarted = Date.now();
-  let last: string[] = [];
-  try {
-    await waitFor('convergence after the last restart', async () => {
-      last = convergenceProblems(await objects());
-      return last.length === 0;
-    }, 120_000, 250);
-  } catch {
-    assert.fail(`not converged 120 s after the last restart (seed ${seed}):\n  ${last.join('\n  ')}`);
-  }
-  const final = await objects();
+  controller = startController(kubeconfig, chaosControllerEnv('chaos', namespace), 'chaos-kill-final');
+  const ms = await untilNoProblems(
+    `convergence after the last restart (seed ${seed})`,
+    async () => convergenceProblems(await namespaceObjects(kube, namespace)),
+    120_000,
+    250,
+  );
+  const final = await namespaceObjects(kube, namespace);
   log(
-    `converged ${((Date.now() - restarted) / 1000).toFixed(1)} s after the last restart: ${final.imageSpecs.length} ImageSpecs, ` +
+    `converged ${(ms / 1000).toFixed(1)} s after the last restart: ${final.imageSpecs.length} ImageSpecs, ` +
       `${final.jobs.length} ImageSpecJobs, ${final.pods.length} Pods; ${workload.operations} operations over ${KILLS} kills (seed ${seed})`,
   );
   assert.ok(workload.operations >= KILLS, 'work happened between the kills');

@@ -7,7 +7,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, test } from 'node:test';
-import { GROUP, IMAGESPEC_PLURAL, LABEL_MANAGED_BY, MANAGED_BY, VERSION } from '../../api/types.ts';
 import { clusterUp } from '../cluster/cluster.ts';
 import { connect, createImageSpec, imageSpecObject, installCrds, listJobs, patchImageSpec, startController, type ControllerProcess, type Kube } from '../integration/harness.ts';
 import * as podStatus from '../integration/pod-status-writer.ts';
@@ -15,18 +14,11 @@ import { setPodStatus } from '../integration/pod-status-writer.ts';
 import { createNamespace, deleteNamespaces, uniqueNamespaceName } from '../namespaces.ts';
 import { waitFor } from '../wait.ts';
 import { convergenceProblems, type NamespaceObjects } from './convergence.ts';
+import { chaosBase, chaosControllerEnv, namespaceObjects, untilNoProblems } from './namespace-state.ts';
 
 const SPECS = Number(process.env['IMAGESPEC_SOAK_SPECS'] ?? 2000);
 const MINUTES = Number(process.env['IMAGESPEC_SOAK_MINUTES'] ?? 10);
 const EDITS_PER_SECOND = Number(process.env['IMAGESPEC_SOAK_EDITS_PER_SECOND'] ?? 5);
-const registryEnv = {
-  IMAGESPEC_REGISTRY_ENDPOINT: '127.0.0.1:5000',
-  IMAGESPEC_REPO_PREFIX: '127.0.0.1:5000/soak',
-  IMAGESPEC_REGISTRY_INSECURE: 'true',
-  IMAGESPEC_BUILD_NODE_SELECTOR: 'imagespec.dev/integration=no-such-node',
-  IMAGESPEC_LOG_LEVEL: 'warn',
-};
-const base = { baseImage: '127.0.0.1:5001/base/debian:bookworm' };
 const log = (line: string) => process.stderr.write(`[soak] ${line}\n`);
 
 let kube: Kube;
@@ -39,16 +31,6 @@ function rssMiB(pid: number): number {
   return Math.round(Number(/([0-9]+)/.exec(line ?? '')?.[1] ?? 0) / 1024);
 }
 
-async function objects(): Promise<NamespaceObjects> {
-  const [imageSpecs, jobs, pods, configMaps] = await Promise.all([
-    kube.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: IMAGESPEC_PLURAL }) as Promise<{ items: NamespaceObjects['imageSpecs'] }>,
-    listJobs(kube, namespace),
-    kube.core.listNamespacedPod({ namespace }).then((list) => list.items),
-    kube.core.listNamespacedConfigMap({ namespace, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` }),
-  ]);
-  return { imageSpecs: imageSpecs.items, jobs, pods, configMaps: configMaps.items };
-}
-
 /** Converged, and every current revision built: nothing is left to do. */
 function settledProblems(state: NamespaceObjects): string[] {
   const problems = convergenceProblems(state);
@@ -58,17 +40,7 @@ function settledProblems(state: NamespaceObjects): string[] {
 }
 
 async function settled(what: string): Promise<number> {
-  const started = Date.now();
-  let last: string[] = [];
-  try {
-    await waitFor(what, async () => {
-      last = settledProblems(await objects());
-      return last.length === 0;
-    }, 600_000, 2_000);
-  } catch {
-    assert.fail(`${what}: not settled after 600 s:\n  ${last.slice(0, 20).join('\n  ')}`);
-  }
-  return Date.now() - started;
+  return untilNoProblems(what, async () => settledProblems(await namespaceObjects(kube, namespace)), 600_000, 2_000);
 }
 
 /** The kubelet's part: every build Pod that has not finished succeeds, many at a time. */
@@ -100,7 +72,7 @@ before(async () => {
   kube = connect(kubeconfig);
   await installCrds(kube);
   namespace = await createNamespace(kube, uniqueNamespaceName('soak'));
-  controller = startController(kubeconfig, { ...registryEnv, IMAGESPEC_NAMESPACES: namespace, IMAGESPEC_LOG_LEVEL: 'info' }, 'soak');
+  controller = startController(kubeconfig, chaosControllerEnv('soak', namespace), 'soak');
 });
 
 after(async () => {
@@ -120,7 +92,7 @@ test(`${SPECS} ImageSpecs edited ${EDITS_PER_SECOND} times a second for ${MINUTE
   const created = Date.now();
   const names = Array.from({ length: SPECS }, (_, i) => `svc-${i}`);
   for (let i = 0; i < names.length; i += 16) {
-    await Promise.all(names.slice(i, i + 16).map((name) => createImageSpec(kube, namespace, imageSpecObject(name, { ...base, packages: { apt: ['v0'] } }))));
+    await Promise.all(names.slice(i, i + 16).map((name) => createImageSpec(kube, namespace, imageSpecObject(name, { ...chaosBase, packages: { apt: ['v0'] } }))));
   }
   const firstMs = await settled(`the first ${SPECS} builds`);
   const rssStart = rssMiB(pid);

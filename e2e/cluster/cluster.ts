@@ -78,26 +78,28 @@ function controlPlaneInfo(log: Log): ControlPlane {
   return { kubeconfig: kubeconfigPath, apiserverUrl, pkiDir, stateDir, pidDir, logDir, dataDir, binDir: binDir(), log };
 }
 
-function writeComponentKubeconfigs(): { controllerManager: string; scheduler: string } {
+const componentKubeconfigs = {
+  controllerManager: join(stateDir, 'kube-controller-manager.kubeconfig'),
+  scheduler: join(stateDir, 'kube-scheduler.kubeconfig'),
+};
+
+function writeComponentKubeconfigs(): void {
   const ca = join(pkiDir, 'ca.crt');
   const write = (path: string, user: string, stem: string) =>
     writeKubeconfig(path, { server: apiserverUrl, user, ca, cert: join(pkiDir, `${stem}.crt`), key: join(pkiDir, `${stem}.key`) });
   write(kubeconfigPath, 'admin', 'admin');
-  const controllerManager = join(stateDir, 'kube-controller-manager.kubeconfig');
-  const scheduler = join(stateDir, 'kube-scheduler.kubeconfig');
-  write(controllerManager, 'system:kube-controller-manager', 'kube-controller-manager');
-  write(scheduler, 'system:kube-scheduler', 'kube-scheduler');
-  return { controllerManager, scheduler };
+  write(componentKubeconfigs.controllerManager, 'system:kube-controller-manager', 'kube-controller-manager');
+  write(componentKubeconfigs.scheduler, 'system:kube-scheduler', 'kube-scheduler');
 }
 
 async function startControlPlane(log: Log): Promise<void> {
   for (const dir of [stateDir, pidDir, logDir, dataDir]) mkdirSync(dir, { recursive: true });
   ensurePki(pkiDir, serviceCidr);
-  const kubeconfigs = writeComponentKubeconfigs();
+  writeComponentKubeconfigs();
   const started = Date.now();
   const seconds = () => ((Date.now() - started) / 1000).toFixed(1);
 
-  const etcd = startDaemon({ name: 'etcd', command: etcdPath(), args: etcdArgs(layout) }, dirs);
+  const etcd = startDaemon(componentSpec('etcd'), dirs);
   log(`Started etcd (pid ${etcd.pid}) on ${loopback}:${ports.etcdClient}`);
   await waitUntil(
     'etcd health',
@@ -105,7 +107,7 @@ async function startControlPlane(log: Log): Promise<void> {
     { timeoutMs: 30_000, stillAlive: () => assertDaemonsAlive(['etcd']) },
   );
 
-  const apiserver = startDaemon({ name: 'kube-apiserver', command: binaryPath('kube-apiserver'), args: apiserverArgs(layout) }, dirs);
+  const apiserver = startDaemon(componentSpec('kube-apiserver'), dirs);
   log(`Started kube-apiserver (pid ${apiserver.pid}) on ${loopback}:${ports.apiserver}`);
   await waitUntil('kube-apiserver /readyz', apiserverReady, {
     timeoutMs: readyTimeoutMs,
@@ -115,14 +117,7 @@ async function startControlPlane(log: Log): Promise<void> {
 
   // Only now: both exit at once if their delegated authentication lookup meets RBAC roles
   // the API server has not bootstrapped yet; /readyz covers that bootstrap.
-  const daemons: DaemonSpec[] = [
-    {
-      name: 'kube-controller-manager',
-      command: binaryPath('kube-controller-manager'),
-      args: controllerManagerArgs(layout, kubeconfigs.controllerManager),
-    },
-    { name: 'kube-scheduler', command: binaryPath('kube-scheduler'), args: schedulerArgs(layout, kubeconfigs.scheduler) },
-  ];
+  const daemons: DaemonSpec[] = [componentSpec('kube-controller-manager'), componentSpec('kube-scheduler')];
   for (const daemon of daemons) {
     const record = startDaemon(daemon, dirs);
     log(`Started ${daemon.name} (pid ${record.pid})`);
@@ -147,7 +142,7 @@ async function startControlPlane(log: Log): Promise<void> {
 export type RestartableComponent = 'etcd' | 'kube-apiserver';
 
 function componentSpec(name: (typeof controlPlaneDaemons)[number]): DaemonSpec {
-  const kubeconfigs = { controllerManager: join(stateDir, 'kube-controller-manager.kubeconfig'), scheduler: join(stateDir, 'kube-scheduler.kubeconfig') };
+  const kubeconfigs = componentKubeconfigs;
   switch (name) {
     case 'etcd':
       return { name, command: etcdPath(), args: etcdArgs(layout) };

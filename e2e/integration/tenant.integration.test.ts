@@ -15,6 +15,7 @@ import { normalizePackages } from '../../api/packages.ts';
 import { render } from '../../charts/tests/chart.ts';
 import { clusterUp } from '../cluster/cluster.ts';
 import { createNamespace, deleteNamespaces, uniqueNamespaceName } from '../namespaces.ts';
+import { credentialForms } from '../credential-forms.ts';
 import { waitFor } from '../wait.ts';
 import { connect, createImageSpec, imageSpecObject, installCrds, startController, type ControllerProcess, type Kube } from './harness.ts';
 import * as podStatus from './pod-status-writer.ts';
@@ -33,8 +34,7 @@ const registryEnv = {
   IMAGESPEC_BUILD_NODE_SELECTOR: 'imagespec.dev/integration=no-such-node',
 };
 const base = { baseImage: '127.0.0.1:5001/base/debian:bookworm', packages: { apt: ['curl'] } };
-/** Every form the credential could take in an object: plain, in a basic auth, base64 of either. */
-const CREDENTIAL_FORMS = [PASSWORD, `${USERNAME}:${PASSWORD}`].flatMap((text) => [text, Buffer.from(text).toString('base64')]);
+const CREDENTIAL_FORMS = credentialForms({ username: USERNAME, password: PASSWORD });
 
 const asTenant = setHeaderOptions('Impersonate-User', TENANT);
 const ns = { own: '', other: '' };

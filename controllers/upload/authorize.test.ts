@@ -33,7 +33,10 @@ function genuineJob(): ImageSpecJob {
 const job = genuineJob();
 const podNameOfJob = `${job.metadata.name}-build`;
 
-function buildPod(extra: Partial<V1Pod['metadata']> = {}, running = true): V1Pod {
+type PushState = 'running' | 'waiting' | 'terminated';
+
+function buildPod(extra: Partial<V1Pod['metadata']> = {}, push: PushState = 'running', phase = 'Running'): V1Pod {
+  const state = { running: { running: {} }, waiting: { waiting: { reason: 'PodInitializing' } }, terminated: { terminated: { exitCode: 0 } } }[push];
   return {
     metadata: {
       name: podNameOfJob,
@@ -42,7 +45,7 @@ function buildPod(extra: Partial<V1Pod['metadata']> = {}, running = true): V1Pod
       ownerReferences: [{ apiVersion: 'imagespec.dev/v1alpha1', kind: 'ImageSpecJob', name: job.metadata.name!, uid: 'uid-job', controller: true }],
       ...extra,
     },
-    status: { containerStatuses: [{ name: 'push', image: 'x', imageID: '', ready: running, restartCount: 0, state: running ? { running: {} } : { terminated: { exitCode: 0 } } }] },
+    status: { phase, containerStatuses: [{ name: 'push', image: 'x', imageID: '', ready: push === 'running', restartCount: 0, state }] },
   };
 }
 
@@ -109,5 +112,17 @@ test('a job the controller did not create from an ImageSpec is 403, an unknown o
 test('a finished or cancelled job, or a push step no longer running, is 409', () => {
   refused(observe({ job: { ...job, status: { phase: 'Succeeded' } } }), 409, /finished or cancelled/);
   refused(observe({ job: { ...job, metadata: { ...job.metadata, annotations: { 'imagespec.dev/cancel': 'superseded' } } } }), 409, /finished or cancelled/);
-  refused(observe({ pod: buildPod({}, false) }), 409, /push step .* is not running/);
+  refused(observe({ pod: buildPod({}, 'terminated') }), 409, /push step .* is not running/);
+  refused(observe({ pod: buildPod({}, 'running', 'Failed') }), 409, /push step .* is not running/);
+});
+
+test('a push step the kubelet has not reported running yet is 503, marked as worth waiting for', () => {
+  const decision = authorizeUpload(observe({ pod: buildPod({}, 'waiting', 'Pending') }));
+  assert.equal(decision.allowed, false);
+  assert.ok(!decision.allowed && decision.status === 503 && decision.pushStepStarting, JSON.stringify(decision));
+  const noStatusYet = buildPod();
+  delete noStatusYet.status!.containerStatuses;
+  assert.ok(!authorizeUpload(observe({ pod: noStatusYet })).allowed);
+  const ended = authorizeUpload(observe({ pod: buildPod({}, 'terminated') }));
+  assert.ok(!ended.allowed && !ended.pushStepStarting);
 });

@@ -42,7 +42,7 @@ export interface UploadObservation {
 
 export type UploadDecision =
   | { allowed: true; target: BuildTarget }
-  | { allowed: false; status: 401 | 403 | 404 | 409; message: string };
+  | { allowed: false; status: 401 | 403 | 404 | 409 | 503; message: string; pushStepStarting?: true };
 
 function refuse(status: 401 | 403 | 404 | 409, message: string): UploadDecision {
   return { allowed: false, status, message };
@@ -52,8 +52,16 @@ function serviceAccountNamespace(username: string | undefined): string | undefin
   return /^system:serviceaccount:([^:]+):[^:]+$/.exec(username ?? '')?.[1];
 }
 
-function pushStepRunning(pod: V1Pod): boolean {
-  return Boolean(pod.status?.containerStatuses?.find((status) => status.name === PUSH_CONTAINER)?.state?.running);
+/**
+ * The push step as the API server last heard of it. The kubelet reports a container running a
+ * moment after it starts (its next status sync), so an upload can arrive while the status still
+ * says waiting: that is "starting", worth waiting for, unlike a step that has ended.
+ */
+function pushStepState(pod: V1Pod): 'running' | 'starting' | 'ended' {
+  if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return 'ended';
+  const state = pod.status?.containerStatuses?.find((status) => status.name === PUSH_CONTAINER)?.state;
+  if (state?.running) return 'running';
+  return state?.terminated ? 'ended' : 'starting';
 }
 
 /**
@@ -83,6 +91,10 @@ export function authorizeUpload(observation: UploadObservation): UploadDecision 
   if (isTerminalPhase(job.status?.phase) || job.metadata.annotations?.[ANNOTATION_CANCEL]) {
     return refuse(409, `${which} is finished or cancelled: its image is no longer accepted`);
   }
-  if (!pushStepRunning(pod)) return refuse(409, `The push step of ${which} is not running: its image is no longer accepted`);
+  const push = pushStepState(pod);
+  if (push === 'ended') return refuse(409, `The push step of ${which} is not running: its image is no longer accepted`);
+  if (push === 'starting') {
+    return { allowed: false, status: 503, message: `The push step of ${which} is not reported running yet; try again shortly`, pushStepStarting: true };
+  }
   return { allowed: true, target: trust.target };
 }

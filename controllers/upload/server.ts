@@ -7,6 +7,7 @@
 // image is read: push.sh sends `Expect: 100-continue` and a refusal is the final answer.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Config } from '../../config/types.ts';
 import { LayoutError, RegistryError } from '../../registry/errors.ts';
 import { parseTargetImage, pushLayoutTar } from '../../registry/push-layout.ts';
@@ -17,7 +18,7 @@ import { plain, type Clients } from '../runtime/kube.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { podName } from '../../api/names.ts';
 import { controllingImageSpec } from '../imagespecjob/trust.ts';
-import { authorizeUpload, type UploadObservation } from './authorize.ts';
+import { authorizeUpload, type UploadDecision, type UploadObservation } from './authorize.ts';
 import { parseUploadPath, uploadBaseUrl, type UploadRoute } from './route.ts';
 import { reviewToken } from './token-review.ts';
 
@@ -25,6 +26,12 @@ import { reviewToken } from './token-review.ts';
 const MAX_CONCURRENT_UPLOADS = 8;
 /** Headers must arrive promptly; the body may take as long as the image needs. */
 const HEADERS_TIMEOUT_MS = 60_000;
+/**
+ * How long an upload waits for the kubelet to report its push step running (its status sync lags
+ * the container's start by a second or more on a busy node) before answering 503, which push.sh retries.
+ */
+const PUSH_START_WAIT_MS = 10_000;
+const PUSH_START_POLL_MS = 500;
 
 export interface UploadServerOptions {
   clients: Clients;
@@ -77,6 +84,17 @@ async function observe(options: UploadServerOptions, route: UploadRoute, token: 
   return { ...base, job, owner, pod };
 }
 
+/** The decision once the push step is reported running, or the last one when it never is or the caller left. */
+async function authorizeWhenStarted(options: UploadServerOptions, route: UploadRoute, token: string, signal: AbortSignal): Promise<UploadDecision> {
+  const deadline = Date.now() + PUSH_START_WAIT_MS;
+  let decision = authorizeUpload(await observe(options, route, token));
+  while (!decision.allowed && decision.pushStepStarting && Date.now() < deadline && !signal.aborted) {
+    await delay(PUSH_START_POLL_MS);
+    decision = authorizeUpload(await observe(options, route, token));
+  }
+  return decision;
+}
+
 function failureReply(error: unknown, target: string): Reply {
   if (error instanceof LayoutError) return { status: 400, body: `The upload is not a valid OCI image layout: ${error.message}\n` };
   // The registry's own refusal (bad credentials, a repository it will not create) will not change
@@ -106,7 +124,7 @@ export async function startUploadServer(options: UploadServerOptions): Promise<U
     response.on('close', () => abort.abort(new Error('the upload connection closed')));
     const fields = { namespace: route.namespace, imageSpecJob: route.name };
     try {
-      const decision = authorizeUpload(await observe(options, route, token));
+      const decision = await authorizeWhenStarted(options, route, token, abort.signal);
       if (!decision.allowed) {
         log.warn('Refused image upload', { ...fields, status: decision.status, reason: decision.message });
         return send(response, { status: decision.status, body: `${decision.message}\n` }, true);

@@ -238,10 +238,11 @@ describe('the upload endpoint takes an image only from the running push step of 
     assert.equal(elsewhere.status, 403, elsewhere.body);
     assert.match(elsewhere.body, new RegExp(`not a Pod's token from namespace ${ns.other}`));
 
-    // Their own build Pod's token while its push step is not running, and once the job is over.
+    // Their own build Pod's token before its push step runs (the endpoint waits a while for the
+    // kubelet to report it, then asks to try again), and once the job is over.
     const early = await upload(ownPath, boundToBuild);
-    assert.equal(early.status, 409, early.body);
-    assert.match(early.body, /push step .* is not running/);
+    assert.equal(early.status, 503, early.body);
+    assert.match(early.body, /push step .* is not reported running yet/);
     await setPodStatus(kube, ns.own, own.pod.metadata!.name!, podStatus.succeeded(`sha256:${'e'.repeat(64)}`));
     await waitFor('the job Succeeded', async () => {
       const jobs = (await kube.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns.own, plural: IMAGESPECJOB_PLURAL })) as { items: ImageSpecJob[] };

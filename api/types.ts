@@ -149,6 +149,7 @@ export const Reasons = {
   OOMKilled: 'OOMKilled',
   PodEvicted: 'PodEvicted',
   PodDeleted: 'PodDeleted',
+  NodeLost: 'NodeLost',
   BuilderImagePullFailed: 'BuilderImagePullFailed',
   // An ImageSpecJob the controller did not create from an ImageSpec (or no longer would)
   NotControlled: 'NotControlled',

@@ -137,6 +137,7 @@ export function parseConfig(source: Raw, defaults: { logFormat: 'json' | 'text' 
       pushImage: v.IMAGESPEC_PUSH_IMAGE!,
       imagePullPolicy: v.IMAGESPEC_IMAGE_PULL_POLICY as Config['build']['imagePullPolicy'],
       timeoutSeconds: Number(v.IMAGESPEC_BUILD_TIMEOUT_SECONDS),
+      nodeLostSeconds: Number(v.IMAGESPEC_BUILD_NODE_LOST_SECONDS),
       resources: {
         cpuRequest: optional(v.IMAGESPEC_BUILD_CPU_REQUEST),
         cpuLimit: optional(v.IMAGESPEC_BUILD_CPU_LIMIT),

@@ -41,6 +41,8 @@ export interface BuildConfig {
   pushImage: string;
   imagePullPolicy: 'Always' | 'IfNotPresent' | 'Never';
   timeoutSeconds: number;
+  /** A build whose node has not been Ready this long is ended NodeLost; 0: never. */
+  nodeLostSeconds: number;
   resources: BuildResources;
   security: BuildSecurity;
   /** Storage kept between builds for buildah's layers; undefined: an emptyDir per build. */

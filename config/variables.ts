@@ -17,7 +17,6 @@ const int = (min: number, max: number) => ({ type: 'string', pattern: '^[0-9]+$'
 const hostPort = '[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(:[0-9]{1,5})?';
 const repoPath = '[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*';
 const imageRef = '^[a-zA-Z0-9][a-zA-Z0-9._:/@-]*$';
-const dnsLabel = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 
 export const VARIABLES: Variable[] = [
   {
@@ -94,6 +93,13 @@ export const VARIABLES: Variable[] = [
     default: '1800',
     schema: int(10, 86400),
     description: 'Deadline of one build (the Pod\'s activeDeadlineSeconds); a build past it fails with DeadlineExceeded.',
+  },
+  {
+    name: 'IMAGESPEC_BUILD_NODE_LOST_SECONDS',
+    default: '120',
+    schema: int(0, 86400),
+    description:
+      'A build whose node has not been Ready this long (its kubelet stopped reporting, or reports NotReady) ends NodeLost and its Pod is deleted. Kubernetes itself evicts such Pods only after 300 s, and never while no node of the cluster is Ready (a single-node cluster). 0: leave it to Kubernetes.',
   },
   { name: 'IMAGESPEC_BUILD_CPU_REQUEST', default: '500m', schema: quantity, description: 'CPU request of the build step.' },
   { name: 'IMAGESPEC_BUILD_CPU_LIMIT', default: '', schema: quantity, description: 'CPU limit of the build step (empty: none).' },

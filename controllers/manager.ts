@@ -1,10 +1,11 @@
 // Wires informers, work queues and the two controllers together.
 // Events only enqueue keys: Pod -> its ImageSpecJob, ImageSpecJob -> itself and its ImageSpec,
-// ImageSpec -> itself. Reconciles read the caches, so status moves by watch; the only timed work
-// is the informers' periodic resync (repairs a missed event) and the recheck of a missing pull Secret
-// (Secrets are not watched).
+// ImageSpec -> itself, Node -> the ImageSpecJobs of unfinished Pods on it. Reconciles read the
+// caches, so status moves by watch; the only timed work is the informers' periodic resync (repairs
+// a missed event), the recheck of a missing pull Secret (Secrets are not watched) and of a build
+// whose node is not Ready (it is lost once the node stays away long enough).
 // Every replica watches; only the leader takes keys from the queues (see leader-election.ts).
-import { CoordinationV1Api, type KubeConfig, type KubernetesListObject, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
+import { CoordinationV1Api, type KubeConfig, type KubernetesListObject, type KubernetesObject, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import {
   GROUP,
   IMAGESPECJOB_PLURAL,
@@ -121,9 +122,11 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
     list: ListFn<T>,
     onEvent: (obj: T) => void,
     labelSelector?: string,
+    /** Where to watch: the watched namespaces, or [''] for a cluster-scoped kind. */
+    scopes: readonly string[] = namespaces,
   ): NamespacedCache<T> {
     const byNamespace = new Map<string, ResilientInformer<T>>();
-    for (const namespace of namespaces) {
+    for (const namespace of scopes) {
       byNamespace.set(
         namespace,
         new ResilientInformer<T>(kubeConfig, {
@@ -188,13 +191,35 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
     podSelector,
   );
 
+  // Nodes (cluster-wide, read only): a build whose node stops answering is ended by the controller,
+  // since Kubernetes may never evict it. A Node's change re-queues the jobs of unfinished Pods on it.
+  const nodes =
+    config.build.nodeLostSeconds > 0
+      ? informers<V1Node>(
+          'Node',
+          '/api/v1',
+          'nodes',
+          () => clients.core.listNode(),
+          (node) => {
+            for (const pod of pods.all().flatMap((informer) => informer.list())) {
+              const job = pod.metadata?.labels?.[LABEL_JOB];
+              const running = pod.status?.phase !== 'Succeeded' && pod.status?.phase !== 'Failed';
+              if (job && running && pod.spec?.nodeName === node.metadata?.name) jobQueue.add(keyOf(pod.metadata?.namespace, job));
+            }
+          },
+          undefined,
+          [''],
+        )
+      : undefined;
+  const nodeCache = nodes ? { get: (name: string) => nodes.get(name, '') } : undefined;
+
   const imageSpecController = new ImageSpecController({ clients, imageSpecs, jobs, config, log, events, metrics });
-  const jobController = new ImageSpecJobController({ clients, jobs, pods, imageSpecs, config, templates, log, events, metrics });
+  const jobController = new ImageSpecJobController({ clients, jobs, pods, imageSpecs, nodes: nodeCache, config, templates, log, events, metrics });
   let resyncTimer: NodeJS.Timeout | undefined;
   let workers: Promise<unknown> | undefined;
   let leading = false;
   let stopping = false;
-  const allInformers = () => [...pods.all(), ...jobs.all(), ...imageSpecs.all()];
+  const allInformers = () => [...pods.all(), ...jobs.all(), ...imageSpecs.all(), ...(nodes?.all() ?? [])];
   const synced = () => listed.size === allInformers().length;
 
   function stopTakingKeys(): void {
@@ -249,7 +274,7 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
       ]),
     async start() {
       // Children first, so the first ImageSpec reconciles already see existing jobs and Pods.
-      for (const informer of [...pods.all(), ...jobs.all()]) await informer.start();
+      for (const informer of [...(nodes?.all() ?? []), ...pods.all(), ...jobs.all()]) await informer.start();
       for (const informer of imageSpecs.all()) await informer.start();
       if (stopping) return;
       if (!elector) {

@@ -5,7 +5,7 @@ import type { ApiCall } from './api-calls.ts';
 
 /**
  * watched: every namespace the controller watches; leaderElection: the release namespace (the
- * Lease); cluster: cluster-scoped resources (TokenReviews).
+ * Lease); cluster: cluster-scoped resources (TokenReviews, Nodes).
  */
 export type Scope = 'watched' | 'leaderElection' | 'cluster';
 
@@ -30,6 +30,7 @@ export const METHOD_RIGHTS: Readonly<Record<string, Right>> = {
   'CoreV1Api.deleteNamespacedPod': core('pods', 'delete'),
   'CoreV1Api.createNamespacedConfigMap': core('configmaps', 'create'),
   'CoreV1Api.readNamespacedSecret': core('secrets', 'get'),
+  'CoreV1Api.listNode': { group: '', resource: 'nodes', verb: 'list', scope: 'cluster' },
   'AuthenticationV1Api.createTokenReview': { group: 'authentication.k8s.io', resource: 'tokenreviews', verb: 'create', scope: 'cluster' },
   'CoordinationV1Api.readNamespacedLease': { group: 'coordination.k8s.io', resource: 'leases', verb: 'get', scope: 'leaderElection' },
   'CoordinationV1Api.createNamespacedLease': { group: 'coordination.k8s.io', resource: 'leases', verb: 'create', scope: 'leaderElection' },

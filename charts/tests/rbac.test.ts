@@ -64,9 +64,9 @@ test('the code\'s calls are known and need rights in every scope', () => {
   assert.ok(needed.some((p) => p.scope === 'watched' && p.verb === 'watch'), 'informers watch');
 });
 
-/** The one cluster-scoped right: TokenReviews, for the upload endpoint, in every mode. */
-function assertTokenReviewRole(objects: K8sObject[]): void {
-  const name = objects.find((o) => o.kind === 'ClusterRole' && o.metadata.name.endsWith('-tokenreview'))?.metadata.name ?? '(none)';
+/** The cluster-scoped rights, in every mode: TokenReviews for the upload endpoint, Nodes read to end builds on a lost node. */
+function assertClusterScopedRole(objects: K8sObject[]): void {
+  const name = objects.find((o) => o.kind === 'ClusterRole' && o.metadata.name.endsWith('-cluster'))?.metadata.name ?? '(none)';
   const role = only(objects, 'ClusterRole', name);
   assertSameRights(grantedBy(rulesOf(role), 'cluster'), 'cluster', `ClusterRole ${name}`);
   assertBoundToServiceAccount(only(objects, 'ClusterRoleBinding', name), role, only(objects, 'Deployment'));
@@ -74,7 +74,7 @@ function assertTokenReviewRole(objects: K8sObject[]): void {
 
 test('all namespaces: the ClusterRole grants exactly what the calls need, the Lease Role the rest', async () => {
   const objects = await render();
-  assertTokenReviewRole(objects);
+  assertClusterScopedRole(objects);
   const name = `${RELEASE}-imagespec-controller`;
   const clusterRole = only(objects, 'ClusterRole', name);
   assertSameRights(grantedBy(rulesOf(clusterRole), 'watched'), 'watched', 'ClusterRole');
@@ -83,15 +83,15 @@ test('all namespaces: the ClusterRole grants exactly what the calls need, the Le
   assert.equal(envOf(only(objects, 'Deployment')).has('IMAGESPEC_NAMESPACES'), false);
 });
 
-test('watched namespaces: a Role and RoleBinding in each, no cluster-wide rights but TokenReviews, IMAGESPEC_NAMESPACES set', async () => {
+test('watched namespaces: a Role and RoleBinding in each, no cluster-wide rights but TokenReviews and reading Nodes, IMAGESPEC_NAMESPACES set', async () => {
   const watchNamespaces = ['team-a', 'team-b'];
   const objects = await render({ values: { watchNamespaces } });
   assert.deepEqual(
-    objects.filter((o) => o.kind.startsWith('Cluster') && !/-(edit|view)$/.test(o.metadata.name)).map((o) => o.metadata.name.endsWith('-tokenreview')),
+    objects.filter((o) => o.kind.startsWith('Cluster') && !/-(edit|view)$/.test(o.metadata.name)).map((o) => o.metadata.name.endsWith('-cluster')),
     [true, true],
-    'no ClusterRole or ClusterRoleBinding but the TokenReview pair (and the tenants\' aggregated roles)',
+    'no ClusterRole or ClusterRoleBinding but the cluster-scoped pair (and the tenants\' aggregated roles)',
   );
-  assertTokenReviewRole(objects);
+  assertClusterScopedRole(objects);
   const deployment = only(objects, 'Deployment');
   for (const namespace of watchNamespaces) {
     const inNamespace = objects.filter((o) => o.metadata.namespace === namespace);

@@ -1,5 +1,5 @@
 // I/O edge of the ImageSpecJob controller: reads the caches, asks decideJob, applies.
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { API_VERSION, IMAGESPECJOB_KIND, IMAGESPECJOB_PLURAL, type ImageSpec, type ImageSpecJob } from '../../api/types.ts';
 import type { Config } from '../../config/types.ts';
 import { podName } from '../../api/names.ts';
@@ -17,6 +17,7 @@ import type { BuildMetrics } from '../runtime/metrics.ts';
 import type { ReconcileResult } from '../runtime/worker.ts';
 import { WrittenVersions } from '../runtime/written.ts';
 import { decideJob, refusedBuild } from './decide.ts';
+import { nodeHealth } from './node-health.ts';
 import { buildContextConfigMap, buildPod } from './pod.ts';
 import { controllingImageSpec, trustJob, type Trust } from './trust.ts';
 import { uploadBaseUrl, uploadUrl } from '../upload/route.ts';
@@ -28,6 +29,8 @@ export interface JobControllerDeps {
   pods: Cache<V1Pod>;
   /** Only a job controlled by an ImageSpec in this cache is built (trust.ts). */
   imageSpecs: Cache<ImageSpec>;
+  /** Nodes by name, to end builds on a node that stopped answering; none: builds wait for Kubernetes. */
+  nodes?: { get(name: string): V1Node | undefined };
   config: Config;
   templates: Templates;
   log: Logger;
@@ -61,11 +64,14 @@ export class ImageSpecJobController {
     const trust = isTerminal(job) ? undefined : await this.trust(job);
     const refusal = trust && !trust.trusted ? trust : undefined;
     let pod = this.deps.pods.get(podName(name), namespace);
-    let decision = decideJob({ job, pod, refusal, now });
+    const nodeName = pod?.spec?.nodeName;
+    const node = nodeName ? nodeHealth(this.deps.nodes?.get(nodeName)) : undefined;
+    const observed = { job, refusal, node, nodeLostSeconds: this.deps.config.build.nodeLostSeconds, now };
+    let decision = decideJob({ ...observed, pod });
     if (decision.verifyPod) {
       const live = await this.readPod(namespace, podName(name));
       pod = live;
-      decision = decideJob({ job, pod, podGone: live === undefined, refusal, now });
+      decision = decideJob({ ...observed, pod, podGone: live === undefined });
     }
 
     let { status, events } = decision;
@@ -76,7 +82,7 @@ export class ImageSpecJobController {
 
     if (decision.deletePod && pod?.metadata?.name) {
       const deleted = await clients.core.deleteNamespacedPod({ name: pod.metadata.name, namespace, gracePeriodSeconds: 0 }).then(() => true, ignoreNotFound);
-      if (deleted) log.info('Deleted Pod of cancelled ImageSpecJob', { namespace, name: pod.metadata.name, imageSpecJob: name });
+      if (deleted) log.info('Deleted Pod', { namespace, name: pod.metadata.name, imageSpecJob: name, reason: status.reason });
     }
 
     this.deps.metrics?.buildStatusDecided(key, job.status, status, pod?.status?.phase);
@@ -88,6 +94,7 @@ export class ImageSpecJobController {
       this.deps.metrics?.buildStatusWritten(job.status, status);
       if (refusal && status.reason === refusal.reason) log.warn('Refused ImageSpecJob', { namespace, name, reason: refusal.reason });
     }
+    if (decision.recheckAfterMs !== undefined) return { requeueAfterMs: decision.recheckAfterMs };
   };
 
   private async trust(job: ImageSpecJob): Promise<Trust> {

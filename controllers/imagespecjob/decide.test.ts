@@ -115,6 +115,52 @@ test('a Pod someone is deleting ends the build PodDeleted at once, unless it alr
   assert.equal(decideJob({ job: started, pod: deleting('Succeeded', { containerStatuses: [push] }), now }).status.phase, 'Succeeded');
 });
 
+test('a build whose node is not Ready waits, saying until when, then ends NodeLost and deletes its Pod', () => {
+  const started = job({ phase: 'Building', podName: 'web-0123456789ab-build' });
+  const building = pod('Running', {
+    initContainerStatuses: [{ name: 'build', ready: false, restartCount: 0, image: 'b', imageID: '', state: { running: { startedAt: '2026-11-23T09:58:00Z' } } }],
+  } as never);
+  const away = { name: 'worker-1', ready: false, since: '2026-11-23T09:59:00.000Z', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.' };
+
+  const waiting = decideJob({ job: started, pod: building, node: away, nodeLostSeconds: 120, now });
+  assert.equal(waiting.status.phase, 'Building');
+  assert.equal(waiting.deletePod, false);
+  assert.match(waiting.status.message ?? '', /^The node worker-1 is not Ready \(NodeStatusUnknown: .*\); the build ends NodeLost unless the node is Ready again by 2026-11-23T10:01:00Z$/);
+  assert.ok(waiting.recheckAfterMs! > 60_000 && waiting.recheckAfterMs! <= 61_000, `recheck just after the node is lost: ${waiting.recheckAfterMs}`);
+  const later = decideJob({ job: { ...started, status: waiting.status }, pod: building, node: away, nodeLostSeconds: 120, now: '2026-11-23T10:00:30Z' });
+  assert.equal(later.status.message, waiting.status.message, 'the message does not count down: no write per recheck');
+
+  const lost = decideJob({ job: { ...started, status: waiting.status }, pod: building, node: away, nodeLostSeconds: 120, now: '2026-11-23T10:01:00Z' });
+  assert.equal(lost.status.phase, 'Failed');
+  assert.equal(lost.status.reason, 'NodeLost');
+  assert.equal(lost.deletePod, true);
+  assert.match(lost.status.message ?? '', /has not been Ready for 120 s .*A new revision or spec\.updateTime builds again$/);
+  assert.equal(lost.recheckAfterMs, undefined);
+  // Written, it stays; the Pod is deleted again if a crash came between the status and the delete.
+  assert.equal(decideJob({ job: { ...started, status: lost.status }, pod: building, node: away, nodeLostSeconds: 120, now }).deletePod, true);
+
+  const ready = { ...away, ready: true };
+  for (const [observed, seconds] of [[ready, 120], [away, 0], [undefined, 120]] as const) {
+    const decision = decideJob({ job: started, pod: building, node: observed, nodeLostSeconds: seconds, now: '2026-11-23T12:00:00Z' });
+    assert.equal(decision.status.phase, 'Building', 'a Ready, unknown or unwatched node leaves the build alone');
+    assert.equal(decision.recheckAfterMs, undefined);
+  }
+  const done = pod('Failed', {} as never);
+  assert.notEqual(decideJob({ job: started, pod: done, node: away, nodeLostSeconds: 120, now: '2026-11-23T12:00:00Z' }).status.reason, 'NodeLost', 'a finished Pod says how it ended');
+});
+
+test('a Pod evicted by the taint manager (its node unreachable) ends NodeLost, not PodDeleted', () => {
+  const started = job({ phase: 'Building', podName: 'web-0123456789ab-build' });
+  const evicted = pod('Running', {
+    conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint' }],
+  } as never);
+  const observed = { ...evicted, metadata: { ...evicted.metadata, deletionTimestamp: now as never }, spec: { nodeName: 'worker-2', containers: [] } };
+  const decision = decideJob({ job: started, pod: observed, now });
+  assert.equal(decision.status.reason, 'NodeLost');
+  assert.match(decision.status.message ?? '', /was evicted because node worker-2 stopped being Ready \(Taint manager: deleting due to NoExecute taint\)/);
+  assert.equal(decision.deletePod, false, 'already being deleted');
+});
+
 // Events: each transition tells its event once; a reconcile that changes nothing tells nothing.
 
 /** Decides on `observed`, then again on the status just written: the second must tell nothing. */

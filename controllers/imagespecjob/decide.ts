@@ -7,6 +7,7 @@ import { isTerminalPhase } from '../../api/phases.ts';
 import { setCondition, type ConditionInput } from '../runtime/conditions.ts';
 import type { ObjectEvent } from '../runtime/eventbody.ts';
 import { jobStatusEvents } from './events.ts';
+import { nodeLostIn, nodeLostMessage, nodeNotReadyMessage, type NodeHealth } from './node-health.ts';
 import { observeBuildPod } from './podstatus.ts';
 
 export interface JobObservation {
@@ -20,19 +21,25 @@ export interface JobObservation {
   podGone?: boolean;
   /** Set when the job fails the trust check (trust.ts): it is failed with this, and never built. */
   refusal?: { reason: Reason; message: string };
+  /** The health of the node the Pod is bound to, when the Node is known. */
+  node?: NodeHealth;
+  /** A build whose node has not been Ready this long is ended NodeLost; 0: never (Kubernetes may evict it). */
+  nodeLostSeconds?: number;
   now: string;
 }
 
 export interface JobDecision {
   /** Render the build context ConfigMap and create the Pod. */
   createPod: boolean;
-  /** Delete the running build Pod (cancellation). */
+  /** Delete the running build Pod (cancellation, or its node was lost). */
   deletePod: boolean;
   /** The cache and the status disagree about the Pod: read it live before deciding. */
   verifyPod: boolean;
   status: ImageSpecJobStatus;
   /** What the change from the cached status to `status` tells; to record once the status is written. */
   events: ObjectEvent[];
+  /** Look again after this long even if nothing changes (the node may be declared lost by then). */
+  recheckAfterMs?: number;
 }
 
 function succeededCondition(status: ImageSpecJobStatus, previous: ImageSpecJobStatus, now: string): ImageSpecJobStatus {
@@ -75,8 +82,9 @@ function decideWrites(observation: JobObservation): Omit<JobDecision, 'events'> 
   const podIsDone = pod?.status?.phase === 'Succeeded' || pod?.status?.phase === 'Failed';
 
   if (isTerminalPhase(previous.phase)) {
-    // A finished job keeps its status; a cancelled one must not leave its Pod running.
-    const deletePod = previous.phase === 'Cancelled' && pod !== undefined && !podIsDone && !pod.metadata?.deletionTimestamp;
+    // A finished job keeps its status; a cancelled one, or one whose node was lost, must not leave its Pod behind.
+    const abandoned = previous.phase === 'Cancelled' || previous.reason === Reasons.NodeLost;
+    const deletePod = abandoned && pod !== undefined && !podIsDone && !pod.metadata?.deletionTimestamp;
     return { ...none, deletePod, status: previous };
   }
 
@@ -114,8 +122,17 @@ function decideWrites(observation: JobObservation): Omit<JobDecision, 'events'> 
   // Someone else is deleting the Pod (the controller deletes only cancelled builds, handled above):
   // its containers are being stopped, and what they report now is the deletion, not the build.
   if (pod.metadata?.deletionTimestamp && pod.status?.phase !== 'Succeeded') {
+    const evicted = nodeEviction(pod);
+    if (evicted) return { ...none, status: finish(job, { phase: 'Failed', reason: Reasons.NodeLost, message: evicted, completionTime: now }, now) };
     const message = `Build Pod ${pod.metadata.name} was deleted before the build finished; a new revision or spec.updateTime builds again`;
     return { ...none, status: finish(job, { phase: 'Failed', reason: Reasons.PodDeleted, message, completionTime: now }, now) };
+  }
+
+  // The node stopped answering: a build there cannot finish, and Kubernetes may never evict it.
+  const lostIn = podIsDone ? undefined : nodeLostIn(observation.node, observation.nodeLostSeconds ?? 0, now);
+  if (lostIn === 0 && observation.node) {
+    const message = nodeLostMessage(observation.node, pod.metadata?.name ?? '', observation.nodeLostSeconds ?? 0);
+    return { ...none, deletePod: true, status: finish(job, { phase: 'Failed', reason: Reasons.NodeLost, message, completionTime: now }, now) };
   }
 
   const observed = observeBuildPod(pod);
@@ -127,8 +144,24 @@ function decideWrites(observation: JobObservation): Omit<JobDecision, 'events'> 
     ...(observed.reason ? { reason: observed.reason } : {}),
     ...(observed.message ? { message: observed.message } : {}),
     ...(observed.phase === 'Succeeded' ? { image: job.spec.targetImage, digest: observed.digest } : {}),
+    ...(lostIn !== undefined && observation.node ? { message: nodeNotReadyMessage(observation.node, observation.nodeLostSeconds ?? 0) } : {}),
   };
   const { reason: _r, message: _m, ...rest } = previous;
   // reason and message always describe the latest observation, never a stale one.
-  return { ...none, status: succeededCondition({ ...rest, ...status }, previous, now) };
+  const recheck = lostIn !== undefined ? { recheckAfterMs: lostIn + NODE_RECHECK_SLACK_MS } : {};
+  return { ...none, status: succeededCondition({ ...rest, ...status }, previous, now), ...recheck };
+}
+
+/** A recheck lands just past the moment the node counts as lost, never just before it. */
+const NODE_RECHECK_SLACK_MS = 500;
+
+/** The sentence for a Pod the taint manager deletes because its node is unreachable or not ready. */
+function nodeEviction(pod: V1Pod): string | undefined {
+  const disruption = pod.status?.conditions?.find((condition) => condition.type === 'DisruptionTarget' && condition.status === 'True');
+  if (disruption?.reason !== 'DeletionByTaintManager') return undefined;
+  const node = pod.spec?.nodeName ? `node ${pod.spec.nodeName}` : 'its node';
+  return (
+    `Build Pod ${pod.metadata?.name} was evicted because ${node} stopped being Ready (${disruption.message ?? disruption.reason}); ` +
+    'a new revision or spec.updateTime builds again'
+  );
 }

@@ -173,6 +173,8 @@ describe('the controller installed with its chart, running in the cluster', () =
     assert.ok(canI('get', 'secrets', ns.tenant));
     for (const verb of ['create', 'update', 'patch', 'list', 'delete']) assert.ok(!canI(verb, 'secrets', ns.tenant), `no ${verb} on Secrets`);
     assert.ok(canI('create', 'tokenreviews.authentication.k8s.io'), 'who an upload token belongs to');
+    assert.ok(canI('watch', 'nodes'), 'whether a build\'s node still answers');
+    assert.ok(!canI('update', 'nodes') && !canI('get', 'nodes/proxy'), 'Nodes read only');
   });
 
   let succeeded: ImageSpec;

@@ -96,12 +96,16 @@ Rules for the watched namespaces (a ClusterRole when every namespace is watched)
 {{- end }}
 
 {{/*
-Cluster-scoped: the upload endpoint asks the API server whom a build Pod's token belongs to.
+Cluster-scoped: the upload endpoint asks the API server whom a build Pod's token belongs to, and
+the controller watches Nodes (read only) to end builds on a node that stopped answering.
 */}}
 {{- define "imagespec-controller.clusterRules" -}}
 - apiGroups: ["authentication.k8s.io"]
   resources: ["tokenreviews"]
   verbs: ["create"]
+- apiGroups: [""]
+  resources: ["nodes"]
+  verbs: ["list", "watch"]
 {{- end }}
 
 {{/*

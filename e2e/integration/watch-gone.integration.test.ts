@@ -1,0 +1,70 @@
+// A watch the API server answers 410 Gone: the informer lists again and misses nothing.
+//
+// The API server keeps a bounded window of history; a watch resumed from a resource version older
+// than that window (after an outage, a slow consumer, an etcd compaction) is answered 410 Gone.
+// Here the real API server gives that answer on purpose: the informer's first list reports resource
+// version 1, which no server still holds, and an object is created between that list and the
+// watch. The informer must list again, hold both objects and keep watching.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { V1ConfigMap } from '@kubernetes/client-node';
+import { clusterUp } from '../cluster/cluster.ts';
+import { ResilientInformer } from '../../controllers/runtime/informer.ts';
+import { plain } from '../../controllers/runtime/kube.ts';
+import { createLogger } from '../../controllers/runtime/logger.ts';
+import { connect, type Kube } from './harness.ts';
+import { createNamespace, deleteNamespaces, uniqueNamespaceName } from '../namespaces.ts';
+import { waitFor } from '../wait.ts';
+
+let kube: Kube;
+let namespace: string;
+
+before(async () => {
+  const { kubeconfig } = await clusterUp({ log: (line) => process.stderr.write(`[cluster] ${line}\n`) });
+  kube = connect(kubeconfig);
+  namespace = await createNamespace(kube, uniqueNamespaceName('watch-gone'));
+});
+
+after(async () => {
+  if (kube) await deleteNamespaces(kube, [namespace]);
+});
+
+const configMap = (name: string): V1ConfigMap => ({ metadata: { name }, data: { name } });
+
+test('a watch answered 410 Gone: the informer lists again, holds what changed meanwhile, and keeps watching', async () => {
+  await kube.core.createNamespacedConfigMap({ namespace, body: configMap('before') });
+  let lists = 0;
+  const seen = new Set<string>();
+  const complaints: string[] = [];
+  const log = createLogger({ level: 'warn', format: 'json' });
+  log.on('data', (entry: { level?: string; message?: string }) => {
+    if (entry.level === 'warn' || entry.level === 'error') complaints.push(String(entry.message));
+  });
+  const informer = new ResilientInformer<V1ConfigMap>(kube.kubeConfig, {
+    kind: 'ConfigMap',
+    path: `/api/v1/namespaces/${namespace}/configmaps`,
+    list: async () => {
+      lists += 1;
+      const listed = plain(await kube.core.listNamespacedConfigMap({ namespace }));
+      if (lists > 1) return listed;
+      // Created after the list the informer holds, before its watch: only a new list can find it.
+      await kube.core.createNamespacedConfigMap({ namespace, body: configMap('meanwhile') });
+      return { ...listed, metadata: { ...listed.metadata, resourceVersion: '1' } };
+    },
+    onEvent: (object) => seen.add(object.metadata?.name ?? ''),
+    log,
+  });
+  try {
+    await informer.start();
+    await waitFor('the informer to list again after 410 Gone', async () => lists >= 2 && informer.get('meanwhile', namespace) !== undefined, 30_000, 100);
+    assert.ok(informer.get('before', namespace), 'what the first list found is kept');
+    assert.ok(seen.has('meanwhile'), 'the object created meanwhile reached the handler');
+
+    await kube.core.createNamespacedConfigMap({ namespace, body: configMap('after') });
+    await waitFor('the watch to deliver a new object', async () => informer.get('after', namespace) !== undefined, 30_000, 100);
+    assert.equal(lists, 2, 'one list for the 410, not a loop of them');
+    assert.deepEqual(complaints, [], 'a 410 is routine: no warning, no restart of the informer');
+  } finally {
+    await informer.stop();
+  }
+});

@@ -32,6 +32,8 @@ const HEADERS_TIMEOUT_MS = 60_000;
  */
 const PUSH_START_WAIT_MS = 10_000;
 const PUSH_START_POLL_MS = 500;
+/** How long a failed upload's remaining body is read (and dropped) so its sender gets the answer. */
+const DRAIN_TIMEOUT_MS = 120_000;
 
 export interface UploadServerOptions {
   clients: Clients;
@@ -95,6 +97,20 @@ async function authorizeWhenStarted(options: UploadServerOptions, route: UploadR
   return decision;
 }
 
+/**
+ * Reads and drops the rest of an upload whose push failed midway. Answering and closing while the
+ * build Pod is still sending makes its curl fail with a broken pipe before it reads the answer, so
+ * the build would report that instead of the registry's refusal. Bounded: a slow sender is cut off.
+ */
+async function drain(chunks: AsyncIterator<unknown>, timeoutMs: number): Promise<void> {
+  const timeout = new AbortController();
+  const rest = (async () => {
+    while (!(await chunks.next()).done && !timeout.signal.aborted);
+  })();
+  await Promise.race([rest, delay(timeoutMs, undefined, { signal: timeout.signal })]).catch(() => undefined);
+  timeout.abort();
+}
+
 function failureReply(error: unknown, target: string): Reply {
   if (error instanceof LayoutError) return { status: 400, body: `The upload is not a valid OCI image layout: ${error.message}\n` };
   // The registry's own refusal (bad credentials, a repository it will not create) will not change
@@ -131,15 +147,19 @@ export async function startUploadServer(options: UploadServerOptions): Promise<U
       }
       const target = decision.target.targetImage;
       if (expectsContinue) response.writeContinue();
+      // One iterator over the body, so what the push left unread can be drained on a failure.
+      const chunks = request[Symbol.asyncIterator]();
+      const body: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => chunks };
       try {
         const { registry } = config;
         const credentials = registry.username ? { username: registry.username, password: registry.password ?? '' } : undefined;
-        const pushed = await pushLayoutTar(request, { ...parseTargetImage(target), insecure: registry.insecure, ...(credentials ? { credentials } : {}) }, { signal: abort.signal });
+        const pushed = await pushLayoutTar(body, { ...parseTargetImage(target), insecure: registry.insecure, ...(credentials ? { credentials } : {}) }, { signal: abort.signal });
         log.info('Pushed image', { ...fields, image: target, digest: pushed.digest, bytes: pushed.bytes, blobsUploaded: pushed.blobsUploaded, blobsSkipped: pushed.blobsSkipped });
         send(response, { status: 200, body: `digest=${pushed.digest}\n` }, false);
       } catch (error) {
         const reply = failureReply(error, target);
         log.error('Could not push image', { ...fields, image: target, status: reply.status, error: describeError(error) });
+        if (!request.readableEnded) await drain(chunks, DRAIN_TIMEOUT_MS);
         send(response, reply, !request.readableEnded);
       }
     } finally {

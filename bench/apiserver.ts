@@ -1,0 +1,37 @@
+// Snapshots of kube-apiserver's write counters (its own /metrics, read with the admin client) and
+// of the Events other reporters left in the controller's namespace (see writes.ts).
+import { request } from 'node:https';
+import type { RequestOptions } from 'node:https';
+import { EventsV1Api } from '@kubernetes/client-node';
+import { REPORTING_CONTROLLER } from '../controllers/runtime/eventbody.ts';
+import type { Kube } from '../e2e/integration/harness.ts';
+import { parsePrometheusText } from './prometheus-text.ts';
+import { apiserverWriteCounts, otherReportersEventWrites, type WriteSnapshot } from './writes.ts';
+
+/** GET `path` from the API server with the kubeconfig's credentials; rejects on any status but 200. */
+export async function apiserverGet(kube: Kube, path: string, timeoutMs = 30_000): Promise<string> {
+  const server = kube.kubeConfig.getCurrentCluster()?.server;
+  if (!server) throw new Error('the kubeconfig has no current cluster');
+  const options: RequestOptions = {};
+  await kube.kubeConfig.applyToHTTPSOptions(options);
+  return new Promise((resolve, reject) => {
+    const req = request(new URL(path, server), { ...options, method: 'GET', timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`GET ${path}: HTTP ${res.statusCode}: ${body.slice(0, 200)}`))));
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${path}: no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export async function writeSnapshot(kube: Kube, namespace: string): Promise<WriteSnapshot> {
+  const events = kube.kubeConfig.makeApiClient(EventsV1Api);
+  const [metrics, list] = await Promise.all([apiserverGet(kube, '/metrics'), events.listNamespacedEvent({ namespace })]);
+  return {
+    counts: apiserverWriteCounts(parsePrometheusText(metrics)),
+    otherEventWrites: otherReportersEventWrites(list.items, REPORTING_CONTROLLER),
+  };
+}

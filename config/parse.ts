@@ -167,9 +167,11 @@ export function parseConfig(source: Raw, defaults: { logFormat: 'json' | 'text' 
     namespaces: list(v.IMAGESPEC_NAMESPACES),
     logLevel: v.IMAGESPEC_LOG_LEVEL as Config['logLevel'],
     logFormat: (optional(v.IMAGESPEC_LOG_FORMAT) as Config['logFormat'] | undefined) ?? defaults.logFormat,
+    events: v.IMAGESPEC_EVENTS as Config['events'],
     templatesDir: optional(v.IMAGESPEC_TEMPLATES_DIR),
     resyncSeconds: Number(v.IMAGESPEC_RESYNC_SECONDS),
     workers: Number(v.IMAGESPEC_WORKERS),
+    kubeApi: { qps: Number(v.IMAGESPEC_KUBE_API_QPS), burst: Number(v.IMAGESPEC_KUBE_API_BURST) },
     http: { port: Number(v.IMAGESPEC_HTTP_PORT), portFile: optional(v.IMAGESPEC_HTTP_PORT_FILE) },
     upload: { port: Number(v.IMAGESPEC_UPLOAD_PORT), url: optional(v.IMAGESPEC_UPLOAD_URL) },
     leaderElection: {

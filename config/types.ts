@@ -91,10 +91,14 @@ export interface Config {
   namespaces: string[];
   logLevel: 'error' | 'warn' | 'info' | 'debug';
   logFormat: 'json' | 'text';
+  /** Which Events are recorded (controllers/runtime/event-policy.ts). */
+  events: EventPolicy;
   /** Directory whose *.hbs files override the built-in templates. */
   templatesDir?: string;
   resyncSeconds: number;
   workers: number;
+  /** Client-side rate limit of API requests (controllers/runtime/request-limiter.ts). */
+  kubeApi: { qps: number; burst: number };
   http: HttpConfig;
   upload: UploadConfig;
   leaderElection: LeaderElectionConfig;
@@ -103,3 +107,5 @@ export interface Config {
   /** Sentences about settings that were given but are no longer used (logged at start). */
   retired: string[];
 }
+
+export type EventPolicy = 'warnings' | 'all' | 'none';

@@ -199,10 +199,30 @@ export const VARIABLES: Variable[] = [
     description: 'Directory whose *.hbs files replace the built-in templates of the same name.',
   },
   {
+    name: 'IMAGESPEC_EVENTS',
+    default: 'warnings',
+    schema: { type: 'string', enum: ['warnings', 'all', 'none'] },
+    description:
+      'Which Kubernetes Events the controller records about ImageSpecs and ImageSpecJobs. warnings: failures and refusals only (what status alone may not bring to a user\'s attention); all: also a Normal Event for every status transition (revision created, Pod created, building, succeeded, cancelled), about 6 more API writes per build; none: no Events.',
+  },
+  {
     name: 'IMAGESPEC_RESYNC_SECONDS',
     default: '600',
     schema: int(10, 86400),
     description: 'Every so often all objects are reconciled again, as a safety net for missed events.',
+  },
+  {
+    name: 'IMAGESPEC_KUBE_API_QPS',
+    default: '200',
+    schema: int(0, 100000),
+    description:
+      'Client-side limit of the controller\'s requests to the Kubernetes API, per second on average (as client-go\'s QPS); 0: no limit. A 429 from the API server is retried after its Retry-After either way.',
+  },
+  {
+    name: 'IMAGESPEC_KUBE_API_BURST',
+    default: '400',
+    schema: int(1, 100000),
+    description: 'Requests that may go at once above IMAGESPEC_KUBE_API_QPS after a quiet moment (as client-go\'s burst).',
   },
   {
     name: 'IMAGESPEC_WORKERS',

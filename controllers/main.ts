@@ -3,7 +3,7 @@
 // controllers until SIGTERM/SIGINT, then shuts down gracefully. (`npm start` goes through
 // e2e/start.ts, which falls back to the local test cluster when neither is given.)
 import { existsSync } from 'node:fs';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { loadConfig } from '../config/load.ts';
 import { describeConfig } from '../config/parse.ts';
 import type { Config } from '../config/types.ts';
@@ -12,6 +12,7 @@ import { describeError } from './runtime/informer.ts';
 import { createLogger, type Logger } from './runtime/logger.ts';
 import { makeClients } from './runtime/kube.ts';
 import { Metrics } from './runtime/metrics.ts';
+import { PooledKubeConfig } from './runtime/pooled-kubeconfig.ts';
 import { startUploadServer, type UploadServer } from './upload/server.ts';
 import { createManager, type Manager, type ManagerOptions } from './manager.ts';
 
@@ -43,6 +44,7 @@ export async function runController(
   options: Pick<ManagerOptions, 'onLeadershipChange'> = {},
 ): Promise<Manager> {
   log.info('Loaded configuration', { config: describeConfig(config), cluster: kubeConfig.getCurrentCluster()?.server });
+  if (kubeConfig instanceof PooledKubeConfig) kubeConfig.limitRequests(config.kubeApi);
   if (!config.registry) log.warn('No registry is configured: ImageSpecs will report RegistryNotConfigured');
   for (const detail of config.retired) log.warn('Ignored retired setting', { detail });
   const metrics = new Metrics();
@@ -109,7 +111,7 @@ export async function main(): Promise<void> {
   const config = configOrExit();
   const log = createLogger({ level: config.logLevel, format: config.logFormat });
   process.on('unhandledRejection', (reason) => log.error('Unhandled rejection', { error: String(reason) }));
-  const kubeConfig = new KubeConfig();
+  const kubeConfig = new PooledKubeConfig();
   kubeConfig.loadFromDefault();
   await runController(kubeConfig, config, log);
 }

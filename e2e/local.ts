@@ -3,11 +3,12 @@
 // `npm run local -- --demo` also applies examples/imagespec.yaml and follows it to the end.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KubeConfig, CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import yaml from 'js-yaml';
 import type { ImageSpec } from '../api/types.ts';
 import { loadConfig } from '../config/load.ts';
 import { createLogger } from '../controllers/runtime/logger.ts';
+import { PooledKubeConfig } from '../controllers/runtime/pooled-kubeconfig.ts';
 import { runController } from '../controllers/main.ts';
 import { clusterUp } from './cluster/cluster.ts';
 import { repoRoot, stateDir } from './cluster/paths.ts';
@@ -51,7 +52,7 @@ export async function runLocal(argv: string[] = process.argv.slice(2)): Promise<
   const demo = argv.includes('--demo');
   say('Starting the local cluster (the first run compiles Kubernetes from source: expect several minutes)');
   const { kubeconfig } = await clusterUp({ log: say, node: nodeHooks });
-  const kubeConfig = new KubeConfig();
+  const kubeConfig = new PooledKubeConfig();
   kubeConfig.loadFromFile(kubeconfig);
   say('Installing the CRDs');
   await installCrds(kubeConfig);

@@ -24,3 +24,15 @@ test('ignoreNotFound and ignoreAlreadyExists swallow only their own answer', asy
   await assert.rejects(Promise.reject(apiError(409, 'Conflict')).catch(ignoreAlreadyExists), (error) => isConflict(error));
   await assert.rejects(Promise.reject(new Error('socket hang up')).catch(ignoreNotFound), /socket hang up/);
 });
+
+test('a 429 tells when to retry from its Retry-After, bounded; other errors tell nothing', async () => {
+  const { retryAfterMs } = await import('./errors.ts');
+  const throttled = (retryAfter?: string) =>
+    new ApiException(429, 'x', JSON.stringify({ kind: 'Status', reason: 'TooManyRequests' }), retryAfter === undefined ? {} : { 'retry-after': retryAfter });
+  assert.equal(retryAfterMs(throttled('3')), 3000);
+  assert.equal(retryAfterMs(throttled('0')), 0);
+  assert.equal(retryAfterMs(throttled('86400')), 60_000);
+  assert.equal(retryAfterMs(throttled('soon')), undefined);
+  assert.equal(retryAfterMs(throttled()), undefined);
+  assert.equal(retryAfterMs(apiError(409, 'Conflict')), undefined);
+});

@@ -19,6 +19,21 @@ function reason(error: unknown): string | undefined {
 export const isNotFound = (error: unknown) => statusCode(error) === 404;
 export const isAlreadyExists = (error: unknown) => statusCode(error) === 409 && reason(error) === 'AlreadyExists';
 export const isConflict = (error: unknown) => statusCode(error) === 409 && reason(error) !== 'AlreadyExists';
+/** 429: the API server's priority and fairness (or a webhook) asked us to slow down. */
+export const isTooManyRequests = (error: unknown) => statusCode(error) === 429;
+
+/** Longest wait a Retry-After may impose: a misbehaving proxy must not park a key for hours. */
+const MAX_RETRY_AFTER_MS = 60_000;
+
+/** A 429's Retry-After (seconds, as the API server sends it) in ms; undefined for other errors. */
+export function retryAfterMs(error: unknown): number | undefined {
+  if (!isTooManyRequests(error)) return undefined;
+  const headers = (error as { headers?: Record<string, string | undefined> }).headers ?? {};
+  const value = headers['retry-after'] ?? headers['Retry-After'];
+  const seconds = value === undefined ? Number.NaN : Number(value);
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds * 1000, MAX_RETRY_AFTER_MS) : undefined;
+}
+
 /** 422: the API server refused the object itself; retrying the same request cannot help. */
 export const isInvalid = (error: unknown) => statusCode(error) === 422;
 

@@ -80,3 +80,30 @@ test('reconcile metrics count outcomes, errors, durations and busy workers', asy
   queue.shutDown();
   await workers;
 });
+
+test('a 429 retries the key no sooner than its Retry-After, even with a short backoff', async () => {
+  const { ApiException } = await import('@kubernetes/client-node');
+  const queue = new WorkQueue({ baseDelayMs: 1, maxDelayMs: 1 });
+  const delays: number[] = [];
+  const addAfter = queue.addAfter.bind(queue);
+  queue.addAfter = (key: string, delayMs: number) => {
+    delays.push(delayMs);
+    addAfter(key, delayMs);
+  };
+  let calls = 0;
+  const workers = runWorkers({
+    kind: 'Thing',
+    queue,
+    workers: 1,
+    log,
+    reconcile: async () => {
+      calls += 1;
+      if (calls === 1) throw new ApiException(429, 'Too Many Requests', '{}', { 'retry-after': '2' });
+    },
+  });
+  queue.add('ns/a');
+  await until('the first reconcile', () => calls === 1 && delays.length === 1);
+  assert.deepEqual(delays, [2000]);
+  queue.shutDown();
+  await workers;
+});

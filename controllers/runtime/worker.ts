@@ -2,7 +2,7 @@
 // key, transient failures retried with the key's backoff, successes forgetting it.
 import type { Logger } from './logger.ts';
 import { describeError } from './informer.ts';
-import { isConflict } from './errors.ts';
+import { isConflict, retryAfterMs } from './errors.ts';
 import type { WorkQueue } from './workqueue.ts';
 
 export interface ReconcileResult {
@@ -53,9 +53,12 @@ async function processNext(options: WorkerOptions): Promise<boolean> {
     queue.forget(key);
     if (result?.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
   } catch (error) {
-    const delayMs = queue.addRateLimited(key);
-    // A conflict only means our cache was behind; the retry reads the newer object.
-    const level = isConflict(error) ? 'debug' : 'error';
+    // A 429 says when to come back (Retry-After): never sooner than that.
+    const retryAfter = retryAfterMs(error);
+    const delayMs = queue.addRateLimited(key, retryAfter);
+    // A conflict only means our cache was behind; the retry reads the newer object. A 429 is the
+    // API server protecting itself, not a fault of this key.
+    const level = isConflict(error) ? 'debug' : retryAfter !== undefined ? 'warn' : 'error';
     log.log(level, `Could not reconcile ${kind}`, { key, error: describeError(error), retryInMs: delayMs });
   } finally {
     queue.done(key);

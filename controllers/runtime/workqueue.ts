@@ -98,10 +98,10 @@ export class WorkQueue {
   }
 
   /** Queue the key again after its per-key backoff; returns the delay used. */
-  addRateLimited(key: string): number {
+  addRateLimited(key: string, atLeastMs = 0): number {
     const failures = this.failures.get(key) ?? 0;
     this.failures.set(key, failures + 1);
-    const delay = backoffDelay(failures, this.backoff);
+    const delay = Math.max(backoffDelay(failures, this.backoff), atLeastMs);
     this.metrics?.retried();
     this.addAfter(key, delay);
     return delay;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { childName, configMapName, jobName, MAX_NAME_LENGTH, MAX_TAG_LENGTH, podName, targetImage } from './names.ts';
+import { childName, jobName, MAX_NAME_LENGTH, MAX_TAG_LENGTH, podName, targetImage } from './names.ts';
 import type { RegistryConfig } from '../config/types.ts';
 
 const REVISION = '0123456789abcdef'.repeat(4);
@@ -11,10 +11,9 @@ function assertLabel(name: string): void {
   assert.match(name, DNS_LABEL);
 }
 
-test('short names are readable: <imagespec>-<rev12>, <job>-context, <job>-build', () => {
+test('short names are readable: <imagespec>-<rev12>, <job>-build', () => {
   const job = jobName('web', REVISION);
   assert.equal(job, 'web-0123456789ab');
-  assert.equal(configMapName(job), 'web-0123456789ab-context');
   assert.equal(podName(job), 'web-0123456789ab-build');
 });
 
@@ -30,9 +29,8 @@ test('long names are shortened to DNS-1123 labels of at most 63 characters, keep
     assertLabel(job);
     assert.ok(job.endsWith('-0123456789ab'), job);
     assert.ok(job.startsWith('nnnn'), job);
-    for (const child of [configMapName(job), podName(job)]) assertLabel(child);
+    assertLabel(podName(job));
     assert.ok(podName(job).endsWith('-build'));
-    assert.ok(configMapName(job).endsWith('-context'));
   }
 });
 

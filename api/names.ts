@@ -41,11 +41,6 @@ export function jobName(imageSpecName: string, revision: string): string {
   return childName(imageSpecName, shortRevision(revision));
 }
 
-/** The build context ConfigMap of a job: `<job>-context`. */
-export function configMapName(jobName: string): string {
-  return childName(jobName, 'context');
-}
-
 /** The build Pod of a job: `<job>-build`. */
 export function podName(jobName: string): string {
   return childName(jobName, 'build');

@@ -1,13 +1,13 @@
 // Convergence: n ImageSpecs created at once, until every build Pod exists (its ADDED event on the
 // Pod watch); then the floor, the same client creating each revision's objects itself.
 import type { V1Pod } from '@kubernetes/client-node';
-import { configMapName, podName } from '../api/names.ts';
+import { podName } from '../api/names.ts';
 import { createImageSpec, imageSpecObject, listJobs, type Kube } from '../e2e/integration/harness.ts';
 import { imageSpecJobs } from '../e2e/custom-objects.ts';
 import { writeSnapshot } from './apiserver.ts';
 import { settled, settleTimeoutMs, type BenchContext } from './context.ts';
 import { cpuMs } from './controller.ts';
-import { floorChildren, floorJob, type RevisionSample } from './floor-objects.ts';
+import { floorJob, floorPod, type RevisionSample } from './floor-objects.ts';
 import { benchSpec } from './plan.ts';
 import { runPool } from './pool.ts';
 import type { Watched } from './watched.ts';
@@ -46,13 +46,12 @@ async function revisionSamples(kube: Kube, namespace: string, count: number): Pr
   return Promise.all(
     jobs.map(async (job) => ({
       job,
-      configMap: await kube.core.readNamespacedConfigMap({ namespace, name: configMapName(job.metadata.name!) }),
       pod: await kube.core.readNamespacedPod({ namespace, name: podName(job.metadata.name!) }),
     })),
   );
 }
 
-/** The floor: the same n revisions' objects created directly, job, then ConfigMap, then Pod, as the controller does. */
+/** The floor: the same n revisions' objects created directly, job, then Pod, as the controller does. */
 export async function createFloor(ctx: BenchContext): Promise<number> {
   const { kube, floorNamespace, names, options } = ctx;
   const samples = await revisionSamples(kube, ctx.namespace, 3);
@@ -63,9 +62,7 @@ export async function createFloor(ctx: BenchContext): Promise<number> {
   await runPool(names, options.concurrency, async (name, i) => {
     const sample = samples[i % samples.length]!;
     const job = await jobs.create(floorNamespace, floorJob(sample, `floor-${name}`, floorNamespace));
-    const { configMap, pod } = floorChildren(sample, job);
-    await kube.core.createNamespacedConfigMap({ namespace: floorNamespace, body: configMap });
-    await kube.core.createNamespacedPod({ namespace: floorNamespace, body: pod });
+    await kube.core.createNamespacedPod({ namespace: floorNamespace, body: floorPod(sample, job) });
   });
   return (await lastPod) - start;
 }

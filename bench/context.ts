@@ -17,6 +17,8 @@ export interface BenchContext {
   namespace: string;
   /** Where the floor creates its objects; no controller watches it. */
   floorNamespace: string;
+  /** IMAGESPEC_BUILD_NODE_SELECTOR: the benchmark's Node (node.ts), where every build Pod is bound. */
+  nodeSelector: string;
   names: string[];
   pods: Watched<V1Pod>;
   floorPods: Watched<V1Pod>;
@@ -39,10 +41,11 @@ export async function settled(ctx: BenchContext, what: string, more: (objects: N
   const problems = async () => {
     const pending = await pendingWork(ctx.controller);
     if (pending > 0) return [`the controller still has work (queued keys plus seconds held: ${pending})`];
-    // Pods and ConfigMaps only matter to convergence.ts as orphans, which the benchmark never
-    // makes; listing thousands of build contexts every second would load the API server instead.
+    // Pods only matter to convergence.ts as orphans, which the benchmark never makes; listing
+    // thousands of build Pods (each carrying its build context) every second would load the API
+    // server instead.
     const [specs, jobs] = await Promise.all([imageSpecs(ctx.kube.custom).list(ctx.namespace), listJobs(ctx.kube, ctx.namespace)]);
-    const objects: NamespaceObjects = { imageSpecs: specs, jobs, pods: [], configMaps: [] };
+    const objects: NamespaceObjects = { imageSpecs: specs, jobs, pods: [] };
     return [...convergenceProblems(objects), ...more(objects)];
   };
   const everyMs = Math.max(500, ctx.names.length / 4);

@@ -38,12 +38,25 @@ async function status(url: string): Promise<number> {
 }
 
 /**
- * Starts the controller watching only `namespace` (build Pods unschedulable, a registry endpoint
- * nothing builds against, info logs) and waits until its /readyz answers 200.
+ * The chaos suites' settings (a registry endpoint nothing builds against, only `namespace`
+ * watched, info logs), with build Pods on the benchmark's Node (node.ts) instead of on none.
  */
-export async function startReadyController(kubeconfig: string, namespace: string, label: string): Promise<RunningController> {
+export function benchControllerEnv(namespace: string, nodeSelector: string, nodeOptions?: string): Record<string, string> {
+  return {
+    ...chaosControllerEnv('bench', namespace, 'info'),
+    IMAGESPEC_BUILD_NODE_SELECTOR: nodeSelector,
+    ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
+  };
+}
+
+/**
+ * Starts the controller watching only `namespace`, its build Pods selecting `nodeSelector`
+ * (IMAGESPEC_BUILD_NODE_SELECTOR), and waits until its /readyz answers 200.
+ */
+export async function startReadyController(kubeconfig: string, namespace: string, nodeSelector: string, label: string): Promise<RunningController> {
   const spawnedAt = performance.now();
-  const controller = startController(kubeconfig, chaosControllerEnv('bench', namespace, 'info'), `bench-${label}`);
+  const env = benchControllerEnv(namespace, nodeSelector, process.env.BENCH_CONTROLLER_NODE_OPTIONS);
+  const controller = startController(kubeconfig, env, `bench-${label}`);
   const deadline = spawnedAt + READY_TIMEOUT_MS;
   let port: number | undefined;
   while (performance.now() < deadline) {

@@ -1,15 +1,14 @@
-// The floor's objects: what the controller writes for one revision (its ImageSpecJob, the build
-// context ConfigMap, the build Pod), copied from objects it created, under new names, in a
-// namespace no controller watches.
-import type { V1ConfigMap, V1ObjectMeta, V1Pod } from '@kubernetes/client-node';
-import { configMapName, podName } from '../api/names.ts';
+// The floor's objects: what the controller writes for one revision (its ImageSpecJob and the build
+// Pod, whose annotations carry the build context), copied from objects it created, under new
+// names, in a namespace no controller watches.
+import type { V1ObjectMeta, V1Pod } from '@kubernetes/client-node';
+import { podName } from '../api/names.ts';
 import { controllerReference } from '../api/owner-references.ts';
 import { IMAGESPECJOB_KIND, LABEL_JOB, type ImageSpecJob } from '../api/types.ts';
 
 /** One revision as the controller wrote it. */
 export interface RevisionSample {
   job: ImageSpecJob;
-  configMap: V1ConfigMap;
   pod: V1Pod;
 }
 
@@ -33,28 +32,19 @@ export function floorJob(sample: RevisionSample, name: string, namespace: string
   return { apiVersion: sample.job.apiVersion, kind: sample.job.kind, metadata: clientMetadata(sample.job.metadata, name, namespace, name), spec: { ...sample.job.spec } };
 }
 
-/** The ConfigMap and the Pod of the created job, owned by it as the controller's are. */
-export function floorChildren(sample: RevisionSample, job: ImageSpecJob): { configMap: V1ConfigMap; pod: V1Pod } {
+/**
+ * The Pod of the created job, owned by it as the controller's is: the same spec (node selector
+ * included, so the scheduler binds it as it bound the sample) and the same annotations (the build
+ * context), not yet bound to a node.
+ */
+export function floorPod(sample: RevisionSample, job: ImageSpecJob): V1Pod {
   const jobName = job.metadata.name!;
-  const namespace = job.metadata.namespace!;
-  const ownerReferences = [controllerReference(IMAGESPECJOB_KIND, job)];
-  const configMap: V1ConfigMap = {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: { ...clientMetadata(sample.configMap.metadata, configMapName(jobName), namespace, jobName), ownerReferences },
-    ...(sample.configMap.immutable === undefined ? {} : { immutable: sample.configMap.immutable }),
-    data: { ...sample.configMap.data },
-  };
   const spec = structuredClone(sample.pod.spec!);
   delete spec.nodeName;
-  for (const volume of spec.volumes ?? []) {
-    if (volume.configMap?.name === sample.configMap.metadata?.name) volume.configMap!.name = configMapName(jobName);
-  }
-  const pod: V1Pod = {
+  return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { ...clientMetadata(sample.pod.metadata, podName(jobName), namespace, jobName), ownerReferences },
+    metadata: { ...clientMetadata(sample.pod.metadata, podName(jobName), job.metadata.namespace!, jobName), ownerReferences: [controllerReference(IMAGESPECJOB_KIND, job)] },
     spec,
   };
-  return { configMap, pod };
 }

@@ -18,10 +18,11 @@ function results(overrides: Partial<BenchResults> = {}): BenchResults {
     podToStatus: { ...latencies(20, 100), byKind: { Running: latencies(20, 90), Succeeded: latencies(25, 100), Failed: latencies(null, null) } },
     writesPerRevisionCreating: 5,
     writesPerRevision: 8.5,
+    writesPerFailedRevision: 10,
     writesPerEdit: 6,
     writesAtRest: 0,
     writesAfterRestart: 3,
-    writes: { creating: noWrites, finishing: noWrites, edits: noWrites, atRest: noWrites, afterRestart: noWrites },
+    writes: { creating: noWrites, finishing: noWrites, running: noWrites, succeeded: noWrites, failed: noWrites, edits: noWrites, atRest: noWrites, afterRestart: noWrites },
     rssMb: 120,
     rss: { peakMb: 120, settledMb: 100, afterRestartPeakMb: 90, afterRestartSettledMb: 80 },
     cpuMsPerRevision: 4.2,
@@ -41,7 +42,7 @@ test('each goal is met at its limit and not met beyond it', () => {
   assert.equal(verdict(rows, 'editToPod (10) p50'), 'met');
   assert.equal(verdict(rows, 'editToPod (10) p99'), 'not met');
   assert.equal(verdict(rows, 'writes per revision, creating'), 'met');
-  assert.equal(verdict(rows, 'writes per revision, to finished'), 'not met');
+  assert.equal(verdict(rows, 'writes per revision, to Succeeded'), 'not met');
   assert.equal(verdict(rows, 'writes at rest'), 'met');
   assert.equal(verdict(rows, 'writes after restart'), 'not met');
   assert.equal(verdict(rows, 'CPU per revision'), 'met');

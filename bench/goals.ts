@@ -38,6 +38,11 @@ function detailRow(name: string, latencies: Latencies): Row {
   return { figure: `  ${name} (${latencies.count})`, value: `p50 ${ms(latencies.p50Ms)}, p99 ${ms(latencies.p99Ms)}, max ${ms(latencies.maxMs)}`, goal: '', verdict: '' };
 }
 
+/** No goal: a failure also tells a Warning Event. */
+function failedRevisionRow(writes: number): Row {
+  return { figure: 'writes per revision, to Failed', value: count(writes), goal: '', verdict: '' };
+}
+
 export function resultRows(results: BenchResults): Row[] {
   const { convergence, rss } = results;
   const kinds: StatusKind[] = ['Running', 'Succeeded', 'Failed'];
@@ -49,7 +54,8 @@ export function resultRows(results: BenchResults): Row[] {
     ...latencyRows(`podToStatus (${results.podToStatus.count})`, results.podToStatus),
     ...kinds.map((kind) => detailRow(kind, results.podToStatus.byKind[kind])),
     { figure: 'writes per revision, creating', value: count(results.writesPerRevisionCreating), goal: '<= 5', verdict: atMost(results.writesPerRevisionCreating, 5) },
-    { figure: 'writes per revision, to finished', value: count(results.writesPerRevision), goal: '<= 8', verdict: atMost(results.writesPerRevision, 8) },
+    { figure: 'writes per revision, to Succeeded', value: count(results.writesPerRevision), goal: '<= 8', verdict: atMost(results.writesPerRevision, 8) },
+    ...(results.writesPerFailedRevision === null ? [] : [failedRevisionRow(results.writesPerFailedRevision)]),
     { figure: 'writes per edit', value: count(results.writesPerEdit), goal: '', verdict: '' },
     { figure: `writes at rest (${results.options.restSeconds} s)`, value: count(results.writesAtRest), goal: '0', verdict: atMost(results.writesAtRest, 0) },
     { figure: `writes after restart (${results.options.restSeconds} s)`, value: count(results.writesAfterRestart), goal: '0', verdict: atMost(results.writesAfterRestart, 0) },

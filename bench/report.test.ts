@@ -14,7 +14,11 @@ function measured(): Measured {
     n: 100,
     burst: { controllerMs: 1300.4, writes: writes(450), cpuMs: 321, peakRssMb: 140 },
     floorMs: 1000,
-    status: { byKind: { Running: [10, 20], Succeeded: [30.26], Failed: [] }, writes: writes(333) },
+    status: {
+      byKind: { Running: [10, 20], Succeeded: [30.26], Failed: [] },
+      writes: { running: writes(200), succeeded: writes(160), failed: writes(60) },
+      counts: { succeeded: 80, failed: 20 },
+    },
     edits: { latenciesMs: [5, 6, 7, 8], writes: writes(22) },
     rest: { writes: writes(0), cpuMs: 12.3, rssMb: 120 },
     restart: { writes: writes(2), cpuMs: 40, rssMb: 90, readyMs: 612.6, startupCpuMs: 700, peakRssMb: 95 },
@@ -28,7 +32,10 @@ test('the figures per revision, the ratio and the latencies come from the measur
   assert.equal(results.convergence.ratio, 1.3);
   assert.equal(results.convergence.controllerMs, 1300);
   assert.equal(results.writesPerRevisionCreating, 4.5);
-  assert.equal(results.writesPerRevision, 7.83);
+  // (450 + 200) / 100 for creating and running, then 160 / 80 to Succeeded or 60 / 20 to Failed.
+  assert.equal(results.writesPerRevision, 8.5);
+  assert.equal(results.writesPerFailedRevision, 9.5);
+  assert.equal(results.writes.finishing.controller, 420);
   assert.equal(results.writesPerEdit, 5.5);
   assert.equal(results.writesAtRest, 0);
   assert.equal(results.writesAfterRestart, 2);

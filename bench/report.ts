@@ -5,7 +5,8 @@ import type { Series } from './latency-svg.ts';
 import { summarize } from './percentiles.ts';
 import type { BenchResults, Latencies, StatusKind } from './results.ts';
 import { formatTable } from './table.ts';
-import type { WindowWrites } from './writes.ts';
+import { addWindows, type WindowWrites } from './writes.ts';
+import type { StatusResult } from './status-latency.ts';
 
 interface Window {
   writes: WindowWrites;
@@ -20,7 +21,7 @@ export interface Measured {
   n: number;
   burst: { controllerMs: number; writes: WindowWrites; cpuMs: number; peakRssMb: number };
   floorMs: number;
-  status: { byKind: Record<StatusKind, number[]>; writes: WindowWrites };
+  status: StatusResult;
   edits: { latenciesMs: number[]; writes: WindowWrites };
   rest: Window;
   restart: Window & { readyMs: number; startupCpuMs: number; peakRssMb: number };
@@ -33,6 +34,14 @@ const twoDecimals = (value: number) => Math.round(value * 100) / 100;
 
 export function latencies(samples: readonly number[]): Latencies {
   return { ...summarize(samples), samplesMs: samples.map((value) => Math.round(value * 10) / 10) };
+}
+
+/**
+ * A revision's writes from create to its end: its share of the creating and running windows (every
+ * revision went through them) plus its share of the window in which the revisions of its kind ended.
+ */
+function perRevision(m: Measured, ending: WindowWrites, count: number): number {
+  return (m.burst.writes.controller + m.status.writes.running.controller) / m.n + (count === 0 ? 0 : ending.controller / count);
 }
 
 export function buildResults(m: Measured): BenchResults {
@@ -51,11 +60,19 @@ export function buildResults(m: Measured): BenchResults {
     editToPod: latencies(m.edits.latenciesMs),
     podToStatus: { ...latencies(KINDS.flatMap((kind) => m.status.byKind[kind])), byKind },
     writesPerRevisionCreating: twoDecimals(m.burst.writes.controller / m.n),
-    writesPerRevision: twoDecimals((m.burst.writes.controller + m.status.writes.controller) / m.n),
+    writesPerRevision: twoDecimals(perRevision(m, m.status.writes.succeeded, m.status.counts.succeeded)),
+    writesPerFailedRevision: m.status.counts.failed === 0 ? null : twoDecimals(perRevision(m, m.status.writes.failed, m.status.counts.failed)),
     writesPerEdit: editCount === 0 ? 0 : twoDecimals(m.edits.writes.controller / editCount),
     writesAtRest: m.rest.writes.controller,
     writesAfterRestart: m.restart.writes.controller,
-    writes: { creating: m.burst.writes, finishing: m.status.writes, edits: m.edits.writes, atRest: m.rest.writes, afterRestart: m.restart.writes },
+    writes: {
+      creating: m.burst.writes,
+      finishing: addWindows(m.status.writes.running, m.status.writes.succeeded, m.status.writes.failed),
+      ...m.status.writes,
+      edits: m.edits.writes,
+      atRest: m.rest.writes,
+      afterRestart: m.restart.writes,
+    },
     rssMb: m.burst.peakRssMb,
     rss: { peakMb: m.burst.peakRssMb, settledMb: m.rest.rssMb, afterRestartPeakMb: m.restart.peakRssMb, afterRestartSettledMb: m.restart.rssMb },
     cpuMsPerRevision: twoDecimals(m.burst.cpuMs / m.n),

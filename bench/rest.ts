@@ -35,7 +35,7 @@ export async function restart(ctx: BenchContext): Promise<RestartResult> {
   const before = await writeSnapshot(ctx.kube, ctx.namespace);
   const code = await ctx.controller.process.stop('SIGTERM');
   if (code !== 0) ctx.log(`the controller exited with ${code} on SIGTERM (see ${ctx.controller.process.logFile})`);
-  ctx.controller = await startReadyController(ctx.kubeconfig, ctx.namespace, 'restarted');
+  ctx.controller = await startReadyController(ctx.kubeconfig, ctx.namespace, ctx.nodeSelector, 'restarted');
   const sampler = new RssSampler(ctx.controller.pid);
   ctx.log(`restarted: ready in ${Math.round(ctx.controller.readyMs)} ms with ${ctx.names.length} ImageSpecs; ${ctx.options.restSeconds} s at rest`);
   const startupCpuMs = cpuMs(ctx.controller.pid);

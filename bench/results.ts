@@ -18,7 +18,7 @@ export interface BenchResults {
   convergence: {
     /** From the first ImageSpec create to the last build Pod's ADDED event. */
     controllerMs: number;
-    /** The same client creating each revision's ImageSpecJob, ConfigMap and Pod itself. */
+    /** The same client creating each revision's ImageSpecJob and Pod itself. */
     floorMs: number;
     ratio: number;
   };
@@ -27,11 +27,14 @@ export interface BenchResults {
   /** From a Pod status write's response to the ImageSpec watch showing the phase it implies. */
   podToStatus: Latencies & { byKind: Record<StatusKind, Latencies> };
   writesPerRevisionCreating: number;
+  /** A revision that succeeds, from create to Succeeded. */
   writesPerRevision: number;
+  /** A revision that fails (its push), from create to Failed; null when none failed. */
+  writesPerFailedRevision: number | null;
   writesPerEdit: number;
   writesAtRest: number;
   writesAfterRestart: number;
-  writes: Record<'creating' | 'finishing' | 'edits' | 'atRest' | 'afterRestart', WindowWrites>;
+  writes: Record<'creating' | 'finishing' | 'running' | 'succeeded' | 'failed' | 'edits' | 'atRest' | 'afterRestart', WindowWrites>;
   /** The peak while creating and finishing builds (sampled every 500 ms). */
   rssMb: number;
   rss: { peakMb: number; settledMb: number; afterRestartPeakMb: number; afterRestartSettledMb: number };

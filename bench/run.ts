@@ -1,8 +1,9 @@
 // `npm run bench [-- --n 5000 ...]`: the control-plane benchmark. Prints a table on stdout (the
 // goals of issue 11 beside each figure, never asserted) and writes bench/results/<time>.json,
 // bench/results/latest.json and bench/results/latency.svg. Exits non-zero only when the benchmark
-// itself could not run. Against $KUBECONFIG, or the local cluster's control plane (no node needed:
-// the benchmark plays the kubelet). Everything happens in namespaces of its own, deleted at the end.
+// itself could not run. Against $KUBECONFIG, or the local cluster's control plane (no kubelet
+// needed: the benchmark registers a Node of its own and plays its kubelet). Everything happens in
+// namespaces of its own and on that Node, all deleted at the end.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
@@ -17,6 +18,7 @@ import { createBurst, createFloor } from './burst.ts';
 import type { BenchContext } from './context.ts';
 import { RssSampler, startReadyController, type RunningController } from './controller.ts';
 import { editToPod } from './edits.ts';
+import { BenchNode, deletePodsNow } from './node.ts';
 import { renderLatencySvg } from './latency-svg.ts';
 import { imageSpecNames, timestampName } from './plan.ts';
 import { buildResults, latencySeries, reportText } from './report.ts';
@@ -45,6 +47,12 @@ class Cleanup {
   }
 }
 
+/** Deletes the namespaces, their Pods first and at once (node.ts). */
+async function deleteRunNamespaces(kube: Kube, namespaces: readonly string[]): Promise<void> {
+  for (const namespace of namespaces) await deletePodsNow(kube, namespace).catch((error: unknown) => log(`cleanup: Pods of ${namespace}: ${String(error)}`));
+  await deleteNamespaces(kube, namespaces);
+}
+
 /** Namespaces of other runs on the same cluster: the API server's counters would count their writes too. */
 async function otherRuns(kube: Kube, ours: readonly string[]): Promise<string[]> {
   const list = await kube.core.listNamespace({ labelSelector: 'imagespec.dev/test=true' });
@@ -70,7 +78,12 @@ async function run(options: BenchOptions, cleanup: Cleanup): Promise<BenchResult
   await installCrds(kube);
   const namespace = uniqueNamespaceName('bench');
   const floorNamespace = uniqueNamespaceName('bench-floor');
-  cleanup.add(() => deleteNamespaces(kube, [namespace, floorNamespace]));
+  // Removed last, once no Pod is bound to it any more; labelled with the run's namespace.
+  const node = new BenchNode(kube, namespace, log);
+  cleanup.add(() => node.remove());
+  cleanup.add(() => deleteRunNamespaces(kube, [namespace, floorNamespace]));
+  await node.register();
+  log(`Node ${node.name} registered; build Pods select ${node.nodeSelector}`);
   await createNamespace(kube, namespace);
   await createNamespace(kube, floorNamespace);
   await Promise.all([defaultServiceAccount(kube, namespace), defaultServiceAccount(kube, floorNamespace)]);
@@ -92,8 +105,21 @@ async function run(options: BenchOptions, cleanup: Cleanup): Promise<BenchResult
     cleanup,
   );
 
-  const first: RunningController = await startReadyController(kubeconfig, namespace, 'first');
-  const ctx: BenchContext = { kube, kubeconfig, options, namespace, floorNamespace, names: imageSpecNames(options.n), pods, floorPods, imageSpecs, controller: first, log };
+  const first: RunningController = await startReadyController(kubeconfig, namespace, node.nodeSelector, 'first');
+  const ctx: BenchContext = {
+    kube,
+    kubeconfig,
+    options,
+    namespace,
+    floorNamespace,
+    nodeSelector: node.nodeSelector,
+    names: imageSpecNames(options.n),
+    pods,
+    floorPods,
+    imageSpecs,
+    controller: first,
+    log,
+  };
   cleanup.add(() => ctx.controller.process.stop());
   log(`namespaces ${namespace} (the controller's) and ${floorNamespace} (the floor's); controller ready in ${Math.round(first.readyMs)} ms, log ${first.process.logFile}`);
   const sampler = new RssSampler(first.pid);

@@ -58,9 +58,17 @@ async function bulk(ctx: BenchContext, pods: Map<string, string>, names: readonl
 
 export interface StatusResult {
   byKind: Record<StatusKind, number[]>;
-  writes: WindowWrites;
+  /** The controller's writes while every Pod went Running, then Succeeded, then (some) Failed. */
+  writes: Record<'running' | 'succeeded' | 'failed', WindowWrites>;
+  /** How many revisions ended Succeeded and Failed. */
+  counts: { succeeded: number; failed: number };
 }
 
+/**
+ * All Pods Running, then the succeeding ones Succeeded, then the failing ones Failed, each step a
+ * window of its own: so the writes of a successful revision (create to Succeeded) and of a failed
+ * one are told apart.
+ */
 export async function podStatusLatencies(ctx: BenchContext): Promise<StatusResult> {
   const plan = statusPlan(ctx.names, ctx.options.statusPods, ctx.options.failedPods);
   const pods = await buildPods(ctx);
@@ -70,11 +78,20 @@ export async function podStatusLatencies(ctx: BenchContext): Promise<StatusResul
   await settled(ctx, `${plan.rest.length} untimed Pods Running`);
   const running = await timed(ctx, pods, [...plan.succeed, ...plan.fail], 'Running');
   await settled(ctx, 'every Pod Running', phasesAre(['Building']));
-  const succeeded = await timed(ctx, pods, plan.succeed, 'Succeeded');
-  const failed = await timed(ctx, pods, plan.fail, 'Failed');
-  await bulk(ctx, pods, plan.rest, 'Succeeded');
-  await settled(ctx, 'every revision finished', phasesAre(['Succeeded', 'Failed']));
+  const afterRunning = await writeSnapshot(ctx.kube, ctx.namespace);
 
-  const writes = windowWrites(before, await writeSnapshot(ctx.kube, ctx.namespace));
-  return { byKind: { Running: running, Succeeded: succeeded, Failed: failed }, writes };
+  const succeeded = await timed(ctx, pods, plan.succeed, 'Succeeded');
+  await bulk(ctx, pods, plan.rest, 'Succeeded');
+  await settled(ctx, 'every succeeding revision Succeeded', phasesAre(plan.fail.length > 0 ? ['Succeeded', 'Building'] : ['Succeeded']));
+  const afterSucceeded = await writeSnapshot(ctx.kube, ctx.namespace);
+
+  const failed = await timed(ctx, pods, plan.fail, 'Failed');
+  await settled(ctx, 'every revision finished', phasesAre(['Succeeded', 'Failed']));
+  const end = await writeSnapshot(ctx.kube, ctx.namespace);
+
+  return {
+    byKind: { Running: running, Succeeded: succeeded, Failed: failed },
+    writes: { running: windowWrites(before, afterRunning), succeeded: windowWrites(afterRunning, afterSucceeded), failed: windowWrites(afterSucceeded, end) },
+    counts: { succeeded: plan.succeed.length + plan.rest.length, failed: plan.fail.length },
+  };
 }

@@ -35,24 +35,27 @@ test("a window counts the controller's resources only and subtracts other report
       'POST imagespec.dev/imagespecjobs': 110,
       'PATCH imagespec.dev/imagespecjobs/status': 20,
       'PATCH imagespec.dev/imagespecs/status': 10,
-      'POST core/configmaps': 10,
       'POST core/pods': 10,
+      'POST core/pods/binding': 10,
       'POST events.k8s.io/events': 75,
       'POST imagespec.dev/imagespecs': 10,
       'PATCH imagespec.dev/imagespecs': 4,
       'PATCH core/pods/status': 30,
-      'PUT coordination.k8s.io/leases': 6,
+      'PATCH coordination.k8s.io/leases': 6,
+      'PATCH core/nodes/status': 1,
     },
     otherEventWrites: 50,
   };
   const window = windowWrites(before, after);
   assert.equal(window.otherEventWrites, 10);
-  assert.equal(window.controller, 10 + 20 + 10 + 10 + 10 + 25 - 10);
+  assert.equal(window.controller, 10 + 20 + 10 + 10 + 25 - 10);
   assert.deepEqual(window.excluded, {
+    'POST core/pods/binding': 10,
     'POST imagespec.dev/imagespecs': 10,
     'PATCH imagespec.dev/imagespecs': 4,
     'PATCH core/pods/status': 30,
-    'PUT coordination.k8s.io/leases': 6,
+    'PATCH coordination.k8s.io/leases': 6,
+    'PATCH core/nodes/status': 1,
   });
 });
 
@@ -66,8 +69,8 @@ test("other reporters' Events cost a create each and one patch once a series", (
   const events = [
     { reportingController: 'imagespec.dev/controller' },
     { reportingController: 'imagespec.dev/controller', series: { count: 3 } },
-    { reportingController: 'default-scheduler' },
-    { reportingController: 'default-scheduler', series: { count: 2 } },
+    { reportingController: 'default-scheduler', reason: 'Scheduled' },
+    { reportingController: 'default-scheduler', reason: 'FailedScheduling', series: { count: 2 } },
     {},
   ];
   assert.equal(otherReportersEventWrites(events, 'imagespec.dev/controller'), 1 + 2 + 1);
@@ -80,4 +83,18 @@ test('windows add up', () => {
   assert.equal(sum.controller, 5);
   assert.deepEqual(sum.byResource, { 'POST core/pods': 5 });
   assert.deepEqual(sum.excluded, { 'PATCH core/pods/status': 1 });
+});
+
+test("binding build Pods to the benchmark's Node is the scheduler's work, not the controller's", () => {
+  // Each build Pod: created by the controller, bound by kube-scheduler, which reports a Scheduled Event.
+  const scheduled = [1, 2, 3].map(() => ({ reportingController: 'default-scheduler', reason: 'Scheduled' }));
+  const created = [{ reportingController: 'imagespec.dev/controller', reason: 'Created' }];
+  const before: WriteSnapshot = { counts: {}, otherEventWrites: 0 };
+  const after: WriteSnapshot = {
+    counts: { 'POST core/pods': 3, 'POST core/pods/binding': 3, 'POST events.k8s.io/events': 4, 'PATCH coordination.k8s.io/leases': 2 },
+    otherEventWrites: otherReportersEventWrites([...scheduled, ...created], 'imagespec.dev/controller'),
+  };
+  const window = windowWrites(before, after);
+  assert.equal(window.controller, 3 + 1);
+  assert.deepEqual(window.excluded, { 'POST core/pods/binding': 3, 'PATCH coordination.k8s.io/leases': 2 });
 });

@@ -2,13 +2,14 @@
 // (labels verb, group, resource, subresource, code), snapshotted before and after a phase.
 //
 // Attribution is by resource, not by subtracting the benchmark's own writes: the benchmark writes
-// only ImageSpecs (create and merge patch, no subresource) and Pod statuses (pods/status, as the
-// kubelet would), which the controller never writes, while what the controller writes per
-// revision (below) nobody else writes in its namespace while a window is open. Two exceptions:
-// - kube-scheduler reports each unschedulable build Pod as an Event (events.k8s.io, the same
-//   resource as the controller's Events); its writes are estimated from the Events it left in the
-//   namespace and subtracted (one create per Event, one patch once it became a series);
-// - the floor phase creates the same kinds of objects, so it runs outside every window.
+// only ImageSpecs (create and merge patch, no subresource), Pod statuses (pods/status, as the
+// kubelet would) and its Node's Lease, which the controller never writes, while what the
+// controller writes per revision (below) nobody else writes in its namespace while a window is
+// open. kube-scheduler binds each build Pod to the benchmark's Node (pods/binding, a resource of
+// its own, not counted) and reports it as a `Scheduled` Event (events.k8s.io, the same resource
+// as the controller's Events); those writes are estimated from the Events other reporters left
+// in the namespace and subtracted (one create per Event, one patch once it became a series).
+// The floor phase creates the same kinds of objects, so it runs outside every window.
 // The counter is cluster-wide: anything else writing these resources on the cluster during a
 // window (another suite's controller) is counted too, which run.ts warns about.
 
@@ -21,7 +22,6 @@ export const CONTROLLER_RESOURCES: ReadonlySet<string> = new Set([
   'imagespec.dev/imagespecs/status',
   'imagespec.dev/imagespecjobs',
   'imagespec.dev/imagespecjobs/status',
-  'core/configmaps',
   'core/pods',
   'events.k8s.io/events',
 ]);

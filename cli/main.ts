@@ -57,7 +57,7 @@ function writeContext(dir: string, files: Record<string, string>, io: CliIo): vo
   for (const [name, content] of Object.entries(files)) {
     const path = join(dir, name);
     writeFileSync(path, content);
-    // The build Pod mounts the ConfigMap read-only and runs the scripts with /bin/sh; executable
+    // The build Pod mounts the context read-only and runs the scripts with /bin/sh; executable
     // here so a user can also run them directly.
     if (name.endsWith('.sh')) chmodSync(path, 0o755);
     io.stdout(path);

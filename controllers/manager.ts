@@ -22,9 +22,12 @@ import { controllerOf } from '../api/owner-references.ts';
 import type { Config, LeaderElectionConfig } from '../config/types.ts';
 import { loadTemplates } from '../render/templates.ts';
 import { NamespacedCache } from './runtime/cache.ts';
+import { ChildIndex } from './runtime/child-index.ts';
 import { createEventRecorder } from './runtime/events.ts';
+import { withEventPolicy } from './runtime/event-policy.ts';
 import { workersLiveness, type Liveness } from './runtime/health.ts';
 import { describeError, ResilientInformer } from './runtime/informer.ts';
+import { slimNode, slimObject, slimPod } from './runtime/slim.ts';
 import { keyOf, makeClients, plain, type Clients } from './runtime/kube.ts';
 import { LeaderElector, type LeaderElectorOptions } from './runtime/leader-election.ts';
 import { candidateIdentity, leaseNamespace } from './runtime/leader-identity.ts';
@@ -34,6 +37,7 @@ import { runWorkers } from './runtime/worker.ts';
 import { WorkQueue } from './runtime/workqueue.ts';
 import { ImageSpecController } from './imagespec/controller.ts';
 import { ImageSpecJobController } from './imagespecjob/controller.ts';
+import { CONTEXT_ANNOTATION_PREFIX } from './imagespecjob/pod.ts';
 
 export interface Manager {
   /**
@@ -109,7 +113,7 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
   const { metrics } = options;
   const imageSpecQueue = new WorkQueue(undefined, { metrics: metrics?.workQueue('imagespec') });
   const jobQueue = new WorkQueue(undefined, { metrics: metrics?.workQueue('imagespecjob') });
-  const events = createEventRecorder(kubeConfig, log);
+  const events = withEventPolicy(createEventRecorder(kubeConfig, log), config.events);
   const namespaces = config.namespaces.length > 0 ? config.namespaces : [''];
   const listed = new Set<string>();
   let cachesSynced: () => void = () => undefined;
@@ -121,9 +125,17 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
     plural: string,
     list: ListFn<T>,
     onEvent: (obj: T) => void,
-    labelSelector?: string,
-    /** Where to watch: the watched namespaces, or [''] for a cluster-scoped kind. */
-    scopes: readonly string[] = namespaces,
+    {
+      labelSelector,
+      scopes = namespaces,
+      slim = slimObject,
+    }: {
+      labelSelector?: string;
+      /** Where to watch: the watched namespaces, or [''] for a cluster-scoped kind. */
+      scopes?: readonly string[];
+      /** What the cache keeps of each object (slim.ts). */
+      slim?: (obj: T) => unknown;
+    } = {},
   ): NamespacedCache<T> {
     const byNamespace = new Map<string, ResilientInformer<T>>();
     for (const namespace of scopes) {
@@ -144,6 +156,7 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
           },
           labelSelector,
           onEvent,
+          slim,
           log,
         }),
       );
@@ -158,6 +171,7 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
       : clients.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural })) as Promise<KubernetesListObject<never>>;
   const podSelector = `${LABEL_MANAGED_BY}=${MANAGED_BY},${LABEL_JOB}`;
 
+  const jobsByImageSpec = new ChildIndex();
   const imageSpecs = informers<ImageSpec & KubernetesObject>(
     'ImageSpec',
     customPrefix,
@@ -173,7 +187,10 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
     (job) => {
       jobQueue.add(keyOf(job.metadata?.namespace, job.metadata?.name));
       const owner = controllerOf(job.metadata)?.name ?? job.metadata?.labels?.[LABEL_IMAGESPEC];
-      if (owner) imageSpecQueue.add(keyOf(job.metadata?.namespace, owner));
+      if (owner) {
+        jobsByImageSpec.note(job.metadata?.namespace ?? '', owner, job.metadata?.name ?? '');
+        imageSpecQueue.add(keyOf(job.metadata?.namespace, owner));
+      }
     },
   );
   const pods = informers<V1Pod>(
@@ -188,7 +205,7 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
       const job = pod.metadata?.labels?.[LABEL_JOB];
       if (job) jobQueue.add(keyOf(pod.metadata?.namespace, job));
     },
-    podSelector,
+    { labelSelector: podSelector, slim: (pod) => slimPod(pod, CONTEXT_ANNOTATION_PREFIX) },
   );
 
   // Nodes (cluster-wide, read only): a build whose node stops answering is ended by the controller,
@@ -207,13 +224,14 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
               if (job && running && pod.spec?.nodeName === node.metadata?.name) jobQueue.add(keyOf(pod.metadata?.namespace, job));
             }
           },
-          undefined,
-          [''],
+          { scopes: [''], slim: slimNode },
         )
       : undefined;
   const nodeCache = nodes ? { get: (name: string) => nodes.get(name, '') } : undefined;
 
-  const imageSpecController = new ImageSpecController({ clients, imageSpecs, jobs, config, log, events, metrics });
+  const jobsOf = (namespace: string, imageSpecName: string) =>
+    jobsByImageSpec.children(namespace, imageSpecName, (name) => jobs.get(name, namespace));
+  const imageSpecController = new ImageSpecController({ clients, imageSpecs, jobsOf, config, log, events, metrics });
   const jobController = new ImageSpecJobController({ clients, jobs, pods, imageSpecs, nodes: nodeCache, config, templates, log, events, metrics });
   let resyncTimer: NodeJS.Timeout | undefined;
   let workers: Promise<unknown> | undefined;
@@ -297,7 +315,7 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
       }
       await Promise.all(allInformers().map((informer) => informer.stop()));
       // The last series counts of aggregated Events go out before the process ends.
-      await settlesWithin(events.flush(), 5_000);
+      if (events) await settlesWithin(events.flush(), 5_000);
       // Released only now: while reconciles still ran, this replica had to keep the Lease.
       await elector?.release();
       if (!elector && leading) options.onLeadershipChange?.(false);

@@ -1,4 +1,4 @@
-// Renders the build context: the files of the ConfigMap the build Pod mounts.
+// Renders the build context: the files the build Pod carries in its annotations and mounts.
 import { MANAGERS } from '../api/packages.ts';
 import { checkedPackages, LIST_FILES, listFileContent } from './package-lists.ts';
 import { TEMPLATE_NAMES, type Templates } from './templates.ts';

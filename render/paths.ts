@@ -2,7 +2,7 @@
 // rendered scripts read them, so both take them from here and can never disagree.
 
 export const BUILD_POD_PATHS = {
-  /** The build context ConfigMap (Dockerfile, package lists, scripts), mounted read-only. */
+  /** The build context (Dockerfile, package lists, scripts) from the Pod's annotations, mounted read-only. */
   context: '/imagespec/context',
   /** emptyDir shared by the build and push steps. */
   workspace: '/imagespec/workspace',

@@ -28,7 +28,6 @@ export const METHOD_RIGHTS: Readonly<Record<string, Right>> = {
   'CoreV1Api.listPodForAllNamespaces': core('pods', 'list'),
   'CoreV1Api.createNamespacedPod': core('pods', 'create'),
   'CoreV1Api.deleteNamespacedPod': core('pods', 'delete'),
-  'CoreV1Api.createNamespacedConfigMap': core('configmaps', 'create'),
   'CoreV1Api.readNamespacedSecret': core('secrets', 'get'),
   'CoreV1Api.listNode': { group: '', resource: 'nodes', verb: 'list', scope: 'cluster' },
   'AuthenticationV1Api.createTokenReview': { group: 'authentication.k8s.io', resource: 'tokenreviews', verb: 'create', scope: 'cluster' },

@@ -27,13 +27,20 @@ import { decideImageSpec } from './decide.ts';
 export interface ImageSpecControllerDeps {
   clients: Clients;
   imageSpecs: Cache<ImageSpec>;
-  jobs: Cache<ImageSpecJob>;
+  /** The cached ImageSpecJobs labelled or owned as children of the named ImageSpec. */
+  jobsOf: (namespace: string, imageSpecName: string) => ImageSpecJob[];
   config: Config;
   log: Logger;
   /** Tells what the reconciles did as Kubernetes Events; none when absent. */
   events?: EventRecorder;
   now?: () => string;
   metrics?: PropagationMetrics;
+}
+
+interface SpecAnalysis {
+  problems: FieldError[];
+  revision: string;
+  packages: ReturnType<typeof normalizePackages>;
 }
 
 /** While a pull Secret is missing (Secrets are not watched), look again this often. */
@@ -46,9 +53,26 @@ export function controlledBy(job: ImageSpecJob, imageSpec: ImageSpec): boolean {
 export class ImageSpecController {
   private readonly deps: ImageSpecControllerDeps;
   private readonly written = new WrittenVersions();
+  /** Validation and revision of each ImageSpec's spec, which only a new generation can change. */
+  private readonly analyses = new Map<string, SpecAnalysis & { uid?: string; generation?: number }>();
 
   constructor(deps: ImageSpecControllerDeps) {
     this.deps = deps;
+  }
+
+  private analyse(key: string, imageSpec: ImageSpec): SpecAnalysis {
+    const { uid, generation } = imageSpec.metadata;
+    const known = this.analyses.get(key);
+    if (known && generation !== undefined && known.uid === uid && known.generation === generation) return known;
+    const validation = validateImageSpec({ apiVersion: API_VERSION, kind: IMAGESPEC_KIND, ...imageSpec });
+    const problems: FieldError[] = validation.ok ? [] : validation.errors;
+    const analysis: SpecAnalysis = {
+      problems,
+      revision: problems.length === 0 ? computeRevision(imageSpec.spec) : '',
+      packages: normalizePackages(imageSpec.spec.packages),
+    };
+    this.analyses.set(key, { ...analysis, ...(uid !== undefined ? { uid } : {}), ...(generation !== undefined ? { generation } : {}) });
+    return analysis;
   }
 
   reconcile = async (key: string): Promise<ReconcileResult | void> => {
@@ -57,15 +81,14 @@ export class ImageSpecController {
     const imageSpec = this.deps.imageSpecs.get(name, namespace);
     if (!imageSpec || imageSpec.metadata.deletionTimestamp) {
       this.written.forget(key);
+      this.analyses.delete(key);
       return; // children go with the garbage collector
     }
     if (this.written.cacheIsBehind(key, imageSpec.metadata.resourceVersion)) return; // our write's event re-queues it
     const eventsAbout = eventSubject(API_VERSION, IMAGESPEC_KIND, imageSpec.metadata);
 
-    const validation = validateImageSpec({ apiVersion: API_VERSION, kind: IMAGESPEC_KIND, ...imageSpec });
-    const problems: FieldError[] = validation.ok ? [] : validation.errors;
-    const revision = problems.length === 0 ? computeRevision(imageSpec.spec) : '';
-    const jobs = this.deps.jobs.list(namespace).filter((job) => controlledBy(job, imageSpec));
+    const { problems, revision, packages } = this.analyse(key, imageSpec);
+    const jobs = this.deps.jobsOf(namespace, name).filter((job) => controlledBy(job, imageSpec));
     const hasCurrentJob = jobs.some((job) => job.spec.revision === revision);
 
     let pullSecretMissing = false;
@@ -77,7 +100,7 @@ export class ImageSpecController {
       imageSpec,
       problems,
       revision,
-      packages: normalizePackages(imageSpec.spec.packages),
+      packages,
       registry: config.registry,
       pullSecretMissing,
       jobs,

@@ -58,10 +58,19 @@ test('a new ImageSpec gets one ImageSpecJob with a full snapshot, owner and labe
   assert.equal(created.metadata.ownerReferences?.[0]?.uid, 'uid-1');
   assert.equal(created.metadata.ownerReferences?.[0]?.controller, true);
   assert.equal(created.metadata.labels?.['imagespec.dev/imagespec'], 'web');
+  assert.deepEqual(decision.status, {}, 'nothing to write until the job reports');
+});
+
+test('the status waits for the new job\'s first report, then shows it: one write for Pending', () => {
+  const spec = imageSpec({}, { phase: 'Succeeded', revision: 'f'.repeat(64), image: 'registry.test/team/ns/web:ffff', observedGeneration: 2 });
+  const revision = computeRevision(spec.spec);
+  assert.deepEqual(decideImageSpec(observe(spec, [job(revision)])).status, spec.status, 'a job without status changes nothing yet');
+  const decision = decideImageSpec(observe(spec, [job(revision, 'Pending', { message: 'The build Pod is starting' })]));
   assert.equal(decision.status.phase, 'Pending');
   assert.equal(decision.status.revision, revision);
   assert.equal(decision.status.observedGeneration, 3);
   assert.equal(decision.status.conditions?.[0]?.status, 'Unknown');
+  assert.equal(decision.status.image, 'registry.test/team/ns/web:ffff', 'the last good image stays');
 });
 
 test('an existing job for the revision is not created again and its phase flows up', () => {
@@ -93,8 +102,9 @@ test('a new revision cancels a running older one and keeps the last good image',
   assert.ok(decision.createJob);
   assert.deepEqual(decision.cancel.map((c) => c.job.metadata.name), [running.metadata.name]);
   assert.match(decision.cancel[0]!.message, new RegExp(shortRevision(computeRevision(spec.spec))));
-  assert.equal(decision.status.image, 'registry.test/team/web:aaaa');
-  assert.equal(decision.status.digest, 'sha256:old');
+  const reported = decideImageSpec(observe(spec, [old, running, job(computeRevision(spec.spec), 'Pending')]));
+  assert.equal(reported.status.image, 'registry.test/team/web:aaaa');
+  assert.equal(reported.status.digest, 'sha256:old');
 });
 
 test('a job already asked to cancel is not asked again', () => {

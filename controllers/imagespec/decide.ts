@@ -212,6 +212,11 @@ function decideWrites(observation: ImageSpecObservation): Omit<ImageSpecDecision
       return { job, message, event: supersededEvent(job, message) };
     });
   const prune = pruneList(jobs, current, observation.historySucceeded, observation.historyFailed);
+  if (!current?.status?.phase) {
+    // The job was just created, or has not reported yet: its first status (moments away, from the
+    // Pod's creation) re-queues this ImageSpec, and writing Pending now would only be rewritten then.
+    return { ...(createJob ? { createJob } : {}), cancel, prune, status: previous };
+  }
   const { phase, ready } = readyFromJob(current, revision);
   const status = withReady(observation, { ...base, phase, jobName: currentName }, ready);
   return { ...(createJob ? { createJob } : {}), cancel, prune, status };

@@ -18,7 +18,7 @@ import type { ReconcileResult } from '../runtime/worker.ts';
 import { WrittenVersions } from '../runtime/written.ts';
 import { decideJob, refusedBuild } from './decide.ts';
 import { nodeHealth } from './node-health.ts';
-import { buildContextConfigMap, buildPod } from './pod.ts';
+import { buildPod } from './pod.ts';
 import { controllingImageSpec, trustJob, type Trust } from './trust.ts';
 import { uploadBaseUrl, uploadUrl } from '../upload/route.ts';
 import { isTerminal } from '../imagespec/decide.ts';
@@ -90,7 +90,8 @@ export class ImageSpecJobController {
       await patchCustomStatus(clients, IMAGESPECJOB_PLURAL, job, status);
       this.written.markWritten(key, job.metadata.resourceVersion);
       recordEvents(this.deps.events, eventSubject(API_VERSION, IMAGESPECJOB_KIND, job.metadata), events);
-      log.info('Updated ImageSpecJob status', { namespace, name, phase: status.phase, reason: status.reason });
+      // The end of a build is worth a line at info; the steps on the way are in status and at debug.
+      log.log(isTerminal({ ...job, status }) ? 'info' : 'debug', 'Updated ImageSpecJob status', { namespace, name, phase: status.phase, reason: status.reason });
       this.deps.metrics?.buildStatusWritten(job.status, status);
       if (refusal && status.reason === refusal.reason) log.warn('Refused ImageSpecJob', { namespace, name, reason: refusal.reason });
     }
@@ -112,8 +113,8 @@ export class ImageSpecJobController {
   }
 
   /**
-   * Creates the build context and the Pod, for a job whose target is the one derived from the
-   * configuration. A request the API server refuses as
+   * Creates the build Pod (carrying its build context), for a job whose target is the one derived
+   * from the configuration. A request the API server refuses as
    * invalid cannot succeed on retry: it is returned as a terminal failure for the status.
    */
   private async createBuild(job: ImageSpecJob): Promise<string | undefined> {
@@ -122,9 +123,7 @@ export class ImageSpecJobController {
     if (!config.registry) return undefined;
     try {
       const files = renderBuildContext(templates, { ...job.spec, uploadUrl: this.uploadUrlOf(job) }, config);
-      const configMap = buildContextConfigMap(job, files);
-      await clients.core.createNamespacedConfigMap({ namespace, body: configMap }).catch(ignoreAlreadyExists);
-      const pod = buildPod(job, config);
+      const pod = buildPod(job, config, files);
       const created = await clients.core.createNamespacedPod({ namespace, body: pod }).then(() => true, ignoreAlreadyExists);
       if (created) log.info('Created Pod', { namespace, name: pod.metadata?.name, imageSpecJob: job.metadata.name });
       return undefined;

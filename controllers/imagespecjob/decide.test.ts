@@ -36,6 +36,15 @@ test('a new job creates its Pod and records its name', () => {
   assert.equal(decision.status.conditions?.[0]?.status, 'Unknown');
 });
 
+test('the status written at the Pod\'s creation is the one its arrival in the cache shows: one write for Pending', () => {
+  const created = decideJob({ job: job(), now });
+  const arrived = decideJob({ job: job(created.status), pod: pod('Pending'), now: '2026-11-23T10:00:05Z' });
+  assert.deepEqual(arrived.status, created.status);
+  assert.deepEqual(arrived.events, []);
+  const unschedulable = pod('Pending', { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available' }] } as never);
+  assert.notDeepEqual(decideJob({ job: job(created.status), pod: unschedulable, now }).status, created.status, 'a Pod that cannot be scheduled is news');
+});
+
 test('a running Pod makes the job Building', () => {
   const decision = decideJob({ job: job({ phase: 'Pending', podName: 'web-0123456789ab-build' }), pod: pod('Running', {
       startTime: '2026-11-23T09:59:00Z',

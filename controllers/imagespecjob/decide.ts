@@ -8,7 +8,7 @@ import { setCondition, type ConditionInput } from '../runtime/conditions.ts';
 import type { ObjectEvent } from '../runtime/eventbody.ts';
 import { jobStatusEvents } from './events.ts';
 import { nodeLostIn, nodeLostMessage, nodeNotReadyMessage, type NodeHealth } from './node-health.ts';
-import { observeBuildPod } from './podstatus.ts';
+import { observeBuildPod, POD_STARTING_MESSAGE } from './podstatus.ts';
 
 export interface JobObservation {
   job: ImageSpecJob;
@@ -29,7 +29,7 @@ export interface JobObservation {
 }
 
 export interface JobDecision {
-  /** Render the build context ConfigMap and create the Pod. */
+  /** Render the build context and create the Pod carrying it. */
   createPod: boolean;
   /** Delete the running build Pod (cancellation, or its node was lost). */
   deletePod: boolean;
@@ -111,11 +111,12 @@ function decideWrites(observation: JobObservation): Omit<JobDecision, 'events'> 
       }
       return { ...none, status: previous }; // it exists: the cache will deliver it
     }
+    // Exactly what the new Pod will look like once observed, so its arrival writes nothing more.
     const name = podName(job.metadata.name!);
     return {
       ...none,
       createPod: true,
-      status: finish(job, { phase: 'Pending', podName: name, message: `Created build Pod ${name}` }, now),
+      status: finish(job, { phase: 'Pending', podName: name, reason: Reasons.Pending, message: POD_STARTING_MESSAGE }, now),
     };
   }
 

@@ -2,11 +2,18 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dumpYaml, type V1Container, type V1Pod } from '@kubernetes/client-node';
 import yaml from 'js-yaml';
-import { configMapName, podName } from '../../api/names.ts';
+import { LIMITS, PATTERNS } from '../../api/grammar.ts';
+import { podName } from '../../api/names.ts';
+import { normalizePackages } from '../../api/packages.ts';
 import type { ImageSpecJob } from '../../api/types.ts';
+import { validateImageSpec } from '../../api/validate.ts';
 import { parseConfig } from '../../config/parse.ts';
 import type { Config } from '../../config/types.ts';
-import { buildContextConfigMap, buildPod } from './pod.ts';
+import { renderBuildContext } from '../../render/context.ts';
+import { LIST_FILES } from '../../render/package-lists.ts';
+import { loadTemplates } from '../../render/templates.ts';
+import { uploadUrl } from '../upload/route.ts';
+import { buildPod, CONTEXT_ANNOTATION_PREFIX, contextAnnotations } from './pod.ts';
 
 const PASSWORD = 'registry-password-that-must-not-leak';
 const REVISION = '0123456789abcdef'.repeat(4);
@@ -41,6 +48,9 @@ function jobWith(spec: Partial<ImageSpecJob['spec']> = {}): ImageSpecJob {
   };
 }
 
+// Not in file name order: the volume sorts them.
+const FILES = { 'build.sh': '#!/bin/sh\n', Dockerfile: 'FROM x\n', 'push.sh': '#!/bin/sh\n', 'apt.txt': 'curl\n' };
+
 const byName = (containers: V1Container[] | undefined, name: string) => containers?.find((c) => c.name === name);
 
 function secretVolumesMountedBy(pod: V1Pod, container: V1Container): string[] {
@@ -51,7 +61,7 @@ function secretVolumesMountedBy(pod: V1Pod, container: V1Container): string[] {
 describe('buildPod', () => {
   const config = configFrom();
   const job = jobWith();
-  const pod = buildPod(job, config);
+  const pod = buildPod(job, config, FILES);
   const spec = pod.spec!;
   const build = byName(spec.initContainers, 'build')!;
   const push = byName(spec.containers, 'push')!;
@@ -76,7 +86,7 @@ describe('buildPod', () => {
         blockOwnerDeletion: true,
       },
     ]);
-    assert.deepEqual(buildPod(job, config), pod);
+    assert.deepEqual(buildPod(job, config, FILES), pod);
   });
 
   it('runs once, within the deadline, without a service account token or service links', () => {
@@ -127,9 +137,26 @@ describe('buildPod', () => {
     assert.deepEqual(push.securityContext?.capabilities, { drop: ['ALL'] });
   });
 
-  it('references no Secret: the context ConfigMap, emptyDirs and a Pod-bound token for the controller only', () => {
+  it('carries the build context in its own annotations, one per file', () => {
+    const annotations = pod.metadata?.annotations ?? {};
+    assert.deepEqual(annotations, {
+      'imagespec.dev/revision': REVISION,
+      'context.imagespec.dev/Dockerfile': 'FROM x\n',
+      'context.imagespec.dev/apt.txt': 'curl\n',
+      'context.imagespec.dev/build.sh': '#!/bin/sh\n',
+      'context.imagespec.dev/push.sh': '#!/bin/sh\n',
+    });
+    assert.deepEqual(contextAnnotations(FILES), Object.fromEntries(Object.entries(annotations).filter(([key]) => key.startsWith(CONTEXT_ANNOTATION_PREFIX))));
+  });
+
+  it('references no Secret: the context from its annotations, emptyDirs and a Pod-bound token for the controller only', () => {
+    const fromAnnotation = (file: string) => ({ path: file, fieldRef: { fieldPath: `metadata.annotations['context.imagespec.dev/${file}']` } });
     assert.deepEqual(spec.volumes, [
-      { name: 'context', configMap: { name: configMapName(job.metadata.name!), defaultMode: 0o444 } },
+      {
+        name: 'context',
+        // Sorted by file name, whatever order the files came in.
+        downwardAPI: { defaultMode: 0o444, items: ['Dockerfile', 'apt.txt', 'build.sh', 'push.sh'].map(fromAnnotation) },
+      },
       { name: 'workspace', emptyDir: {} },
       { name: 'storage', emptyDir: {} },
       {
@@ -165,14 +192,12 @@ describe('buildPod', () => {
 
   it('uses only fields the Kubernetes API knows (the typed serializer drops unknown ones)', () => {
     assert.deepEqual(yaml.load(dumpYaml(pod)), JSON.parse(JSON.stringify(pod)));
-    const configMap = buildContextConfigMap(job, { Dockerfile: 'FROM x\n' });
-    assert.deepEqual(yaml.load(dumpYaml(configMap)), JSON.parse(JSON.stringify(configMap)));
   });
 });
 
 describe('buildPod with other settings', () => {
   it('mounts the ImageSpec pull Secret in the build step only', () => {
-    const pod = buildPod(jobWith({ pullSecret: 'private-base' }), configFrom());
+    const pod = buildPod(jobWith({ pullSecret: 'private-base' }), configFrom(), FILES);
     const build = byName(pod.spec?.initContainers, 'build')!;
     const push = byName(pod.spec?.containers, 'push')!;
     assert.deepEqual(secretVolumesMountedBy(pod, build), ['pull-secret']);
@@ -197,7 +222,7 @@ describe('buildPod with other settings', () => {
       IMAGESPEC_BUILD_MEMORY_REQUEST: '',
       IMAGESPEC_BUILD_EPHEMERAL_STORAGE_LIMIT: '50Gi',
     });
-    const pod = buildPod(jobWith(), config);
+    const pod = buildPod(jobWith(), config, FILES);
     const spec = pod.spec!;
     const build = byName(spec.initContainers, 'build')!;
     assert.equal(spec.activeDeadlineSeconds, 600);
@@ -217,37 +242,61 @@ describe('buildPod with other settings', () => {
   });
 
   it('keeps the runtime\'s default capabilities for oci isolation, which runs runc inside the step', () => {
-    const pod = buildPod(jobWith(), configFrom({ IMAGESPEC_BUILD_ISOLATION: 'oci' }));
+    const pod = buildPod(jobWith(), configFrom({ IMAGESPEC_BUILD_ISOLATION: 'oci' }), FILES);
     assert.deepEqual(byName(pod.spec?.initContainers, 'build')?.securityContext, { seccompProfile: { type: 'Unconfined' } });
-  });
-});
-
-describe('buildContextConfigMap', () => {
-  it('holds the rendered files, immutable, owned by the ImageSpecJob', () => {
-    const job = jobWith();
-    const files = { Dockerfile: 'FROM x\n', 'apt.txt': 'curl\n', 'build.sh': '#!/bin/sh\n' };
-    const configMap = buildContextConfigMap(job, files);
-    assert.equal(configMap.metadata?.name, configMapName(job.metadata.name!));
-    assert.equal(configMap.metadata?.namespace, 'team-a');
-    assert.equal(configMap.metadata?.labels?.['imagespec.dev/imagespecjob'], job.metadata.name);
-    assert.equal(configMap.metadata?.labels?.['imagespec.dev/revision'], '0123456789ab');
-    assert.equal(configMap.metadata?.ownerReferences?.[0]?.controller, true);
-    assert.equal(configMap.metadata?.ownerReferences?.[0]?.uid, job.metadata.uid);
-    assert.equal(configMap.immutable, true);
-    assert.deepEqual(configMap.data, files);
-    assert.notEqual(configMap.data, files, 'a copy, not the caller\'s object');
   });
 });
 
 describe('buildPod build cache', () => {
   const storage = (pod: V1Pod) => pod.spec?.volumes?.find((v) => v.name === 'storage');
   it('gives every build its own emptyDir by default', () => {
-    assert.deepEqual(storage(buildPod(jobWith(), configFrom()))?.emptyDir, {});
+    assert.deepEqual(storage(buildPod(jobWith(), configFrom(), FILES))?.emptyDir, {});
   });
   it('keeps buildah storage on the node or in a claim when a cache is configured', () => {
-    const host = storage(buildPod(jobWith(), configFrom({ IMAGESPEC_BUILD_CACHE: 'hostPath:/var/lib/imagespec/cache' })));
+    const host = storage(buildPod(jobWith(), configFrom({ IMAGESPEC_BUILD_CACHE: 'hostPath:/var/lib/imagespec/cache' }), FILES));
     assert.deepEqual(host?.hostPath, { path: '/var/lib/imagespec/cache/team-a', type: 'DirectoryOrCreate' });
-    const claim = storage(buildPod(jobWith(), configFrom({ IMAGESPEC_BUILD_CACHE: 'pvc:build-cache' })));
+    const claim = storage(buildPod(jobWith(), configFrom({ IMAGESPEC_BUILD_CACHE: 'pvc:build-cache' }), FILES));
     assert.deepEqual(claim?.persistentVolumeClaim, { claimName: 'build-cache' });
+  });
+});
+
+describe('buildPod context size', () => {
+  // The API server refuses an object whose annotations, keys and values, add up to more than this.
+  const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
+  const annotationBytes = (pod: V1Pod) =>
+    Object.entries(pod.metadata?.annotations ?? {}).reduce((total, [key, value]) => total + Buffer.byteLength(key) + Buffer.byteLength(value), 0);
+
+  /** `count` distinct entries of exactly `length` characters, `<index><filler>`. */
+  const entries = (count: number, length: number, filler: string) =>
+    Array.from({ length: count }, (_, index) => `${String(index).padStart(3, '0')}${filler.repeat(length - 3)}`);
+  /** A bare name (docker.io/library/ is added when rendered) with the longest tag. */
+  const longestBareReference = `${'b'.repeat(LIMITS.imageReferenceLength - 1 - 128)}:${'t'.repeat(128)}`;
+  const longestTarget = `registry.example.com:5000/${'p'.repeat(LIMITS.imageReferenceLength - 26 - 1 - 128)}:${'t'.repeat(128)}`;
+
+  it('fits the worst case a valid ImageSpec can ask for: every package list full of the longest entries', () => {
+    const spec = {
+      baseImage: longestBareReference,
+      packages: {
+        apt: entries(LIMITS.packagesPerManager, LIMITS.packageLength, 'a'),
+        conda: entries(LIMITS.packagesPerManager, LIMITS.packageLength, 'c'),
+        pip: entries(LIMITS.packagesPerManager, LIMITS.pipRequirementLength, 'p'),
+      },
+    };
+    const validation = validateImageSpec({ apiVersion: 'imagespec.dev/v1alpha1', kind: 'ImageSpec', metadata: { name: 'n'.repeat(63) }, spec });
+    assert.ok(validation.ok, JSON.stringify(validation));
+    assert.equal(longestTarget.length, LIMITS.imageReferenceLength);
+    assert.match(longestTarget, new RegExp(PATTERNS.imageReference, 'u'));
+
+    const job = jobWith({ ...spec, packages: normalizePackages(spec.packages), targetImage: longestTarget });
+    job.metadata = { ...job.metadata, name: 'n'.repeat(63), namespace: 's'.repeat(63) };
+    const config = configFrom({ IMAGESPEC_UPLOAD_URL: `http://${'u'.repeat(LIMITS.imageReferenceLength - 13)}:65535` });
+    const files = renderBuildContext(loadTemplates(), { ...job.spec, uploadUrl: uploadUrl(config.upload.url!, { namespace: job.metadata.namespace!, name: job.metadata.name! }) }, config);
+    for (const manager of ['apt', 'conda', 'pip'] as const) {
+      assert.equal(files[LIST_FILES[manager]]?.split('\n').length, LIMITS.packagesPerManager + 1, `${manager}: every entry is in the context`);
+    }
+
+    const size = annotationBytes(buildPod(job, config, files));
+    assert.ok(size > 3 * LIMITS.packagesPerManager * LIMITS.pipRequirementLength, `${size} bytes: the lists are counted`);
+    assert.ok(size < TOTAL_ANNOTATION_SIZE_LIMIT, `${size} bytes of annotations, over the API server's limit of ${TOTAL_ANNOTATION_SIZE_LIMIT}`);
   });
 });

@@ -1,4 +1,4 @@
-// Pure builders of the build Pod and its build context ConfigMap for one ImageSpecJob.
+// Pure builder of the build Pod of one ImageSpecJob.
 //
 // The Pod has two steps and no registry credential at all. The init container `build` (buildah)
 // pulls the base image (with the ImageSpec's own pull Secret, if any), builds and writes an OCI
@@ -7,8 +7,11 @@
 // imagespec-upload, projected into this container only); the controller pushes the image with the
 // credential only it holds and answers with the digest, which the step reports as its termination
 // message.
+//
+// The build context (Dockerfile, package lists, scripts) travels in the Pod's own annotations and
+// reaches both steps as files through a downward API volume: the Pod is the only object a build
+// creates (no ConfigMap beside it), one write fewer per revision and nothing else to clean up.
 import type {
-  V1ConfigMap,
   V1Container,
   V1ObjectMeta,
   V1Pod,
@@ -17,7 +20,7 @@ import type {
   V1Volume,
   V1VolumeMount,
 } from '@kubernetes/client-node';
-import { configMapName, podName } from '../../api/names.ts';
+import { podName } from '../../api/names.ts';
 import { controllerReference } from '../../api/owner-references.ts';
 import { shortRevision } from '../../api/revision.ts';
 import {
@@ -62,25 +65,34 @@ export function childLabels(job: ImageSpecJob): Record<string, string> {
   };
 }
 
-function childMetadata(job: ImageSpecJob, name: string): V1ObjectMeta {
+function podMetadata(job: ImageSpecJob, files: Record<string, string>): V1ObjectMeta {
   return {
-    name,
+    name: podName(job.metadata.name!),
     namespace: job.metadata.namespace,
     labels: childLabels(job),
-    annotations: { [ANNOTATION_REVISION]: job.spec.revision },
+    annotations: { [ANNOTATION_REVISION]: job.spec.revision, ...contextAnnotations(files) },
     ownerReferences: [controllerReference(IMAGESPECJOB_KIND, job)],
   };
 }
 
-/** The build context (see render/context.ts) as an immutable ConfigMap owned by the job. */
-export function buildContextConfigMap(job: ImageSpecJob, files: Record<string, string>): V1ConfigMap {
+/** Where a context file travels: `context.imagespec.dev/<file name>`. */
+export const CONTEXT_ANNOTATION_PREFIX = 'context.imagespec.dev/';
+
+/** The annotations carrying the build context (see render/context.ts). */
+export function contextAnnotations(files: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(files).map(([file, content]) => [`${CONTEXT_ANNOTATION_PREFIX}${file}`, content]));
+}
+
+/** The context files as a read-only volume, each file from its annotation. */
+function contextVolume(files: Record<string, string>): V1Volume {
   return {
-    apiVersion: 'v1',
-    kind: 'ConfigMap',
-    metadata: childMetadata(job, configMapName(job.metadata.name!)),
-    // One revision's inputs never change; immutable ConfigMaps also spare the kubelet a watch.
-    immutable: true,
-    data: { ...files },
+    name: VOLUMES.context,
+    downwardAPI: {
+      defaultMode: CONTEXT_FILE_MODE,
+      items: Object.keys(files)
+        .sort()
+        .map((file) => ({ path: file, fieldRef: { fieldPath: `metadata.annotations['${CONTEXT_ANNOTATION_PREFIX}${file}']` } })),
+    },
   };
 }
 
@@ -182,7 +194,8 @@ function storageVolume(build: BuildConfig, namespace: string): V1Volume {
   return { name: VOLUMES.storage, emptyDir: {} };
 }
 
-export function buildPod(job: ImageSpecJob, config: Config): V1Pod {
+/** The build Pod, carrying `files` (the rendered build context). */
+export function buildPod(job: ImageSpecJob, config: Config, files: Record<string, string>): V1Pod {
   const { build } = config;
   const contextMount: V1VolumeMount = { name: VOLUMES.context, mountPath: BUILD_POD_PATHS.context, readOnly: true };
 
@@ -199,7 +212,7 @@ export function buildPod(job: ImageSpecJob, config: Config): V1Pod {
   ];
 
   const volumes: V1Volume[] = [
-    { name: VOLUMES.context, configMap: { name: configMapName(job.metadata.name!), defaultMode: CONTEXT_FILE_MODE } },
+    contextVolume(files),
     { name: VOLUMES.workspace, emptyDir: {} },
     storageVolume(build, job.metadata.namespace!),
     ...(job.spec.pullSecret ? [dockerConfigSecretVolume(VOLUMES.pullSecret, job.spec.pullSecret)] : []),
@@ -209,7 +222,7 @@ export function buildPod(job: ImageSpecJob, config: Config): V1Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: childMetadata(job, podName(job.metadata.name!)),
+    metadata: podMetadata(job, files),
     spec: {
       restartPolicy: 'Never',
       activeDeadlineSeconds: build.timeoutSeconds,

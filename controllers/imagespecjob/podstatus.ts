@@ -42,6 +42,9 @@ const RETRIED_IMAGE_PULL = new Set(['ErrImagePull', 'ImagePullBackOff', 'Registr
 const PERMANENT_IMAGE_PULL = new Set(['InvalidImageName', 'ErrImageNeverPull']);
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
+
+/** A Pod on its way with nothing to report; also what the job says the moment its Pod is created. */
+export const POD_STARTING_MESSAGE = 'The build Pod is starting';
 const MAX_DETAIL_LINES = 25;
 
 function statusOf(pod: V1Pod, name: string): V1ContainerStatus | undefined {
@@ -192,7 +195,7 @@ function podInProgress(pod: V1Pod): BuildObservation {
   if (stuck?.reason && stuck.reason !== 'PodInitializing' && stuck.reason !== 'ContainerCreating') {
     return waiting(`The build Pod is waiting: ${stuck.reason}${stuck.message ? `: ${stuck.message}` : ''}`);
   }
-  return waiting('The build Pod is starting');
+  return waiting(POD_STARTING_MESSAGE);
 }
 
 export function observeBuildPod(pod: V1Pod | undefined): BuildObservation {

@@ -10,7 +10,7 @@ export interface ImageSpecJobClient {
   create(namespace: string, job: ImageSpecJob): Promise<unknown>;
   /** A merge patch of the job (its metadata: the spec is immutable, the status has its own writer). */
   patch(namespace: string, name: string, body: object): Promise<unknown>;
-  /** Deletes the job; its Pod and ConfigMap follow by garbage collection, in the background. */
+  /** Deletes the job; its Pod follows by garbage collection, in the background. */
   delete(namespace: string, name: string): Promise<unknown>;
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { describe, it, mock } from 'node:test';
-import { KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import { KubeConfig, ListWatch, type KubernetesListObject, type KubernetesObject, type Watch } from '@kubernetes/client-node';
 import type { Logger } from './logger.ts';
 import { ResilientInformer, RESTART_BACKOFF, type InformerFactory } from './informer.ts';
 
@@ -119,5 +119,33 @@ describe('ResilientInformer recovery', () => {
     } finally {
       mock.timers.reset();
     }
+  });
+});
+
+describe('ResilientInformer slimming', () => {
+  it('trims objects before the handler sees them, and client-node\'s cache keeps the trimmed object', async () => {
+    const listed: KubernetesObject = { metadata: { name: 'a', namespace: 'n', resourceVersion: '1', managedFields: [{ manager: 'm' }] } };
+    const seen: KubernetesObject[] = [];
+    // client-node's own cache, with a watch that never delivers anything.
+    const watch = { watch: async () => ({ abort: () => undefined }) } as unknown as Watch;
+    const factory = ((_kc, path, list) => new ListWatch(path, watch, list, false)) as InformerFactory<KubernetesObject>;
+    const informer = new ResilientInformer<KubernetesObject>(
+      new KubeConfig(),
+      {
+        kind: 'Widget',
+        path: '/apis/example.dev/v1/widgets',
+        list: async () => ({ apiVersion: 'v1', kind: 'List', items: [listed], metadata: { resourceVersion: '1' } }) as KubernetesListObject<KubernetesObject>,
+        onEvent: (obj) => seen.push(structuredClone(obj)),
+        slim: (obj) => delete obj.metadata?.managedFields,
+        log: { warn: () => {}, error: () => {} } as unknown as Logger,
+      },
+      factory,
+    );
+    await informer.start();
+    assert.equal(seen.length, 1);
+    assert.equal(seen[0]!.metadata?.managedFields, undefined, 'the handler saw the trimmed object');
+    assert.equal(informer.get('a', 'n')?.metadata?.managedFields, undefined, 'the cache holds the trimmed object');
+    assert.equal(informer.get('a', 'n')?.metadata?.resourceVersion, '1');
+    await informer.stop();
   });
 });

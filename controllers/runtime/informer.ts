@@ -15,6 +15,11 @@ export interface InformerOptions<T extends KubernetesObject> {
   labelSelector?: string;
   /** Called for adds, updates, deletes and resyncs; must only enqueue, never throw. */
   onEvent: EventHandler<T>;
+  /**
+   * Trims an arriving object in place before anyone reads it (slim.ts). client-node's cache stores
+   * the very object it then hands to the handlers, so trimming it here trims what the cache keeps.
+   */
+  slim?: (obj: T) => unknown;
   log: Logger;
 }
 
@@ -55,6 +60,7 @@ export class ResilientInformer<T extends KubernetesObject> {
     const safe = (obj: T) => {
       this.restarts = 0;
       try {
+        options.slim?.(obj);
         options.onEvent(obj);
       } catch (error) {
         options.log.error(`Could not handle ${options.kind} event`, { error: String(error) });

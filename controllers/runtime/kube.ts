@@ -7,8 +7,8 @@ import {
   setHeaderOptions,
   type KubeConfig,
 } from '@kubernetes/client-node';
-import { isDeepStrictEqual } from 'node:util';
 import { GROUP, VERSION } from '../../api/types.ts';
+import { jsonEqual } from './json-equal.ts';
 
 export interface Clients {
   core: CoreV1Api;
@@ -36,7 +36,7 @@ export function plain<T>(value: T): T {
 }
 
 export function sameStatus(current: unknown, desired: unknown): boolean {
-  return isDeepStrictEqual(plain(current ?? {}), plain(desired ?? {}));
+  return jsonEqual(current ?? {}, desired ?? {});
 }
 
 /** A merge patch body turning `current` into `desired`: removed keys become null. */

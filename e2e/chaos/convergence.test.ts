@@ -27,7 +27,6 @@ function converged(): NamespaceObjects {
     imageSpecs: [{ ...spec, status: { revision, observedGeneration: 2, jobName: 'web-new', phase: 'Building' } }],
     jobs: [current, job('web-old', 'a'.repeat(64), 'Cancelled')],
     pods: [pod],
-    configMaps: [{ metadata: { name: 'web-new-context', ownerReferences: owner('ImageSpecJob', 'web-new', 'web-new-uid') } }],
   };
 }
 
@@ -42,13 +41,11 @@ test('each way of not being converged is named', () => {
     imageSpecs: [{ ...objects.imageSpecs[0]!, status: { ...objects.imageSpecs[0]!.status, revision: 'b'.repeat(64), phase: 'Pending' } }],
     jobs: [objects.jobs[0]!, job('web-old', 'a'.repeat(64), 'Building')],
     pods: [...objects.pods, { metadata: { name: 'orphan-build', ownerReferences: owner('ImageSpecJob', 'gone', 'gone-uid') } }],
-    configMaps: [{ metadata: { name: 'loose' } }],
   };
   const problems = convergenceProblems(stale).join('\n');
   assert.match(problems, /status\.revision bbbbbbbbbbbb, spec revision/);
   assert.match(problems, /superseded ImageSpecJob web-old is still Building/);
   assert.match(problems, /phase Pending, its job web-new is Building/);
   assert.match(problems, /Pod orphan-build: its ImageSpecJob is gone/);
-  assert.match(problems, /ConfigMap loose: its ImageSpecJob is gone/);
   assert.match(convergenceProblems({ ...objects, jobs: [] }).join('\n'), /0 ImageSpecJobs for its revision/);
 });

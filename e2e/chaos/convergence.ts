@@ -1,7 +1,7 @@
 // What "converged" means after any sequence of faults, as a pure check over a namespace's objects:
 // one ImageSpecJob per revision, at most one build Pod per job, every ImageSpec's status on its
-// newest revision, only the newest revision still running, and no Pod or ConfigMap without its job.
-import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
+// newest revision, only the newest revision still running, and no Pod without its job.
+import type { V1Pod } from '@kubernetes/client-node';
 import { controllerOf } from '../../api/owner-references.ts';
 import { isTerminalPhase } from '../../api/phases.ts';
 import { computeRevision } from '../../api/revision.ts';
@@ -11,7 +11,6 @@ export interface NamespaceObjects {
   imageSpecs: ImageSpec[];
   jobs: ImageSpecJob[];
   pods: V1Pod[];
-  configMaps: V1ConfigMap[];
 }
 
 /** Every way the objects differ from a converged state; empty when converged. */
@@ -44,10 +43,6 @@ export function convergenceProblems(objects: NamespaceObjects): string[] {
     else podsPerJob.set(owner.uid, (podsPerJob.get(owner.uid) ?? 0) + 1);
   }
   for (const [uid, count] of podsPerJob) if (count > 1) problems.push(`ImageSpecJob ${jobsByUid.get(uid)?.metadata.name}: ${count} build Pods`);
-  for (const configMap of objects.configMaps) {
-    const owner = controllerOf(configMap.metadata);
-    if (!owner || !jobsByUid.has(owner.uid)) problems.push(`ConfigMap ${configMap.metadata?.name}: its ImageSpecJob is gone`);
-  }
   const specUids = new Set(objects.imageSpecs.map((spec) => spec.metadata.uid));
   for (const job of objects.jobs) {
     const owner = controllerOf(job.metadata);

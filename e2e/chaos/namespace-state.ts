@@ -1,7 +1,7 @@
 // What the chaos suites share: the controller's settings when the test plays the kubelet, the
 // namespace's objects as convergence.ts reads them, and waiting until a check finds no problem.
 import assert from 'node:assert/strict';
-import { GROUP, IMAGESPEC_PLURAL, LABEL_MANAGED_BY, MANAGED_BY, VERSION } from '../../api/types.ts';
+import { GROUP, IMAGESPEC_PLURAL, VERSION } from '../../api/types.ts';
 import { listJobs, listPods, type Kube } from '../integration/harness.ts';
 import { waitFor } from '../wait.ts';
 import type { NamespaceObjects } from './convergence.ts';
@@ -21,13 +21,12 @@ export function chaosControllerEnv(repository: string, namespace: string, logLev
 export const chaosBase = { baseImage: '127.0.0.1:5001/base/debian:bookworm' };
 
 export async function namespaceObjects(kube: Kube, namespace: string): Promise<NamespaceObjects> {
-  const [imageSpecs, jobs, pods, configMaps] = await Promise.all([
+  const [imageSpecs, jobs, pods] = await Promise.all([
     kube.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: IMAGESPEC_PLURAL }) as Promise<{ items: NamespaceObjects['imageSpecs'] }>,
     listJobs(kube, namespace),
     listPods(kube, namespace),
-    kube.core.listNamespacedConfigMap({ namespace, labelSelector: `${LABEL_MANAGED_BY}=${MANAGED_BY}` }),
   ]);
-  return { imageSpecs: imageSpecs.items, jobs, pods, configMaps: configMaps.items };
+  return { imageSpecs: imageSpecs.items, jobs, pods };
 }
 
 /** Waits until `problems` finds none; resolves with the milliseconds it took, or fails listing the last ones. */

@@ -7,6 +7,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { GROUP, IMAGESPECJOB_PLURAL, VERSION, type ImageSpec, type ImageSpecJob } from '../../api/types.ts';
 import { computeRevision, shortRevision } from '../../api/revision.ts';
 import { normalizePackages } from '../../api/packages.ts';
+import { plain } from '../../controllers/runtime/kube.ts';
 import { clusterUp } from '../cluster/cluster.ts';
 import { ADMISSION_REFUSALS, ADMITTED_PIP, causesOf } from './admission-cases.ts';
 import * as podStatus from './pod-status-writer.ts';
@@ -45,6 +46,8 @@ const registryEnv = {
 
 const base = { baseImage: '127.0.0.1:5001/base/debian:bookworm', packages: { apt: ['curl'], pip: ['requests[socks]==2.32.3', 'numpy>=1.26,<2'] } };
 const digestOf = (c: string) => `sha256:${c.repeat(64)}`;
+/** Where the build Pod carries each build context file. */
+const CONTEXT_PREFIX = 'context.imagespec.dev/';
 
 let kube: Kube;
 let kubeconfig: string;
@@ -155,7 +158,7 @@ describe('1. the API server enforces the CRD schema', () => {
 });
 
 describe('2-3. one revision, one job, one Pod; status flows back by watch', () => {
-  test('a new ImageSpec gets exactly one ImageSpecJob, ConfigMap and Pod of the designed shape', async () => {
+  test('a new ImageSpec gets exactly one ImageSpecJob and one Pod of the designed shape, carrying its build context', async () => {
     const ns = await namespace('create');
     const created = await createImageSpec(kube, ns, imageSpecObject('web', base));
     const revision = computeRevision(base);
@@ -168,23 +171,39 @@ describe('2-3. one revision, one job, one Pod; status flows back by watch', () =
     assert.equal(job.metadata.ownerReferences?.[0]?.controller, true);
     assert.equal(job.spec.targetImage, `127.0.0.1:5000/it/${ns}/web:${shortRevision(revision)}`);
 
-    const pod = await podFor(ns, job);
-    const configMaps = (await kube.core.listNamespacedConfigMap({ namespace: ns, labelSelector: `imagespec.dev/imagespecjob=${job.metadata.name}` })).items;
-    assert.equal(configMaps.length, 1);
+    // Plain JSON, as the API server sent it: client-node's model classes are not plain objects.
+    const pod = plain(await podFor(ns, job));
     assert.equal((await listPods(kube, ns)).length, 1);
+    // The build context travels in the Pod's annotations, as the API server stored them, and reaches
+    // both steps through a read-only downward API volume: no ConfigMap (kube-root-ca.crt is the
+    // namespace's own).
+    const context = Object.fromEntries(
+      Object.entries(pod.metadata?.annotations ?? {}).filter(([key]) => key.startsWith(CONTEXT_PREFIX)).map(([key, value]) => [key.slice(CONTEXT_PREFIX.length), value]),
+    );
+    const files = ['Dockerfile', 'apt.txt', 'build.sh', 'policy.json', 'push.sh', 'registries.conf', 'requirements.txt'];
+    assert.deepEqual(Object.keys(context).sort(), files);
+    assert.equal(context['apt.txt'], 'curl\n');
+    assert.equal(context['requirements.txt'], normalizePackages(base.packages).pip.map((line) => `${line}\n`).join(''));
+    assert.match(context['Dockerfile'] ?? '', /^FROM 127\.0\.0\.1:5001\/base\/debian:bookworm$/m);
+    const contextVolume = pod.spec?.volumes?.find((v) => v.name === 'context');
+    assert.deepEqual(contextVolume?.downwardAPI?.items, files.map((file) => ({ path: file, fieldRef: { apiVersion: 'v1', fieldPath: `metadata.annotations['${CONTEXT_PREFIX}${file}']` } })));
+    assert.equal(contextVolume?.downwardAPI?.defaultMode, 0o444);
+    const configMaps = (await kube.core.listNamespacedConfigMap({ namespace: ns })).items.map((c) => c.metadata?.name);
+    assert.deepEqual(configMaps.filter((name) => name !== 'kube-root-ca.crt'), [], 'no ConfigMap is created');
     assert.equal(pod.metadata?.ownerReferences?.[0]?.uid, job.metadata.uid);
     assert.equal(pod.spec?.restartPolicy, 'Never');
     assert.equal(pod.spec?.activeDeadlineSeconds, 900);
     const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
     for (const c of all) assert.notEqual(c.securityContext?.privileged, true, `${c.name} must not be privileged`);
+    for (const c of all) assert.deepEqual(c.volumeMounts?.find((m) => m.name === 'context'), { name: 'context', mountPath: '/imagespec/context', readOnly: true }, c.name);
     assert.deepEqual(pod.spec?.volumes?.filter((v) => v.secret), [], 'the Pod references no Secret');
     const tokenVolume = pod.spec?.volumes?.find((v) => v.projected?.sources?.some((s) => s.serviceAccountToken?.audience === 'imagespec-upload'));
     assert.ok(tokenVolume, 'the upload token is a projected volume');
     const mounting = all.filter((c) => c.volumeMounts?.some((m) => m.name === tokenVolume.name)).map((c) => c.name);
     assert.deepEqual(mounting, ['push'], 'only the push container has the upload token');
     assert.deepEqual((await kube.core.listNamespacedSecret({ namespace: ns })).items.map((s) => s.metadata?.name), [], 'no Secret is created in the namespace');
-    const everything = JSON.stringify([pod, configMaps, job]);
-    assert.ok(!everything.includes(PASSWORD), 'the password must not appear in the Pod, ConfigMap or job');
+    const everything = JSON.stringify([pod, job]);
+    assert.ok(!everything.includes(PASSWORD), 'the password must not appear in the Pod (its build context included) or the job');
     assert.ok(!everything.includes(Buffer.from(`builder:${PASSWORD}`).toString('base64')), 'nor its base64 form');
   });
 
@@ -350,7 +369,7 @@ describe('7. garbage collection and history', () => {
     assert.deepEqual(names, [kept[0], kept[2], kept[3], kept[4]].map((j) => j!.metadata.name).sort());
   });
 
-  test('deleting an ImageSpec removes its jobs, ConfigMaps and Pods through the garbage collector', async () => {
+  test('deleting an ImageSpec removes its jobs and Pods through the garbage collector', async () => {
     const ns = await namespace('gc');
     await createImageSpec(kube, ns, imageSpecObject('gone', base));
     const job = await oneJob(ns, 'gone');
@@ -359,8 +378,7 @@ describe('7. garbage collection and history', () => {
     await waitFor('children collected', async () => {
       const jobs = await listJobs(kube, ns);
       const pods = await listPods(kube, ns);
-      const configMaps = (await kube.core.listNamespacedConfigMap({ namespace: ns, labelSelector: 'imagespec.dev/imagespec' })).items;
-      return jobs.length === 0 && pods.length === 0 && configMaps.length === 0;
+      return jobs.length === 0 && pods.length === 0;
     }, 60_000);
   });
 });

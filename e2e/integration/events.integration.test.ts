@@ -150,6 +150,8 @@ describe('the controller tells the story of a build', () => {
           IMAGESPEC_REPO_PREFIX: '127.0.0.1:5000/it',
           IMAGESPEC_REGISTRY_INSECURE: 'true',
           IMAGESPEC_BUILD_NODE_SELECTOR: 'imagespec.dev/integration=no-such-node',
+          // Every transition told (the default tells failures only).
+          IMAGESPEC_EVENTS: 'all',
         },
         'events',
       ),

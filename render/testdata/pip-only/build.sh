@@ -135,7 +135,7 @@ base_user=$(buildah inspect --type image --format '{{.OCIv1.Config.User}}' "$bas
 [ -n "$base_user" ] || base_user=root
 say "the image will run as user $base_user, like its base image"
 
-# Only the Dockerfile and the list files form the build context (the mounted ConfigMap holds
+# Only the Dockerfile and the list files form the build context (the mounted context holds
 # symlinks and the scripts, which the build must neither see nor depend on).
 build_context="$logs/context"
 mkdir -p "$build_context"

@@ -27,9 +27,14 @@ export async function apiserverGet(kube: Kube, path: string, timeoutMs = 30_000)
   });
 }
 
-export async function writeSnapshot(kube: Kube, namespace: string): Promise<WriteSnapshot> {
+/**
+ * The API server's write counters and the Event writes of other reporters. The counters are
+ * cluster-wide, so the Events subtracted from them are counted in every namespace too: the
+ * scheduler's about our Pods, and whatever the controller manager or another suite tells elsewhere.
+ */
+export async function writeSnapshot(kube: Kube, _namespace: string): Promise<WriteSnapshot> {
   const events = kube.kubeConfig.makeApiClient(EventsV1Api);
-  const [metrics, list] = await Promise.all([apiserverGet(kube, '/metrics'), events.listNamespacedEvent({ namespace })]);
+  const [metrics, list] = await Promise.all([apiserverGet(kube, '/metrics'), events.listEventForAllNamespaces()]);
   return {
     counts: apiserverWriteCounts(parsePrometheusText(metrics)),
     otherEventWrites: otherReportersEventWrites(list.items, REPORTING_CONTROLLER),

@@ -28,6 +28,7 @@ import { withEventPolicy } from './runtime/event-policy.ts';
 import { workersLiveness, type Liveness } from './runtime/health.ts';
 import { describeError, ResilientInformer } from './runtime/informer.ts';
 import { slimNode, slimObject, slimPod } from './runtime/slim.ts';
+import { listInPages, type Page } from './runtime/paged-list.ts';
 import { keyOf, makeClients, plain, type Clients } from './runtime/kube.ts';
 import { LeaderElector, type LeaderElectorOptions } from './runtime/leader-election.ts';
 import { candidateIdentity, leaseNamespace } from './runtime/leader-identity.ts';
@@ -70,7 +71,8 @@ export interface ManagerOptions {
   metrics?: Metrics;
 }
 
-type ListFn<T extends KubernetesObject> = (namespace: string) => Promise<KubernetesListObject<T>>;
+/** One page of a collection (paged-list.ts), in a namespace or ('') in all of them. */
+type ListFn<T extends KubernetesObject> = (namespace: string, page: Page) => Promise<KubernetesListObject<T>>;
 
 function collectionPath(prefix: string, namespace: string, plural: string): string {
   return namespace ? `${prefix}/namespaces/${namespace}/${plural}` : `${prefix}/${plural}`;
@@ -148,7 +150,7 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
           // in between, so no caller of synced() sees the mark without the items. The workers
           // wait one turn more (setImmediate), until the last informer has stored its items.
           list: async () => {
-            const items = await list(namespace);
+            const items = await listInPages((page) => list(namespace, page), slim);
             listed.add(`${kind} ${namespace}`);
             if (synced()) setImmediate(cachesSynced);
             return items;
@@ -164,10 +166,10 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
   }
 
   const customPrefix = `/apis/${GROUP}/${VERSION}`;
-  const listCustom = (plural: string) => (namespace: string) =>
+  const listCustom = (plural: string) => (namespace: string, page: Page) =>
     (namespace
-      ? clients.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural })
-      : clients.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural })) as Promise<KubernetesListObject<never>>;
+      ? clients.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural, ...page })
+      : clients.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural, ...page })) as Promise<KubernetesListObject<never>>;
   const podSelector = `${LABEL_MANAGED_BY}=${MANAGED_BY},${LABEL_JOB}`;
 
   const jobsByImageSpec = new ChildIndex();
@@ -197,11 +199,11 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
     '/api/v1',
     'pods',
     // Typed lists hold Dates: plain JSON, like watch events, so cached objects have one shape.
-    async (namespace) =>
+    async (namespace, page) =>
       plain(
         await (namespace
-          ? clients.core.listNamespacedPod({ namespace, labelSelector: podSelector })
-          : clients.core.listPodForAllNamespaces({ labelSelector: podSelector })),
+          ? clients.core.listNamespacedPod({ namespace, labelSelector: podSelector, ...page })
+          : clients.core.listPodForAllNamespaces({ labelSelector: podSelector, ...page })),
       ),
     (pod) => {
       const job = pod.metadata?.labels?.[LABEL_JOB];
@@ -218,7 +220,7 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
           'Node',
           '/api/v1',
           'nodes',
-          async () => plain(await clients.core.listNode()),
+          async (_namespace, page) => plain(await clients.core.listNode(page)),
           (node) => {
             for (const pod of pods.all().flatMap((informer) => informer.list())) {
               const job = pod.metadata?.labels?.[LABEL_JOB];

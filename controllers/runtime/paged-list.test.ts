@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
+import { listInPages, type Page } from './paged-list.ts';
+
+const objects = (from: number, to: number): KubernetesObject[] =>
+  Array.from({ length: to - from }, (_, i) => ({ metadata: { name: `o${from + i}`, managedFields: [{ manager: 'm' }] } }));
+
+test('follows continue tokens, trims every object, and keeps the list\'s resource version', async () => {
+  const asked: Page[] = [];
+  const pages: Record<string, KubernetesListObject<KubernetesObject>> = {
+    first: { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '42', _continue: 'b' }, items: objects(0, 2) },
+    b: { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '42', _continue: 'c' }, items: objects(2, 4) },
+    c: { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '42' }, items: objects(4, 5) },
+  };
+  const list = await listInPages(
+    async (page) => {
+      asked.push(page);
+      return pages[page._continue ?? 'first']!;
+    },
+    (obj) => delete obj.metadata?.managedFields,
+    2,
+  );
+  assert.deepEqual(asked, [{ limit: 2 }, { limit: 2, _continue: 'b' }, { limit: 2, _continue: 'c' }]);
+  assert.deepEqual(list.items.map((o) => o.metadata?.name), ['o0', 'o1', 'o2', 'o3', 'o4']);
+  assert.ok(list.items.every((o) => o.metadata?.managedFields === undefined));
+  assert.equal(list.metadata?.resourceVersion, '42');
+  assert.equal(list.metadata?._continue, undefined);
+});
+
+test('a failed page fails the list (the informer lists again from the start)', async () => {
+  await assert.rejects(
+    listInPages(async (page) => {
+      if (page._continue) throw new Error('410 Gone: the continue token expired');
+      return { apiVersion: 'v1', kind: 'List', metadata: { _continue: 'x' }, items: objects(0, 1) };
+    }, () => undefined),
+    /410/,
+  );
+});

@@ -4,17 +4,26 @@
 // e2e/start.ts, which falls back to the local test cluster when neither is given.)
 import { existsSync } from 'node:fs';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { loadConfig } from '../config/load.ts';
-import { describeConfig } from '../config/parse.ts';
 import type { Config } from '../config/types.ts';
-import { startHttpServer, type HttpServer } from './runtime/http-server.ts';
-import { describeError } from './runtime/informer.ts';
-import { createLogger, type Logger } from './runtime/logger.ts';
-import { makeClients } from './runtime/kube.ts';
-import { Metrics } from './runtime/metrics.ts';
-import { PooledKubeConfig } from './runtime/pooled-kubeconfig.ts';
-import { startUploadServer, type UploadServer } from './upload/server.ts';
-import { createManager, type Manager, type ManagerOptions } from './manager.ts';
+import type { HttpServer } from './runtime/http-server.ts';
+import type { Logger } from './runtime/logger.ts';
+import type { UploadServer } from './upload/server.ts';
+import type { Manager, ManagerOptions } from './manager.ts';
+import { enableModuleCompileCache, saveModuleCompileCache } from './runtime/compile-cache.ts';
+
+// Imported once the compile cache is on: static imports would all be compiled before it is.
+if (import.meta.main) enableModuleCompileCache();
+const { loadConfig } = await import('../config/load.ts');
+const { describeConfig } = await import('../config/parse.ts');
+const { startHttpServer } = await import('./runtime/http-server.ts');
+const { describeError } = await import('./runtime/informer.ts');
+const { createLogger } = await import('./runtime/logger.ts');
+const { makeClients } = await import('./runtime/kube.ts');
+const { Metrics } = await import('./runtime/metrics.ts');
+const { PooledKubeConfig } = await import('./runtime/pooled-kubeconfig.ts');
+const { startUploadServer } = await import('./upload/server.ts');
+const { createManager } = await import('./manager.ts');
+if (import.meta.main) saveModuleCompileCache();
 
 const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 

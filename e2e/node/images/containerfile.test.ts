@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { repoRoot } from '../../cluster/paths.ts';
-import { entrypoint, imageLabels, prunedDependencyPatterns, runtimeDirs, runtimeEnv, runtimeRootFiles, runtimeUser, workdir, type PackageInfo } from './controller-image-spec.ts';
+import { compileCacheEnv, entrypoint, imageEntryPoints, imageLabels, prunedDependencyPatterns, runtimeDirs, runtimeEnv, runtimeRootFiles, runtimeUser, workdir, type PackageInfo } from './controller-image-spec.ts';
 import { execForm, instructions, keyValues, parseContainerfile, stagePairs, type Stage } from './containerfile.ts';
 
 const read = (file: string) => readFileSync(`${repoRoot}/${file}`, 'utf8');
@@ -42,6 +42,15 @@ test('the runtime stage copies the runtime files and the built node_modules, not
   assert.deepEqual(copies.filter((c) => c.startsWith('--from=')), [`--from=${dependencies.name} /app/node_modules ./node_modules`]);
   const fromContext = copies.filter((c) => !c.startsWith('--from=')).map((c) => c.split(/\s+/)[0]);
   assert.deepEqual(fromContext.sort(), [...runtimeRootFiles, ...runtimeDirs].sort());
+});
+
+test('the build stage fills the compile cache the runtime environment names, loading every entry point', () => {
+  const fill = args(dependencies, 'RUN').find((run) => run.includes('NODE_COMPILE_CACHE='));
+  assert.ok(fill, 'the build stage fills the compile cache');
+  for (const [name, value] of Object.entries(compileCacheEnv(workdir))) assert.ok(fill.includes(`${name}=${value} `), `${name}=${value}`);
+  for (const file of imageEntryPoints) assert.ok(fill.includes(`import('${workdir}/${file}')`), file);
+  const sources = args(dependencies, 'COPY').map((c) => c.split(/\s+/)[0]);
+  for (const dir of runtimeDirs) assert.ok(sources.includes(dir), `the build stage copies ${dir} before loading it`);
 });
 
 test('user, workdir, environment, labels and entrypoint match the locally built image', () => {

@@ -4,12 +4,16 @@ import { builtinModules } from 'node:module';
 import { dirname, join, normalize, relative } from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from '../../cluster/paths.ts';
+import { compileCacheCandidates } from '../../../controllers/runtime/compile-cache.ts';
 import {
+  compileCacheUse,
   controllerBaseRecipe,
   controllerImageConfig,
   controllerImageRecipe,
   describeSizes,
+  envRecord,
   fileDigestLines,
+  imageEntryPoints,
   isPrunedDependencyFile,
   requiredImagePaths,
   rootfsProblems,
@@ -64,6 +68,32 @@ test('the image runs node controllers/main.ts in /app as a numeric non-root user
   assert.equal(config.Labels?.['org.opencontainers.image.version'], '1.2.3');
   assert.equal(config.Labels?.['org.opencontainers.image.licenses'], 'Apache-2.0');
   assert.equal(config.Cmd, undefined);
+});
+
+test('the image names its compile cache: the directory the controller tries first, portable', () => {
+  const env = envRecord(controllerImageConfig(pkg).Env ?? []);
+  const [first] = compileCacheCandidates('/app', '/tmp');
+  assert.equal(env['NODE_COMPILE_CACHE'], first?.directory);
+  assert.equal(first?.portable, true);
+  assert.equal(env['NODE_COMPILE_CACHE_PORTABLE'], '1');
+  assert.deepEqual(envRecord(['A=1', 'B=x=y', 'C=']), { A: '1', B: 'x=y', C: '' });
+});
+
+test("Node's debug output tells modules compiled from the cache from the others", () => {
+  const output = [
+    '[compile cache] V8 code cache for ESM file:///app/[eval1] was not initialized, initializing the in-memory entry',
+    '[compile cache] retrieving transpile cache for StrippedTypeScript file:///app/controllers/main.ts...success',
+    '[compile cache] V8 code cache for ESM file:///app/controllers/main.ts was accepted, keeping the in-memory entry',
+    '[compile cache] V8 code cache for CommonJS /app/node_modules/undici/index.js was accepted, keeping the in-memory entry',
+    '[compile cache] V8 code cache for ESM file:///app/api/types.ts was rejected, reading from source',
+    '[compile cache] no transpile cache for StrippedTypeScript file:///app/api/grammar.ts',
+    '[compile cache] V8 code cache for ESM file:///app/api/grammar.ts was not initialized, initializing the in-memory entry',
+  ].join('\n');
+  assert.deepEqual(compileCacheUse(output), {
+    accepted: 2,
+    missed: ['file:///app/api/types.ts', 'file:///app/api/grammar.ts', 'file:///app/api/grammar.ts'],
+  });
+  assert.deepEqual(compileCacheUse('some other output\n'), { accepted: 0, missed: [] });
 });
 
 test('the Debian base adds libatomic1 for Node and the runtime user, and slims down', () => {
@@ -122,9 +152,15 @@ test('sizes are reported per layer and in total', () => {
   );
 });
 
-/** Static imports that stay at run time (not `import type`), and files named by `new URL(..., import.meta.url)`. */
+/**
+ * Static imports that stay at run time (not `import type`), dynamic imports of a fixed module, and
+ * files named by `new URL(..., import.meta.url)`.
+ */
 function runtimeReferences(source: string): { imports: string[]; urls: string[] } {
-  const imports = [...source.matchAll(/^\s*(?:import|export)\s+(?!type\s)(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm)].map((m) => m[1] ?? '');
+  const imports = [
+    ...source.matchAll(/^\s*(?:import|export)\s+(?!type\s)(?:[^'";]*?\sfrom\s+)?['"]([^'"]+)['"]/gm),
+    ...source.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g),
+  ].map((m) => m[1] ?? '');
   const urls = [...source.matchAll(/new URL\(\s*['"](\.{1,2}\/[^'"]*)['"]\s*,\s*import\.meta\.url\s*\)/g)].map((m) => m[1] ?? '');
   return { imports, urls };
 }
@@ -133,8 +169,7 @@ test('everything the controller loads from its entry points is in the image', ()
   const selected = new Set(runtimeFiles());
   const packageJson = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
   const builtins = new Set(builtinModules);
-  // main.ts imports the local cluster (e2e/) only when it has no cluster config, which a Pod has.
-  const entryPoints = ['controllers/main.ts', 'controllers/probe.ts'].filter((file) => existsSync(join(repoRoot, file)));
+  const entryPoints: string[] = imageEntryPoints.filter((file) => existsSync(join(repoRoot, file)));
   const seen = new Set<string>();
   const queue = [...entryPoints];
   const problems: string[] = [];

@@ -1,16 +1,52 @@
 // The controller's container image, described once. The Containerfile (for builders that can pull
 // node:26 from a registry) and the local build (controller-image.ts, from Debian packages) both
 // follow these values; containerfile.test.ts holds the Containerfile to them.
+import { projectCompileCacheDir } from '../../../controllers/runtime/compile-cache.ts';
 import { aptCleanup, type ImageConfig, type ImageRecipe } from './recipes.ts';
 
 /** The uid/gid distroless images call nonroot: unused by Debian, by node images and by notebooks. */
 export const runtimeUser = { name: 'nonroot', uid: 65532, gid: 65532 } as const;
 export const workdir = '/app';
 export const entrypoint = ['node', 'controllers/main.ts'] as const;
-export const runtimeEnv = ['NODE_ENV=production'] as const;
+export const runtimeEnv: readonly string[] = ['NODE_ENV=production', ...Object.entries(compileCacheEnv(workdir)).map(([name, value]) => `${name}=${value}`)];
 /** Where the image's node binary lives, as in the official node images. */
 export const nodeBinaryPath = '/usr/local/bin/node';
 export const sourceUrl = 'https://github.com/imagespec/imagespec-controller';
+
+/** The programs the image runs: the controller, and the exec probes of a Pod on the host network. */
+export const imageEntryPoints = ['controllers/main.ts', 'controllers/probe.ts'] as const;
+
+/**
+ * Points Node at the module compile cache of the app in `appDir` (controllers/runtime/compile-cache.ts),
+ * which the image carries, filled when it is built and read-only at run time. In the environment,
+ * Node turns it on before it loads the entry point, and the exec probes (`node controllers/probe.ts`)
+ * use it too. Portable: it is filled in a staging directory, not in /app.
+ */
+export function compileCacheEnv(appDir: string): Record<string, string> {
+  return { NODE_COMPILE_CACHE: projectCompileCacheDir(appDir), NODE_COMPILE_CACHE_PORTABLE: '1' };
+}
+
+/** An environment given as `NAME=value` lines, as an image config holds it. */
+export function envRecord(lines: readonly string[]): Record<string, string> {
+  return Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+}
+
+/**
+ * What Node's debug output of the compile cache (NODE_DEBUG_NATIVE=COMPILE_CACHE) tells of each
+ * module it compiled: how many took their code from the cache, and which did not (the script
+ * given with -e is never in it).
+ */
+export function compileCacheUse(debugOutput: string): { accepted: number; missed: string[] } {
+  let accepted = 0;
+  const missed: string[] = [];
+  for (const match of debugOutput.matchAll(/V8 code cache for \S+ (\S+) was ([^,\n]+)|no transpile cache for \S+ (\S+)/g)) {
+    const module = match[1] ?? match[3] ?? '';
+    if (module.includes('[eval')) continue;
+    if (match[2] === 'accepted') accepted += 1;
+    else missed.push(module);
+  }
+  return { accepted, missed };
+}
 
 /** What `node controllers/main.ts` loads, relative to the repository root (see the import test). */
 export const runtimeDirs = ['api', 'config', 'controllers', 'registry', 'render', 'templates'] as const;

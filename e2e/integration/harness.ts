@@ -1,6 +1,7 @@
 // Test harness for the integration suite: a real API server (the local cluster), the real
 // controller as a child process, and helpers to read and write the objects (pod-status-writer.ts
 // plays the kubelet).
+import { CONTROLLER_NODE_FLAGS } from '../../controllers/runtime/node-options.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -75,7 +76,7 @@ export function startController(kubeconfigPath: string, env: Record<string, stri
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `controller-${label}-${Date.now()}.log`);
   const out = createWriteStream(logFile);
-  const child = spawn(process.execPath, [join(repoRoot, 'controllers', 'main.ts')], {
+  const child = spawn(process.execPath, [...CONTROLLER_NODE_FLAGS, join(repoRoot, 'controllers', 'main.ts')], {
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH ?? '',

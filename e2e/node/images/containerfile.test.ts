@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { repoRoot } from '../../cluster/paths.ts';
+import { controllerNodeOptions } from '../../../controllers/runtime/node-options.ts';
 import { compileCacheEnv, entrypoint, imageEntryPoints, imageLabels, prunedDependencyPatterns, runtimeDirs, runtimeEnv, runtimeRootFiles, runtimeUser, workdir, type PackageInfo } from './controller-image-spec.ts';
 import { execForm, instructions, keyValues, parseContainerfile, stagePairs, type Stage } from './containerfile.ts';
 
@@ -48,6 +49,8 @@ test('the build stage fills the compile cache the runtime environment names, loa
   const fill = args(dependencies, 'RUN').find((run) => run.includes('NODE_COMPILE_CACHE='));
   assert.ok(fill, 'the build stage fills the compile cache');
   for (const [name, value] of Object.entries(compileCacheEnv(workdir))) assert.ok(fill.includes(`${name}=${value} `), `${name}=${value}`);
+  // V8 keeps a code cache only for the flags it was made with: the fill runs with the runtime's.
+  assert.ok(fill.includes(`NODE_OPTIONS=${controllerNodeOptions()} `), 'NODE_OPTIONS as at run time');
   for (const file of imageEntryPoints) assert.ok(fill.includes(`import('${workdir}/${file}')`), file);
   const sources = args(dependencies, 'COPY').map((c) => c.split(/\s+/)[0]);
   for (const dir of runtimeDirs) assert.ok(sources.includes(dir), `the build stage copies ${dir} before loading it`);

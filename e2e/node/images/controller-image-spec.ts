@@ -2,13 +2,20 @@
 // node:26 from a registry) and the local build (controller-image.ts, from Debian packages) both
 // follow these values; containerfile.test.ts holds the Containerfile to them.
 import { projectCompileCacheDir } from '../../../controllers/runtime/compile-cache.ts';
+import { controllerNodeOptions } from '../../../controllers/runtime/node-options.ts';
 import { aptCleanup, type ImageConfig, type ImageRecipe } from './recipes.ts';
 
 /** The uid/gid distroless images call nonroot: unused by Debian, by node images and by notebooks. */
 export const runtimeUser = { name: 'nonroot', uid: 65532, gid: 65532 } as const;
 export const workdir = '/app';
 export const entrypoint = ['node', 'controllers/main.ts'] as const;
-export const runtimeEnv: readonly string[] = ['NODE_ENV=production', ...Object.entries(compileCacheEnv(workdir)).map(([name, value]) => `${name}=${value}`)];
+export const runtimeEnv: readonly string[] = [
+  'NODE_ENV=production',
+  // The V8 flags in the environment, not on the command line: the build fills the compile cache
+  // with this same environment, and V8 keeps a cache only for the flags it was made with.
+  `NODE_OPTIONS=${controllerNodeOptions()}`,
+  ...Object.entries(compileCacheEnv(workdir)).map(([name, value]) => `${name}=${value}`),
+];
 /** Where the image's node binary lives, as in the official node images. */
 export const nodeBinaryPath = '/usr/local/bin/node';
 export const sourceUrl = 'https://github.com/imagespec/imagespec-controller';

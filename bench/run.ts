@@ -59,6 +59,27 @@ async function otherRuns(kube: Kube, ours: readonly string[]): Promise<string[]>
   return list.items.map((ns) => ns.metadata!.name!).filter((name) => !ours.includes(name));
 }
 
+/** How long the benchmark waits for the namespaces of earlier test runs to finish deleting. */
+const EARLIER_RUNS_TIMEOUT_MS = 300_000;
+
+/**
+ * Waits until no test namespace is still being deleted: their garbage collection writes the same
+ * resources the benchmark counts (cluster-wide counters), e.g. the soak suite's just before it in CI.
+ */
+async function earlierRunsGone(kube: Kube): Promise<void> {
+  const terminating = async () =>
+    (await kube.core.listNamespace({ labelSelector: 'imagespec.dev/test=true' })).items.filter((ns) => ns.status?.phase === 'Terminating').map((ns) => ns.metadata!.name!);
+  const first = await terminating();
+  if (first.length === 0) return;
+  log(`waiting for ${first.length} namespaces of earlier runs to finish deleting (${first.slice(0, 3).join(', ')}${first.length > 3 ? ', ...' : ''})`);
+  const deadline = performance.now() + EARLIER_RUNS_TIMEOUT_MS;
+  while (performance.now() < deadline) {
+    if ((await terminating()).length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  log(`still deleting after ${EARLIER_RUNS_TIMEOUT_MS / 1000} s; going on (the run's warnings will name them)`);
+}
+
 async function defaultServiceAccount(kube: Kube, namespace: string): Promise<void> {
   // Pods need it; the controller manager creates it a moment after the namespace.
   await waitFor(`the default ServiceAccount of ${namespace}`, () => kube.core.readNamespacedServiceAccount({ namespace, name: 'default' }).then(() => true), 60_000, 100);
@@ -76,6 +97,7 @@ async function run(options: BenchOptions, cleanup: Cleanup): Promise<BenchResult
   const kubeconfig = process.env['KUBECONFIG'] || (await clusterUp({ log: (line) => process.stderr.write(`[cluster] ${line}\n`) })).kubeconfig;
   const kube = connect(kubeconfig);
   await installCrds(kube);
+  await earlierRunsGone(kube);
   const namespace = uniqueNamespaceName('bench');
   const floorNamespace = uniqueNamespaceName('bench-floor');
   // Removed last, once no Pod is bound to it any more; labelled with the run's namespace.

@@ -32,7 +32,7 @@ export async function apiserverGet(kube: Kube, path: string, timeoutMs = 30_000)
  * cluster-wide, so the Events subtracted from them are counted in every namespace too: the
  * scheduler's about our Pods, and whatever the controller manager or another suite tells elsewhere.
  */
-export async function writeSnapshot(kube: Kube, _namespace: string): Promise<WriteSnapshot> {
+export async function writeSnapshot(kube: Kube): Promise<WriteSnapshot> {
   const events = kube.kubeConfig.makeApiClient(EventsV1Api);
   const [metrics, list] = await Promise.all([apiserverGet(kube, '/metrics'), events.listEventForAllNamespaces()]);
   return {

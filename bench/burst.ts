@@ -26,7 +26,7 @@ export interface BurstResult {
 
 export async function createBurst(ctx: BenchContext): Promise<BurstResult> {
   const { kube, namespace, names, options } = ctx;
-  const before = await writeSnapshot(kube, namespace);
+  const before = await writeSnapshot(kube);
   const cpuBefore = cpuMs(ctx.controller.pid);
   const lastPod = nthPod(ctx.pods, names.length, `${names.length} build Pods`);
   const start = performance.now();
@@ -36,7 +36,7 @@ export async function createBurst(ctx: BenchContext): Promise<BurstResult> {
   const controllerMs = (await lastPod) - start;
   ctx.log(`${names.length} build Pods exist ${(controllerMs / 1000).toFixed(2)} s after the first create; waiting for the statuses to settle`);
   await settled(ctx, 'the created ImageSpecs to settle');
-  const writes = windowWrites(before, await writeSnapshot(kube, namespace));
+  const writes = windowWrites(before, await writeSnapshot(kube));
   return { controllerMs, writes, cpuMs: cpuMs(ctx.controller.pid) - cpuBefore };
 }
 

@@ -17,7 +17,7 @@ export interface EditResult {
 export async function editToPod(ctx: BenchContext): Promise<EditResult> {
   const targets = spread(ctx.names, ctx.options.edits);
   ctx.log(`${targets.length} edits, ${ctx.options.rate} a second, timed to their new build Pod`);
-  const before = await writeSnapshot(ctx.kube, ctx.namespace);
+  const before = await writeSnapshot(ctx.kube);
   const latenciesMs = await runPaced(targets.length, ctx.options.rate, async (i) => {
     const name = targets[i]!;
     const created = ctx.pods.next(`the new build Pod of ImageSpec ${name}`, ({ isNew, object }) => isNew && object.metadata?.labels?.[LABEL_IMAGESPEC] === name, LATENCY_TIMEOUT_MS);
@@ -26,5 +26,5 @@ export async function editToPod(ctx: BenchContext): Promise<EditResult> {
     return (await created) - written;
   });
   await settled(ctx, 'the edited ImageSpecs to settle');
-  return { latenciesMs, writes: windowWrites(before, await writeSnapshot(ctx.kube, ctx.namespace)) };
+  return { latenciesMs, writes: windowWrites(before, await writeSnapshot(ctx.kube)) };
 }

@@ -15,11 +15,11 @@ export interface RestResult {
 
 export async function atRest(ctx: BenchContext): Promise<RestResult> {
   ctx.log(`${ctx.options.restSeconds} s at rest`);
-  const before = await writeSnapshot(ctx.kube, ctx.namespace);
+  const before = await writeSnapshot(ctx.kube);
   const cpuBefore = cpuMs(ctx.controller.pid);
   await sleep(ctx.options.restSeconds * 1000);
   const cpu = cpuMs(ctx.controller.pid) - cpuBefore;
-  const writes = windowWrites(before, await writeSnapshot(ctx.kube, ctx.namespace));
+  const writes = windowWrites(before, await writeSnapshot(ctx.kube));
   return { writes, cpuMs: cpu, rssMb: rssMb(ctx.controller.pid) };
 }
 
@@ -32,7 +32,7 @@ export interface RestartResult extends RestResult {
 
 /** Stops the controller (SIGTERM), starts a new one, and watches the window after it is ready. */
 export async function restart(ctx: BenchContext): Promise<RestartResult> {
-  const before = await writeSnapshot(ctx.kube, ctx.namespace);
+  const before = await writeSnapshot(ctx.kube);
   const code = await ctx.controller.process.stop('SIGTERM');
   if (code !== 0) ctx.log(`the controller exited with ${code} on SIGTERM (see ${ctx.controller.process.logFile})`);
   ctx.controller = await startReadyController(ctx.kubeconfig, ctx.namespace, ctx.nodeSelector, 'restarted');
@@ -41,6 +41,6 @@ export async function restart(ctx: BenchContext): Promise<RestartResult> {
   const startupCpuMs = cpuMs(ctx.controller.pid);
   await sleep(ctx.options.restSeconds * 1000);
   const cpu = cpuMs(ctx.controller.pid) - startupCpuMs;
-  const writes = windowWrites(before, await writeSnapshot(ctx.kube, ctx.namespace));
+  const writes = windowWrites(before, await writeSnapshot(ctx.kube));
   return { writes, cpuMs: cpu, rssMb: rssMb(ctx.controller.pid), readyMs: ctx.controller.readyMs, startupCpuMs, peakRssMb: sampler.stop() };
 }

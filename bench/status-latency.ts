@@ -72,22 +72,22 @@ export interface StatusResult {
 export async function podStatusLatencies(ctx: BenchContext): Promise<StatusResult> {
   const plan = statusPlan(ctx.names, ctx.options.statusPods, ctx.options.failedPods);
   const pods = await buildPods(ctx);
-  const before = await writeSnapshot(ctx.kube, ctx.namespace);
+  const before = await writeSnapshot(ctx.kube);
 
   await bulk(ctx, pods, plan.rest, 'Running');
   await settled(ctx, `${plan.rest.length} untimed Pods Running`);
   const running = await timed(ctx, pods, [...plan.succeed, ...plan.fail], 'Running');
   await settled(ctx, 'every Pod Running', phasesAre(['Building']));
-  const afterRunning = await writeSnapshot(ctx.kube, ctx.namespace);
+  const afterRunning = await writeSnapshot(ctx.kube);
 
   const succeeded = await timed(ctx, pods, plan.succeed, 'Succeeded');
   await bulk(ctx, pods, plan.rest, 'Succeeded');
   await settled(ctx, 'every succeeding revision Succeeded', phasesAre(plan.fail.length > 0 ? ['Succeeded', 'Building'] : ['Succeeded']));
-  const afterSucceeded = await writeSnapshot(ctx.kube, ctx.namespace);
+  const afterSucceeded = await writeSnapshot(ctx.kube);
 
   const failed = await timed(ctx, pods, plan.fail, 'Failed');
   await settled(ctx, 'every revision finished', phasesAre(['Succeeded', 'Failed']));
-  const end = await writeSnapshot(ctx.kube, ctx.namespace);
+  const end = await writeSnapshot(ctx.kube);
 
   return {
     byKind: { Running: running, Succeeded: succeeded, Failed: failed },

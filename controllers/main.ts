@@ -53,10 +53,13 @@ export async function runController(
   options: Pick<ManagerOptions, 'onLeadershipChange'> = {},
 ): Promise<Manager> {
   log.info('Loaded configuration', { config: describeConfig(config), cluster: kubeConfig.getCurrentCluster()?.server });
-  if (kubeConfig instanceof PooledKubeConfig) kubeConfig.limitRequests(config.kubeApi);
   if (!config.registry) log.warn('No registry is configured: ImageSpecs will report RegistryNotConfigured');
   for (const detail of config.retired) log.warn('Ignored retired setting', { detail });
   const metrics = new Metrics();
+  if (kubeConfig instanceof PooledKubeConfig) {
+    const limiter = kubeConfig.limitRequests(config.kubeApi);
+    metrics.observeRequestLimiter(() => limiter);
+  }
   const leaseName = config.leaderElection.leaseName;
   metrics.setLeader(leaseName, false);
   // Bound first: build Pods are given its address, which may be the port it bound.

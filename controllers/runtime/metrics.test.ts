@@ -83,3 +83,14 @@ test('the exposition has the controller-runtime names, leader status and process
   const other = new Metrics({ processMetrics: false });
   assert.ok(!(await other.registry.metrics()).includes('process_cpu'), 'each Metrics has its own registry');
 });
+
+test('the client-side rate limit\'s waits are counted when scraped', async () => {
+  const metrics = new Metrics({ processMetrics: false });
+  const limiter = { throttled: 0, throttledMs: 0 };
+  metrics.observeRequestLimiter(() => limiter);
+  limiter.throttled = 3;
+  limiter.throttledMs = 1500;
+  const text = await metrics.registry.metrics();
+  assert.match(text, /^rest_client_rate_limited_requests_total 3$/m);
+  assert.match(text, /^rest_client_rate_limiter_wait_seconds_total 1\.5$/m);
+});

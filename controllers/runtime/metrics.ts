@@ -164,6 +164,32 @@ export class Metrics implements BuildMetrics, PropagationMetrics {
     };
   }
 
+  /**
+   * The client-side rate limit's effect (request-limiter.ts): requests that had to wait for a
+   * token, and how long they waited in all; read when scraped.
+   */
+  observeRequestLimiter(read: () => { throttled: number; throttledMs: number }): void {
+    const registers = [this.registry];
+    new Counter({
+      name: 'rest_client_rate_limited_requests_total',
+      help: 'API requests that waited for the client-side rate limit (IMAGESPEC_KUBE_API_QPS)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(read().throttled);
+      },
+    });
+    new Counter({
+      name: 'rest_client_rate_limiter_wait_seconds_total',
+      help: 'Time API requests spent waiting for the client-side rate limit, in all',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(read().throttledMs / 1000);
+      },
+    });
+  }
+
   /** Whether this process holds the lease called `name`. */
   setLeader(name: string, leading: boolean): void {
     this.leaderStatus.set({ name }, leading ? 1 : 0);

@@ -5,11 +5,11 @@
 // handshake: profiling the controller under a burst showed more CPU in TLS set-up than in all of
 // our own code. client-go keeps one transport per cluster and user; this does the same, keyed by
 // the TLS material so a rotated certificate or CA still takes effect on the next request.
-import { createHash } from 'node:crypto';
 import type { AgentOptions, RequestOptions } from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
+import { createConfiguration, KubeConfig, type ApiConstructor, type ApiType, ServerConfiguration, setHeaderMiddleware, wrapHttpLibrary } from '@kubernetes/client-node';
 import { Agent } from 'undici';
 import { RequestLimiter, type RequestLimit } from './request-limiter.ts';
+import { UndiciHttpLibrary } from './undici-http-library.ts';
 
 type RequestContext = Parameters<KubeConfig['applySecurityAuthentication']>[0];
 
@@ -22,24 +22,29 @@ export function tlsAgentOptions(options: RequestOptions): AgentOptions {
   return agentOptions;
 }
 
-/** A digest of the TLS material: equal settings share a pool, changed ones get a new one. */
-export function tlsFingerprint(server: string, options: AgentOptions): string {
-  const hash = createHash('sha256').update(server);
-  for (const key of ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const) {
-    const value = options[key];
-    hash.update(`\0${key}=`);
-    if (value === undefined) continue;
-    for (const part of Array.isArray(value) ? value : [value]) {
-      if (Buffer.isBuffer(part) || typeof part === 'string') hash.update(part);
-      else hash.update(JSON.stringify(part));
-      hash.update('\0');
-    }
-  }
-  return hash.digest('hex');
+const TLS_KEYS = ['ca', 'cert', 'key', 'pfx', 'passphrase', 'rejectUnauthorized', 'servername'] as const;
+
+function sameTlsValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((part, i) => sameTlsValue(part, b[i]));
+  if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
+  return false;
 }
 
+/**
+ * Whether two requests' TLS settings are the same: equal settings share a pool, changed ones get a
+ * new one. A byte comparison, not a digest: this runs on every request (client-node reads the
+ * material anew each time) and hashing the CA, certificate and key was a visible cost under load.
+ */
+export function sameTlsMaterial(a: { server: string; options: AgentOptions }, b: { server: string; options: AgentOptions }): boolean {
+  return a.server === b.server && TLS_KEYS.every((key) => sameTlsValue(a.options[key], b.options[key]));
+}
+
+/** Identifies the controller in the API server's audit log. */
+export const USER_AGENT = 'imagespec-controller';
+
 export class PooledKubeConfig extends KubeConfig {
-  private pool: { fingerprint: string; agent: Agent } | undefined;
+  private pool: { server: string; options: AgentOptions; agent: Agent } | undefined;
   private limiter: RequestLimiter | undefined;
 
   /** Every request from now on waits for the client-side rate limit (request-limiter.ts). */
@@ -63,14 +68,28 @@ export class PooledKubeConfig extends KubeConfig {
     const agentOptions = tlsAgentOptions(options);
     const dispatcherOptions = this.createDispatcherOptions(cluster, agentOptions);
     if (dispatcherOptions.type !== 'agent') return;
-    const fingerprint = tlsFingerprint(cluster.server, agentOptions);
-    if (this.pool?.fingerprint !== fingerprint) {
+    const material = { server: cluster.server, options: agentOptions };
+    if (!this.pool || !sameTlsMaterial(this.pool, material)) {
       const previous = this.pool?.agent;
-      this.pool = { fingerprint, agent: new Agent({ connect: dispatcherOptions.connect }) };
+      this.pool = { ...material, agent: new Agent({ connect: dispatcherOptions.connect }) };
       // Requests in flight on the old pool finish; it closes once they have.
       void previous?.close().catch(() => undefined);
     }
     context.setDispatcher(this.pool.agent);
+  }
+
+  /** API clients whose calls go through undici's request() instead of fetch (undici-http-library.ts). */
+  override makeApiClient<T extends ApiType>(apiClientType: ApiConstructor<T>): T {
+    const cluster = this.getCurrentCluster();
+    if (!cluster) throw new Error('No active cluster!');
+    return new apiClientType(
+      createConfiguration({
+        baseServer: new ServerConfiguration(cluster.server, {}),
+        authMethods: { default: this },
+        httpApi: wrapHttpLibrary(new UndiciHttpLibrary()),
+        middleware: [setHeaderMiddleware('User-Agent', USER_AGENT)],
+      }),
+    );
   }
 
   /** Closes the shared connections (open watches end). */

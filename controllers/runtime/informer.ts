@@ -1,8 +1,9 @@
 // A shared informer that never stays down. client-node's informer stops for good on any
 // watch error but 410 and has no resync; this wrapper restarts it with backoff and replays
 // the cache periodically so a missed event is repaired by the next resync.
-import { makeInformer, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
+import { ListWatch, type Informer, type KubeConfig, type KubernetesListObject, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
 import type { Logger } from './logger.ts';
+import { StreamingWatch } from './streaming-watch.ts';
 import { backoffDelay } from './workqueue.ts';
 
 export type EventHandler<T> = (obj: T) => void;
@@ -23,13 +24,23 @@ export interface InformerOptions<T extends KubernetesObject> {
   log: Logger;
 }
 
-/** client-node's makeInformer, or a stand-in in unit tests. */
+/** Makes the list-then-watch cache: streamingInformer, or a stand-in in unit tests. */
 export type InformerFactory<T extends KubernetesObject> = (
   kubeConfig: KubeConfig,
   path: string,
   list: () => Promise<KubernetesListObject<T>>,
   labelSelector?: string,
 ) => Informer<T> & ObjectCache<T>;
+
+/** client-node's makeInformer, reading its watch with StreamingWatch (streaming-watch.ts). */
+export function streamingInformer<T extends KubernetesObject>(
+  kubeConfig: KubeConfig,
+  path: string,
+  list: () => Promise<KubernetesListObject<T>>,
+  labelSelector?: string,
+): Informer<T> & ObjectCache<T> {
+  return new ListWatch<T>(path, new StreamingWatch(kubeConfig), list, false, labelSelector);
+}
 
 // Capped low: against an API server that is down, one list per informer every 5 s costs nothing,
 // and the controller is back within seconds of the server's return, not up to half a minute later.
@@ -42,7 +53,7 @@ export class ResilientInformer<T extends KubernetesObject> {
   private stopped = false;
   private restartTimer?: NodeJS.Timeout;
 
-  constructor(kubeConfig: KubeConfig, options: InformerOptions<T>, factory: InformerFactory<T> = makeInformer) {
+  constructor(kubeConfig: KubeConfig, options: InformerOptions<T>, factory: InformerFactory<T> = streamingInformer) {
     this.options = options;
     // Only a list that succeeded or an event that arrived proves the API server answers again.
     // client-node emits 'connect' before it even tries to list, so 'connect' proves nothing: resetting

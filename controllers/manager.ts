@@ -131,8 +131,15 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
       labelSelector,
       scopes = namespaces,
       slim = slimObject,
+      typedList = false,
     }: {
       labelSelector?: string;
+      /**
+       * The list comes from a typed client-node call (Dates, class instances): each object is
+       * trimmed, then turned into plain JSON like the watch events, so cached objects have one
+       * shape. Trimming first keeps the copy small (a build Pod's context never gets copied).
+       */
+      typedList?: boolean;
       /** Where to watch: the watched namespaces, or [''] for a cluster-scoped kind. */
       scopes?: readonly string[];
       /** What the cache keeps of each object (slim.ts). */
@@ -150,7 +157,11 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
           // in between, so no caller of synced() sees the mark without the items. The workers
           // wait one turn more (setImmediate), until the last informer has stored its items.
           list: async () => {
-            const items = await listInPages((page) => list(namespace, page), slim);
+            const keep = (obj: T): T => {
+              slim(obj);
+              return typedList ? plain(obj) : obj;
+            };
+            const items = await listInPages((page) => list(namespace, page), keep);
             listed.add(`${kind} ${namespace}`);
             if (synced()) setImmediate(cachesSynced);
             return items;
@@ -198,18 +209,15 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
     'Pod',
     '/api/v1',
     'pods',
-    // Typed lists hold Dates: plain JSON, like watch events, so cached objects have one shape.
-    async (namespace, page) =>
-      plain(
-        await (namespace
-          ? clients.core.listNamespacedPod({ namespace, labelSelector: podSelector, ...page })
-          : clients.core.listPodForAllNamespaces({ labelSelector: podSelector, ...page })),
-      ),
+    (namespace, page) =>
+      namespace
+        ? clients.core.listNamespacedPod({ namespace, labelSelector: podSelector, ...page })
+        : clients.core.listPodForAllNamespaces({ labelSelector: podSelector, ...page }),
     (pod) => {
       const job = pod.metadata?.labels?.[LABEL_JOB];
       if (job) jobQueue.add(keyOf(pod.metadata?.namespace, job));
     },
-    { labelSelector: podSelector, slim: (pod) => slimPod(pod, CONTEXT_ANNOTATION_PREFIX) },
+    { labelSelector: podSelector, slim: (pod) => slimPod(pod, CONTEXT_ANNOTATION_PREFIX), typedList: true },
   );
 
   // Nodes (cluster-wide, read only): a build whose node stops answering is ended by the controller,
@@ -220,7 +228,7 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
           'Node',
           '/api/v1',
           'nodes',
-          async (_namespace, page) => plain(await clients.core.listNode(page)),
+          (_namespace, page) => clients.core.listNode(page),
           (node) => {
             for (const pod of pods.all().flatMap((informer) => informer.list())) {
               const job = pod.metadata?.labels?.[LABEL_JOB];
@@ -228,7 +236,7 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
               if (job && running && pod.spec?.nodeName === node.metadata?.name) jobQueue.add(keyOf(pod.metadata?.namespace, job));
             }
           },
-          { scopes: [''], slim: slimNode },
+          { scopes: [''], slim: slimNode, typedList: true },
         )
       : undefined;
   const nodeCache = nodes ? { get: (name: string) => nodes.get(name, '') } : undefined;

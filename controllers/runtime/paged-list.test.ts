@@ -18,7 +18,10 @@ test('follows continue tokens, trims every object, and keeps the list\'s resourc
       asked.push(page);
       return pages[page._continue ?? 'first']!;
     },
-    (obj) => delete obj.metadata?.managedFields,
+    (obj) => {
+      delete obj.metadata?.managedFields;
+      return obj;
+    },
     2,
   );
   assert.deepEqual(asked, [{ limit: 2 }, { limit: 2, _continue: 'b' }, { limit: 2, _continue: 'c' }]);
@@ -33,7 +36,15 @@ test('a failed page fails the list (the informer lists again from the start)', a
     listInPages(async (page) => {
       if (page._continue) throw new Error('410 Gone: the continue token expired');
       return { apiVersion: 'v1', kind: 'List', metadata: { _continue: 'x' }, items: objects(0, 1) };
-    }, () => undefined),
+    }, (obj) => obj),
     /410/,
   );
+});
+
+test('what the cache keeps may be a copy', async () => {
+  const list = await listInPages(
+    async () => ({ apiVersion: 'v1', kind: 'List', metadata: { resourceVersion: '7' }, items: objects(0, 2) }),
+    (obj) => ({ metadata: { name: `kept-${obj.metadata?.name}` } }),
+  );
+  assert.deepEqual(list.items, [{ metadata: { name: 'kept-o0' } }, { metadata: { name: 'kept-o1' } }]);
 });

@@ -1,7 +1,7 @@
 // Lists a collection in pages and trims each page's objects before the next one arrives. A cache
 // fill is the controller's largest allocation: thousands of objects (a build Pod carries its whole
-// build context) parsed, typed and turned into plain JSON at once. In pages, only one page of
-// untrimmed objects is alive at a time, so the fill no longer sets the process's peak memory.
+// build context) parsed and typed at once. In pages, only one page of untrimmed objects is alive
+// at a time, so the fill no longer sets the process's peak memory.
 import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 
 export interface Page {
@@ -14,17 +14,15 @@ export const PAGE_SIZE = 500;
 
 export async function listInPages<T extends KubernetesObject>(
   fetchPage: (page: Page) => Promise<KubernetesListObject<T>>,
-  trim: (obj: T) => unknown,
+  /** What the cache keeps of an object: the same object trimmed, or a smaller copy. */
+  keep: (obj: T) => T,
   pageSize = PAGE_SIZE,
 ): Promise<KubernetesListObject<T>> {
   const items: T[] = [];
   let page: Page = { limit: pageSize };
   for (;;) {
     const list = await fetchPage(page);
-    for (const item of list.items) {
-      trim(item);
-      items.push(item);
-    }
+    for (const item of list.items) items.push(keep(item));
     const next = list.metadata?._continue;
     if (!next) {
       // Every page shares the resource version of the first: the watch starts from there.

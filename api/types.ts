@@ -137,6 +137,8 @@ export const Reasons = {
   InvalidSpec: 'InvalidSpec',
   PullSecretNotFound: 'PullSecretNotFound',
   RegistryNotConfigured: 'RegistryNotConfigured',
+  // The registry already had the revision's image: nothing was built
+  AlreadyBuilt: 'AlreadyBuilt',
   // Build failures, set by the build Pod's steps
   BaseImagePullFailed: 'BaseImagePullFailed',
   AptInstallFailed: 'AptInstallFailed',

@@ -20,6 +20,7 @@ import {
 } from '../api/types.ts';
 import { controllerOf } from '../api/owner-references.ts';
 import type { Config, LeaderElectionConfig } from '../config/types.ts';
+import { registryLookup } from '../registry/existing-image.ts';
 import { loadTemplates } from '../render/templates.ts';
 import { NamespacedCache } from './runtime/cache.ts';
 import { ChildIndex } from './runtime/child-index.ts';
@@ -244,7 +245,8 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
   const jobsOf = (namespace: string, imageSpecName: string) =>
     jobsByImageSpec.children(namespace, imageSpecName, (name) => jobs.get(name, namespace));
   const imageSpecController = new ImageSpecController({ clients, imageSpecs, jobsOf, config, log, events, metrics });
-  const jobController = new ImageSpecJobController({ clients, jobs, pods, imageSpecs, nodes: nodeCache, config, templates, log, events, metrics });
+  const imageLookup = config.registry ? registryLookup(config.registry) : undefined;
+  const jobController = new ImageSpecJobController({ clients, jobs, pods, imageSpecs, nodes: nodeCache, config, templates, log, events, metrics, imageLookup });
   let resyncTimer: NodeJS.Timeout | undefined;
   let workers: Promise<unknown> | undefined;
   let leading = false;
@@ -327,6 +329,7 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
         });
       }
       await Promise.all(allInformers().map((informer) => informer.stop()));
+      imageLookup?.close();
       // The last series counts of aggregated Events go out before the process ends.
       if (events) await settlesWithin(events.flush(), 5_000);
       // Released only now: while reconciles still ran, this replica had to keep the Lease.

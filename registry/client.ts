@@ -39,6 +39,14 @@ type Authentication = { scheme: 'none' } | { scheme: 'basic' } | { scheme: 'bear
 
 const EMPTY = new Uint8Array(0);
 
+/** What a manifest HEAD accepts: every form a pushed image can take. */
+const MANIFEST_MEDIA_TYPES = [
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.docker.distribution.manifest.v2+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+];
+
 function header(answer: HttpAnswer, name: string): string | undefined {
   const value = answer.headers[name];
   return Array.isArray(value) ? value[0] : value;
@@ -78,6 +86,20 @@ export class RegistryClient {
     if (answer.status === 200) return true;
     if (answer.status === 404) return false;
     throw this.refused(what, answer);
+  }
+
+  /**
+   * HEAD the manifest by tag: its digest when the repository has the tag, undefined when it does
+   * not (or the registry does not say which digest it is: the caller then builds, as if absent).
+   */
+  async manifestDigest(repository: string, tag: string, options: RequestOptions = {}): Promise<string | undefined> {
+    const what = `check for ${this.registry}/${repository}:${tag}`;
+    const headers = { Accept: MANIFEST_MEDIA_TYPES.join(', ') };
+    const answer = await this.call(repository, what, { method: 'HEAD', target: `/v2/${repository}/manifests/${tag}`, headers }, options);
+    if (answer.status === 404) return undefined;
+    if (answer.status !== 200) throw this.refused(what, answer);
+    const digest = header(answer, 'docker-content-digest');
+    return digest && /^sha256:[0-9a-f]{64}$/.test(digest) ? digest : undefined;
   }
 
   /**

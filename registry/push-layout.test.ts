@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LayoutError, RegistryError } from './errors.ts';
+import { registryLookup } from './existing-image.ts';
 import { pushLayoutTar, type PushTarget } from './push-layout.ts';
 import { OCI_MANIFEST, tarLayout, writeLayout, type TestLayout } from './testdata/oci-layout.ts';
 import { startTestRegistry, type TestRegistry } from './testdata/registry-process.ts';
@@ -60,6 +61,31 @@ describe('with htpasswd (Basic) auth', () => {
     const again = await push(image, target('team-a/web', 'v2'), ['./blobs', './oci-layout', './index.json']);
     assert.deepEqual(again, { digest: image.manifestDigest, bytes: 0, blobsUploaded: 0, blobsSkipped: 3 });
     assert.deepEqual(await manifestByTag(registry!.address, 'team-a/web', 'v2'), { status: 200, digest: image.manifestDigest });
+  });
+
+  test('the lookup finds a pushed image by tag, and nothing for a tag never pushed', async () => {
+    const image = layout();
+    await push(image, target('team-a/lookup', '0123456789ab'));
+    const lookup = registryLookup({ endpoint: registry!.address, insecure: true, ...credentials });
+    try {
+      assert.equal(await lookup.digestOf(`${registry!.address}/team-a/lookup:0123456789ab`), image.manifestDigest);
+      assert.equal(await lookup.digestOf(`${registry!.address}/team-a/lookup:ba9876543210`), undefined);
+      assert.equal(await lookup.digestOf(`${registry!.address}/team-a/never:0123456789ab`), undefined);
+      assert.equal(await lookup.digestOf(`other.test:5000/team-a/lookup:0123456789ab`), undefined, 'another registry is never asked');
+    } finally {
+      lookup.close();
+    }
+    const wrong = registryLookup({ endpoint: registry!.address, insecure: true, username: credentials.username, password: 'not-the-password' });
+    try {
+      await assert.rejects(wrong.digestOf(`${registry!.address}/team-a/lookup:0123456789ab`), (error) => {
+        assert.ok(error instanceof RegistryError, String(error));
+        assert.equal(error.status, 401);
+        assert.ok(!error.message.includes('not-the-password'));
+        return true;
+      });
+    } finally {
+      wrong.close();
+    }
   });
 
   test('a wrong password is a RegistryError 401 that does not show the password', async () => {
@@ -118,6 +144,17 @@ describe('with token (Bearer) auth', () => {
     assert.ok(tokens!.requests.length >= 1);
     for (const request of tokens!.requests) {
       assert.deepEqual(request, { service: tokens!.service, scope: 'repository:team-b/api:pull,push', username: credentials.username });
+    }
+  });
+
+  test('the lookup asks for a token as a push does, and finds the pushed image', async () => {
+    await push(image!, { registry: registry!.address, repository: 'team-b/lookup', tag: 'v1', insecure: true, credentials });
+    const lookup = registryLookup({ endpoint: registry!.address, insecure: true, ...credentials });
+    try {
+      assert.equal(await lookup.digestOf(`${registry!.address}/team-b/lookup:v1`), image!.manifestDigest);
+      assert.equal(await lookup.digestOf(`${registry!.address}/team-b/lookup:v2`), undefined);
+    } finally {
+      lookup.close();
     }
   });
 

@@ -8,6 +8,8 @@ import type { Templates } from '../../render/templates.ts';
 import { renderBuildContext } from '../../render/context.ts';
 import type { Cache } from '../runtime/cache.ts';
 import { apiMessage, ignoreAlreadyExists, ignoreNotFound, isInvalid } from '../runtime/errors.ts';
+import { describeError } from '../runtime/informer.ts';
+import { LOOKUP_TIMEOUT_MS, type ImageLookup } from '../../registry/existing-image.ts';
 import { imageSpecClient } from '../runtime/custom-objects.ts';
 import { patchCustomStatus, plain, sameStatus, splitKey, type Clients } from '../runtime/kube.ts';
 import type { Logger } from '../runtime/logger.ts';
@@ -38,6 +40,8 @@ export interface JobControllerDeps {
   events?: EventRecorder;
   now?: () => string;
   metrics?: BuildMetrics;
+  /** Asks the registry whether a revision's image exists before building it; none: always build. */
+  imageLookup?: ImageLookup;
 }
 
 export class ImageSpecJobController {
@@ -66,12 +70,18 @@ export class ImageSpecJobController {
     let pod = this.deps.pods.get(podName(name), namespace);
     const nodeName = pod?.spec?.nodeName;
     const node = nodeName ? nodeHealth(this.deps.nodes?.get(nodeName)) : undefined;
-    const observed = { job, refusal, node, nodeLostSeconds: this.deps.config.build.nodeLostSeconds, now };
-    let decision = decideJob({ ...observed, pod });
+    const lookUpExisting = trust?.trusted === true && this.deps.imageLookup !== undefined;
+    let observed: Parameters<typeof decideJob>[0] = { job, refusal, node, nodeLostSeconds: this.deps.config.build.nodeLostSeconds, now, pod, lookUpExisting };
+    let decision = decideJob(observed);
     if (decision.verifyPod) {
       const live = await this.readPod(namespace, podName(name));
       pod = live;
-      decision = decideJob({ ...observed, pod, podGone: live === undefined });
+      observed = { ...observed, pod, podGone: live === undefined };
+      decision = decideJob(observed);
+    }
+    if (decision.lookUpImage && trust?.trusted) {
+      observed = { ...observed, existingDigest: await this.existingDigest(trust.target.targetImage, namespace, name) };
+      decision = decideJob(observed);
     }
 
     let { status, events } = decision;
@@ -106,6 +116,20 @@ export class ImageSpecJobController {
     // refused for a missing owner only once the API server confirms it is gone.
     const owner = ref ? (this.deps.imageSpecs.get(ref.name, namespace) ?? (await this.readImageSpec(namespace, ref.name))) : undefined;
     return trustJob({ job, owner, registry: config.registry });
+  }
+
+  /** The digest of the image already in the registry, or null: none, or the registry could not say (then it is built). */
+  private async existingDigest(image: string, namespace: string, name: string): Promise<string | null> {
+    const { imageLookup, log } = this.deps;
+    if (!imageLookup) return null;
+    try {
+      const digest = (await imageLookup.digestOf(image, AbortSignal.timeout(LOOKUP_TIMEOUT_MS))) ?? null;
+      if (digest) log.info('Found image in the registry; not building it', { namespace, name, image, digest });
+      return digest;
+    } catch (error) {
+      log.debug('Could not ask the registry for the image; building it', { namespace, name, image, error: describeError(error) });
+      return null;
+    }
   }
 
   private async readImageSpec(namespace: string, name: string): Promise<ImageSpec | undefined> {

@@ -93,7 +93,7 @@ test('a cancel request deletes the Pod and ends Cancelled with the reason', () =
 test('a finished job keeps its status and creates nothing', () => {
   const finished = job({ phase: 'Failed', reason: 'AptInstallFailed', message: 'x', podName: 'p' });
   const decision = decideJob({ job: finished, now });
-  assert.deepEqual(decision, { createPod: false, deletePod: false, verifyPod: false, status: finished.status, events: [] });
+  assert.deepEqual(decision, { createPod: false, deletePod: false, verifyPod: false, lookUpImage: false, status: finished.status, events: [] });
 });
 
 test('a Pod missing from the cache is verified before the job fails with PodDeleted', () => {
@@ -230,4 +230,36 @@ test('a finished job keeps its status whatever the trust check says now (history
   const decision = decideJob({ job: done, refusal, now });
   assert.deepEqual(decision.status, done.status);
   assert.deepEqual(decision.events, []);
+});
+
+test('a new job asks the registry first when it may, and builds when the image is not there', () => {
+  const ask = decideJob({ job: job(), now, lookUpExisting: true });
+  assert.deepEqual([ask.lookUpImage, ask.createPod, ask.status], [true, false, {}], 'nothing is written before the answer');
+  const absent = decideJob({ job: job(), now, lookUpExisting: true, existingDigest: null });
+  assert.deepEqual([absent.lookUpImage, absent.createPod, absent.status.phase], [false, true, 'Pending']);
+  assert.deepEqual(absent, decideJob({ job: job(), now }), 'as without the lookup');
+});
+
+test('an image already in the registry ends the job Succeeded with its digest and no Pod', () => {
+  const digest = `sha256:${'b'.repeat(64)}`;
+  const decision = decideJob({ job: job(), now, lookUpExisting: true, existingDigest: digest });
+  assert.equal(decision.createPod, false);
+  assert.equal(decision.lookUpImage, false);
+  const { conditions, ...status } = decision.status;
+  assert.deepEqual(status, {
+    phase: 'Succeeded',
+    reason: 'AlreadyBuilt',
+    message: `The registry already has registry.test/team/web:0123456789ab@${digest}, this revision's image: nothing was built (spec.updateTime builds it again)`,
+    image: 'registry.test/team/web:0123456789ab',
+    digest,
+    completionTime: now,
+  });
+  assert.deepEqual(conditions?.map((c) => [c.type, c.status, c.reason]), [['Succeeded', 'True', 'AlreadyBuilt']]);
+  const again = decideJob({ job: job(decision.status), now: '2026-11-23T10:00:09Z', lookUpExisting: true });
+  assert.deepEqual([again.lookUpImage, again.status], [false, decision.status], 'a finished job is never looked up again');
+});
+
+test('a job whose Pod exists is not looked up', () => {
+  const decision = decideJob({ job: job({ phase: 'Pending', podName: 'web-0123456789ab-build' }), pod: pod('Pending'), now, lookUpExisting: true });
+  assert.equal(decision.lookUpImage, false);
 });

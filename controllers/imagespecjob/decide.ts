@@ -19,6 +19,12 @@ export interface JobObservation {
    * confirmed it is gone (true) or found it (false). Undefined: not checked.
    */
   podGone?: boolean;
+  /**
+   * Whether the registry already has the job's image, asked before building: its digest, or null
+   * when it has none (or could not say). Undefined: not asked yet; `lookUpExisting` says whether to.
+   */
+  existingDigest?: string | null;
+  lookUpExisting?: boolean;
   /** Set when the job fails the trust check (trust.ts): it is failed with this, and never built. */
   refusal?: { reason: Reason; message: string };
   /** The health of the node the Pod is bound to, when the Node is known. */
@@ -35,6 +41,8 @@ export interface JobDecision {
   deletePod: boolean;
   /** The cache and the status disagree about the Pod: read it live before deciding. */
   verifyPod: boolean;
+  /** Ask the registry whether the image exists, then decide again with the answer. */
+  lookUpImage: boolean;
   status: ImageSpecJobStatus;
   /** What the change from the cached status to `status` tells; to record once the status is written. */
   events: ObjectEvent[];
@@ -44,7 +52,9 @@ export interface JobDecision {
 
 function succeededCondition(status: ImageSpecJobStatus, previous: ImageSpecJobStatus, now: string): ImageSpecJobStatus {
   const condition: ConditionInput =
-    status.phase === 'Succeeded'
+    status.phase === 'Succeeded' && status.reason === Reasons.AlreadyBuilt
+      ? { type: 'Succeeded', status: 'True', reason: Reasons.AlreadyBuilt, message: status.message ?? '' }
+      : status.phase === 'Succeeded'
       ? { type: 'Succeeded', status: 'True', reason: Reasons.Succeeded, message: `Pushed ${status.image ?? ''}@${status.digest ?? ''}` }
       : status.phase === 'Failed' || status.phase === 'Cancelled'
         ? { type: 'Succeeded', status: 'False', reason: status.reason ?? Reasons.BuildFailed, message: status.message ?? '' }
@@ -69,7 +79,12 @@ export function refusedBuild(job: ImageSpecJob, message: string, now: string): P
   return { status, events: jobStatusEvents(job, status) };
 }
 
-const none = { createPod: false, deletePod: false, verifyPod: false };
+const none = { createPod: false, deletePod: false, verifyPod: false, lookUpImage: false };
+
+/** The sentence of a revision found in the registry. */
+export function alreadyBuiltMessage(image: string, digest: string): string {
+  return `The registry already has ${image}@${digest}, this revision's image: nothing was built (spec.updateTime builds it again)`;
+}
 
 export function decideJob(observation: JobObservation): JobDecision {
   const decision = decideWrites(observation);
@@ -110,6 +125,17 @@ function decideWrites(observation: JobObservation): Omit<JobDecision, 'events'> 
         return { ...none, status: finish(job, { phase: 'Failed', reason: Reasons.PodDeleted, message, completionTime: now }, now) };
       }
       return { ...none, status: previous }; // it exists: the cache will deliver it
+    }
+    // A revision is content-addressed: an image at its tag is its build (pushed before its job
+    // was pruned, before its ImageSpec was recreated, or by another cluster sharing the registry).
+    if (observation.existingDigest === undefined && observation.lookUpExisting) return { ...none, lookUpImage: true, status: previous };
+    if (observation.existingDigest) {
+      const image = job.spec.targetImage;
+      const message = alreadyBuiltMessage(image, observation.existingDigest);
+      return {
+        ...none,
+        status: finish(job, { phase: 'Succeeded', reason: Reasons.AlreadyBuilt, message, image, digest: observation.existingDigest, completionTime: now }, now),
+      };
     }
     // Exactly what the new Pod will look like once observed, so its arrival writes nothing more.
     const name = podName(job.metadata.name!);

@@ -4,8 +4,9 @@
 // status must tell the truth about all of it.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { ImageSpec } from '../../api/types.ts';
-import { createImageSpec, imageSpecObject, patchImageSpec, type ControllerProcess } from '../integration/harness.ts';
+import { GROUP, IMAGESPEC_PLURAL, LABEL_JOB, VERSION, type ImageSpec } from '../../api/types.ts';
+import { createImageSpec, getImageSpec, getJob, imageSpecObject, listJobs, listPods, patchImageSpec, type ControllerProcess } from '../integration/harness.ts';
+import { waitFor } from '../wait.ts';
 import { builderRecipe } from '../node/images/recipes.ts';
 import { notebookUser } from '../node/images/recipes.ts';
 import {
@@ -115,6 +116,34 @@ describe('real builds on the local node', () => {
     // Everything before the pip step (base image, apt list, apt install) comes from the cache;
     // only the pip list and the pip install layers are new.
     assert.ok(shared >= before.layers.length - 2, `only ${shared} of ${before.layers.length} layers were reused: ${JSON.stringify({ before: before.layers, after: afterEdit.layers })}`);
+  });
+
+  test('an ImageSpec deleted and created again gets its image from the registry, with no build', async () => {
+    const built = await getImageSpec(e2e.kube, ns, 'notebook');
+    assert.equal(built.status?.phase, 'Succeeded', describeFailure(built));
+    await e2e.kube.custom.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: IMAGESPEC_PLURAL, name: 'notebook' });
+    // Its jobs go with it (garbage collection); the new ImageSpec's job will have the same name.
+    await waitFor('the deleted ImageSpec\'s jobs to be gone', async () => ((await listJobs(e2e.kube, ns)).some((job) => job.spec.imageSpecName === 'notebook') ? undefined : true), 120_000, 100);
+
+    const started = Date.now();
+    await createImageSpec(e2e.kube, ns, imageSpecObject('notebook', built.spec));
+    const spec = await waitFor(
+      'the recreated ImageSpec to finish',
+      async () => {
+        const current = await getImageSpec(e2e.kube, ns, 'notebook');
+        return current.status?.phase === 'Succeeded' || current.status?.phase === 'Failed' ? current : undefined;
+      },
+      120_000,
+      50,
+    );
+    process.stderr.write(`[e2e] recreated ImageSpec of a built revision: Succeeded ${seconds(Date.now() - started)} s after its creation\n`);
+    assert.equal(spec.status?.phase, 'Succeeded', describeFailure(spec));
+    assert.deepEqual([spec.status?.revision, spec.status?.image, spec.status?.digest], [built.status?.revision, built.status?.image, built.status?.digest]);
+    const job = await getJob(e2e.kube, ns, spec.status!.jobName!);
+    assert.equal(job.status?.reason, 'AlreadyBuilt', JSON.stringify(job.status));
+    assert.equal(job.status?.podName, undefined);
+    const pods = (await listPods(e2e.kube, ns)).filter((pod) => pod.metadata?.labels?.[LABEL_JOB] === job.metadata.name);
+    assert.deepEqual(pods.map((pod) => pod.metadata?.name), [], 'no build Pod');
   });
 
   describe('a RUN step finds no registry credentials', () => {

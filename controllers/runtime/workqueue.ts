@@ -2,9 +2,12 @@
 // - a key queued several times before a worker takes it is processed once (de-duplication);
 // - a key is never handed to two workers at once: a key added while it is being processed
 //   is queued again only when the worker calls done();
-// - failures back off per key (exponential, capped), successes forget the backoff.
+// - failures back off per key (exponential, capped), successes forget the backoff;
+// - waiting keys are handed out fairly between namespaces (fair-queue.ts).
 // It reports what it does to optional metrics, and keeps how long each key has been held by a
 // worker, so a stuck reconcile can be told apart from a slow queue.
+
+import { FairQueue } from './fair-queue.ts';
 
 export interface BackoffOptions {
   baseDelayMs: number;
@@ -47,7 +50,7 @@ export interface WorkQueueOptions {
 }
 
 export class WorkQueue {
-  private readonly queue: string[] = [];
+  private readonly queue = new FairQueue();
   /** Keys waiting to be processed (queued, or to be re-queued when their worker finishes). */
   private readonly dirty = new Set<string>();
   /** Keys held by a worker, with the clock reading when it took them. */

@@ -91,6 +91,25 @@ function updateTime(): Schema {
   );
 }
 
+function buildArgsSchema(description: string): Schema {
+  return {
+    type: 'array',
+    maxItems: LIMITS.buildArgs,
+    'x-kubernetes-list-type': 'map',
+    'x-kubernetes-list-map-keys': ['name'],
+    description: `${description} At most ${LIMITS.buildArgs} arguments, each name once.`,
+    items: {
+      type: 'object',
+      description: 'One build argument.',
+      required: ['name', 'value'],
+      properties: {
+        name: patterned('buildArgName', LIMITS.buildArgNameLength, `The argument's name (at most ${LIMITS.buildArgNameLength} characters).`),
+        value: patterned('buildArgValue', LIMITS.buildArgValueLength, `Its value (at most ${LIMITS.buildArgValueLength} characters).`),
+      },
+    },
+  };
+}
+
 function conditionsSchema(description: string): Schema {
   return {
     type: 'array',
@@ -158,6 +177,9 @@ export function imageSpecSchema(): Schema {
             'The packages to install, per package manager: apt first, then conda, then pip, each in its own layer. Every entry is checked against its manager\'s grammar, and entries reach the build as list files, never as shell text.',
           ),
           updateTime: updateTime(),
+          buildArgs: buildArgsSchema(
+            'Optional. Build arguments (kaniko BUILD_ARG, sealer and docker --build-arg): each is declared with ARG after FROM, so the install steps see it as an environment variable (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, CONDA_CHANNEL_ALIAS...), and admin templates can use it by name. They reach the build as a list file read into --build-arg arguments, never as shell text. Part of the revision. Not for secrets: they are visible in this object, in the ImageSpecJob and in the image history.',
+          ),
         },
       },
       status: {
@@ -195,11 +217,12 @@ export function imageSpecJobSchema(): Schema {
         'x-kubernetes-validations': [IMMUTABLE_SPEC_RULE],
         properties: {
           imageSpecName: patterned('dnsSubdomain', LIMITS.imageSpecNameLength, 'The ImageSpec this job builds.'),
-          revision: patterned('revision', 64, 'The revision built: the SHA-256 hash of baseImage, packages and updateTime.'),
+          revision: patterned('revision', 64, 'The revision built: the SHA-256 hash of baseImage, packages, updateTime and buildArgs.'),
           baseImage: baseImage(),
           pullSecret: pullSecret('Optional. The dockerconfigjson Secret (same namespace) used only to pull the base image.'),
           packages: packagesSchema('The packages installed, with surrounding spaces removed and pip requirements in their canonical spacing.'),
           updateTime: updateTime(),
+          buildArgs: buildArgsSchema('The build arguments, as in the ImageSpec.'),
           targetImage: patterned('imageReference', LIMITS.imageReferenceLength, 'The reference the controller pushes the built image to: <repoPrefix>/<namespace>/<imagespec>:<revision12> (<repoPrefix>/<imagespec>:<revision12> with the flat image path), or <pushRepo>:<namespace>_<imagespec>-<revision12> in single-repository mode. The controller derives it again from its configuration and builds nothing when it differs.'),
           repoPrefix: patterned('repoPrefix', LIMITS.imageReferenceLength, 'The repository prefix the target image was derived from (absent in single-repository mode).'),
         },

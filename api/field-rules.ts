@@ -15,7 +15,10 @@ export interface Check {
 }
 
 /** The fields whose values are checked against a grammar (the keys of PATTERNS that fields use). */
-export type CheckedField = Extract<PatternName, 'apt' | 'pip' | 'conda' | 'imageReference' | 'repoPrefix' | 'dnsSubdomain' | 'optionalDnsSubdomain' | 'optionalDateTime' | 'revision'>;
+export type CheckedField = Extract<
+  PatternName,
+  'apt' | 'pip' | 'conda' | 'imageReference' | 'repoPrefix' | 'dnsSubdomain' | 'optionalDnsSubdomain' | 'optionalDateTime' | 'revision' | 'buildArgName' | 'buildArgValue'
+>;
 
 function found(pattern: string, message: string): Check {
   return { pattern, refuseWhen: 'found', message };
@@ -67,6 +70,9 @@ const FIELD_CHECKS: Partial<Record<CheckedField, readonly Check[]>> = {
     controlCharacters('an image reference is one line'),
     found('://', 'must be an image reference without a URL scheme (registry.example.com/team/base:1.0, not https://registry.example.com/...)'),
     found('\\x20', 'must not contain spaces'),
+  ],
+  buildArgName: [
+    found('^[Ii][Mm][Aa][Gg][Ee][Ss][Pp][Ee][Cc]_', 'must not start with IMAGESPEC_: the build passes arguments of its own under that prefix'),
   ],
 };
 

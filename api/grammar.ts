@@ -174,6 +174,10 @@ export const PATTERNS = {
   /** PrimeHub's updateTime is a plain string, "" when never set. */
   optionalDateTime: `^(?:${DATE_TIME})?$`,
   revision: '^[0-9a-f]{64}$',
+  /** A Dockerfile ARG name as a shell variable name: it reaches RUN steps as an environment variable. */
+  buildArgName: exact('[A-Za-z_][A-Za-z0-9_]*'),
+  /** One line: the build step reads the arguments from a list file, one NAME=value per line. */
+  buildArgValue: exact('[^\\x00-\\x1f\\x7f-\\x9f]*'),
 } as const;
 
 export type PatternName = keyof typeof PATTERNS;
@@ -194,6 +198,8 @@ export const GRAMMAR_HELP: Record<PatternName, string> = {
   optionalDnsSubdomain: 'a Secret name (DNS-1123 subdomain): lowercase letters, digits, - and ., starting and ending with a letter or digit; or empty',
   optionalDateTime: 'an RFC 3339 date-time such as 2026-11-20T08:00:00Z; or empty',
   revision: 'a SHA-256 hex digest (64 lowercase hex characters)',
+  buildArgName: 'a build argument name: letters, digits and _, not starting with a digit (PIP_INDEX_URL, APP_VERSION)',
+  buildArgValue: 'one line of text: no newlines, tabs or other control characters',
 };
 
 /** Length and size limits, shared by the CRDs and the validator. */
@@ -214,4 +220,7 @@ export const LIMITS = {
   statusMessageLength: 32768,
   statusShortLength: 1024,
   conditions: 16,
+  buildArgs: 32,
+  buildArgNameLength: 128,
+  buildArgValueLength: 512,
 } as const;

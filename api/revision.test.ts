@@ -73,3 +73,14 @@ test('spaces between the parts of a pip requirement are not part of the content'
   assert.equal(marked('; python_version > "3.8"'), marked(';python_version>"3.8"'));
   assert.notEqual(marked('; python_version > "3.8"'), marked(''));
 });
+
+test('build arguments are part of the content, by name and value, in any order; none hashes as before they existed', () => {
+  const a = { name: 'PIP_INDEX_URL', value: 'http://127.0.0.1:5002/simple' };
+  const b = { name: 'APP_NOTE', value: 'x' };
+  assert.equal(computeRevision({ ...spec, buildArgs: [] }), computeRevision(spec));
+  assert.equal(computeRevision({ ...spec, buildArgs: [a, b] }), computeRevision({ ...spec, buildArgs: [b, a] }));
+  assert.notEqual(computeRevision({ ...spec, buildArgs: [a] }), computeRevision(spec));
+  assert.notEqual(computeRevision({ ...spec, buildArgs: [a] }), computeRevision({ ...spec, buildArgs: [{ ...a, value: 'http://127.0.0.1:5003/simple' }] }));
+  assert.notEqual(computeRevision({ ...spec, buildArgs: [a] }), computeRevision({ ...spec, buildArgs: [{ ...a, name: 'PIP_EXTRA_INDEX_URL' }] }));
+  assert.match(canonicalSpec({ ...spec, buildArgs: [a, b] }), /"buildArgs":\[\["APP_NOTE","x"\],\["PIP_INDEX_URL","http:\/\/127\.0\.0\.1:5002\/simple"\]\]\}$/);
+});

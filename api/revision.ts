@@ -2,7 +2,9 @@
 // defines the image's content.
 //
 // In: baseImage, the apt, conda and pip lists (entries trimmed, order kept: install order matters),
-// updateTime when set (changing it asks for a rebuild of the same content, as in PrimeHub).
+// updateTime when set (changing it asks for a rebuild of the same content, as in PrimeHub), and the
+// build arguments when there are any (by name: their order means nothing). A spec without build
+// arguments hashes exactly as before they existed, so no image is rebuilt for their introduction.
 // Out: pullSecret (it grants access to the base image, it does not change what is built; rotating
 // or renaming a Secret must not rebuild) and all metadata (labels, annotations, name).
 //
@@ -20,12 +22,14 @@ export const SHORT_REVISION_LENGTH = 12;
 export function canonicalSpec(spec: ImageSpecSpec): string {
   const packages = normalizePackages(spec.packages);
   const updateTime = spec.updateTime?.trim() ?? '';
+  const buildArgs = [...(spec.buildArgs ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map(({ name, value }) => [name, value]);
   return JSON.stringify({
     format: REVISION_FORMAT,
     baseImage: spec.baseImage.trim(),
     packages: { apt: packages.apt, conda: packages.conda, pip: packages.pip },
     // "" and absent are the same: PrimeHub exports carry updateTime: "" when it was never set.
     updateTime: updateTime === '' ? null : updateTime,
+    ...(buildArgs.length > 0 ? { buildArgs } : {}),
   });
 }
 

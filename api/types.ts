@@ -50,12 +50,19 @@ export interface Packages {
   conda?: string[];
 }
 
+/** A build argument: `ARG name` in the Dockerfile, `--build-arg name=value` for the build. */
+export interface BuildArg {
+  name: string;
+  value: string;
+}
+
 export interface ImageSpecSpec {
   baseImage: string;
   pullSecret?: string;
   packages?: Packages;
   /** Changing it rebuilds the same content (PrimeHub semantics). */
   updateTime?: string;
+  buildArgs?: BuildArg[];
 }
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
@@ -102,6 +109,7 @@ export interface ImageSpecJobSpec {
   pullSecret?: string;
   packages: Required<Packages>;
   updateTime?: string;
+  buildArgs?: BuildArg[];
   /** Full reference the image is pushed to, e.g. registry.example.com/team/name:0123456789ab */
   targetImage: string;
   /** PrimeHub compatibility: the repository prefix the target was derived from. */

@@ -260,3 +260,27 @@ test('field names and values in messages carry no raw control or bidirectional c
   assert.deepEqual(errors.map((e) => e.path), ['spec.pack\\u202eages', 'spec.packages.pip[0]']);
   assert.match(errors[1]!.message, /^"a\\u0085b" is not valid: must not contain control characters/);
 });
+
+test('build arguments: identifiers for names, one line for values, each name once, none of the controller\'s own', () => {
+  const withArgs = (buildArgs: unknown) => manifest({ baseImage: 'python:3.11', buildArgs });
+  assert.deepEqual(errorsOf(withArgs([{ name: 'PIP_INDEX_URL', value: 'http://127.0.0.1:5002/simple' }, { name: '_x1', value: 'quotes \' " $(id) `id` ; & | \\ stay data' }, { name: 'EMPTY', value: '' }])), []);
+  const refused: Array<[unknown, string, RegExp]> = [
+    [[{ name: '1X', value: 'a' }], 'spec.buildArgs[0].name', /letters, digits and _, not starting with a digit/],
+    [[{ name: 'A-B', value: 'a' }], 'spec.buildArgs[0].name', /build argument name/],
+    [[{ name: 'A B', value: 'a' }], 'spec.buildArgs[0].name', /build argument name/],
+    [[{ name: '$(id)', value: 'a' }], 'spec.buildArgs[0].name', /build argument name/],
+    [[{ name: 'A\nRUN id', value: 'a' }], 'spec.buildArgs[0].name', /build argument name/],
+    [[{ name: 'IMAGESPEC_USER', value: 'root' }], 'spec.buildArgs[0].name', /must not start with IMAGESPEC_/],
+    [[{ name: 'imagespec_x', value: 'a' }], 'spec.buildArgs[0].name', /must not start with IMAGESPEC_/],
+    [[{ name: 'A', value: 'a\nRUN id' }], 'spec.buildArgs[0].value', /one line of text/],
+    [[{ name: 'A', value: 'a\tb' }], 'spec.buildArgs[0].value', /one line of text/],
+    [[{ name: 'A', value: 'v'.repeat(513) }], 'spec.buildArgs[0].value', /512/],
+    [[{ name: 'A', value: '1' }, { name: 'A', value: '2' }], 'spec.buildArgs[1].name', /given twice/],
+    [[{ name: 'A' }], 'spec.buildArgs[0].value', /required/],
+    [Array.from({ length: 33 }, (_, i) => ({ name: `A${i}`, value: '' })), 'spec.buildArgs', /32/],
+  ];
+  for (const [buildArgs, path, message] of refused) {
+    const errors = errorsOf(withArgs(buildArgs));
+    assert.ok(errors.some((error) => error.path === path && message.test(error.message)), `${JSON.stringify(buildArgs).slice(0, 80)}: ${JSON.stringify(errors)}`);
+  }
+});

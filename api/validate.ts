@@ -200,8 +200,26 @@ export function validateImageSpec(obj: unknown): ImageSpecValidation {
   const errors = documentErrors(object);
   const omitted: FieldError[] = [];
   if (!validateSpec(bounded(object, documentSchema, '', omitted))) errors.push(...(validateSpec.errors ?? []).map((error) => toFieldError(error, object)), ...omitted);
+  errors.push(...duplicateBuildArgs(object.spec));
   if (errors.length > 0) return { ok: false, errors: unique(errors) };
   return { ok: true, imageSpec: object as unknown as ImageSpec };
+}
+
+/**
+ * spec.buildArgs is a list keyed by name (x-kubernetes-list-type: map): the API server refuses a
+ * name given twice, which the JSON schema itself cannot say.
+ */
+function duplicateBuildArgs(spec: unknown): FieldError[] {
+  const args = isObject(spec) && Array.isArray(spec.buildArgs) ? spec.buildArgs : [];
+  const seen = new Set<string>();
+  const errors: FieldError[] = [];
+  args.forEach((arg: unknown, index) => {
+    const name = isObject(arg) && typeof arg.name === 'string' ? arg.name : undefined;
+    if (name === undefined) return;
+    if (seen.has(name)) errors.push({ path: `spec.buildArgs[${index}].name`, message: `${JSON.stringify(escapeUnsafe(name))} is given twice: each build argument name may appear once` });
+    seen.add(name);
+  });
+  return errors;
 }
 
 function unique(errors: FieldError[]): FieldError[] {

@@ -77,7 +77,8 @@ async function run(args: CliArgs, io: CliIo): Promise<number> {
       return EXIT_OK;
     case 'render': {
       const templates = loadTemplates(args.templates);
-      const files = renderBuildContext(templates, { baseImage: imageSpec.spec.baseImage.trim(), packages: normalizePackages(imageSpec.spec.packages) });
+      const { baseImage, packages, buildArgs } = imageSpec.spec;
+      const files = renderBuildContext(templates, { baseImage: baseImage.trim(), packages: normalizePackages(packages), ...(buildArgs ? { buildArgs } : {}) });
       if (args.out === undefined) io.stdout(files.Dockerfile!.replace(/\n$/, ''));
       else writeContext(args.out, files, io);
       return EXIT_OK;

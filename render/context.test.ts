@@ -38,6 +38,18 @@ const cases: Record<string, { input: BuildInput; settings?: RenderSettings }> = 
   'pip-only': {
     input: { baseImage: 'jupyter/base-notebook:2024-01-01', packages: { apt: [], conda: [], pip: ['pkg~=1.4', 'other==1.*'] } },
   },
+  // Build arguments: ARG lines after FROM, their values only in build-args.txt (sorted by name).
+  'build-args': {
+    input: {
+      baseImage: 'python:3.11',
+      packages: { apt: [], conda: [], pip: ['six==1.16.0'] },
+      buildArgs: [
+        { name: 'PIP_INDEX_URL', value: 'http://127.0.0.1:5002/simple' },
+        { name: 'APP_NOTE', value: 'quotes \' " $(id) `id` ; & | \\ stay data' },
+      ],
+      targetImage: '127.0.0.1:5000/team/build-args:0123456789ab',
+    },
+  },
 };
 
 function compareWithGolden(name: string, files: Record<string, string>): void {
@@ -115,6 +127,22 @@ describe('renderBuildContext', () => {
     assert.ok(!('apt.txt' in pipOnly) && !('conda.txt' in pipOnly));
     assert.ok(!pipOnly.Dockerfile!.includes('apt-get') && !pipOnly.Dockerfile!.includes('conda install'));
     assert.equal(pipOnly['requirements.txt'], 'pkg~=1.4\nother==1.*\n');
+  });
+
+  it('passes build arguments as data: names in ARG lines, values only in build-args.txt', () => {
+    const input = cases['build-args']!.input;
+    const withArgs = renderBuildContext(templates, input);
+    assert.equal(withArgs['build-args.txt'], `APP_NOTE=${input.buildArgs![1]!.value}\nPIP_INDEX_URL=http://127.0.0.1:5002/simple\n`);
+    assert.match(withArgs.Dockerfile!, /^FROM docker\.io\/library\/python:3\.11\nARG APP_NOTE\nARG PIP_INDEX_URL\nUSER root$/m);
+    for (const name of ['Dockerfile', 'build.sh', 'push.sh', 'registries.conf']) {
+      for (const { value } of input.buildArgs!) assert.ok(!withArgs[name]!.includes(value), `a value appears in ${name}`);
+    }
+    assert.ok(!('build-args.txt' in files), 'no file without arguments');
+    assert.match(dockerfile, /^FROM [^\n]+\nUSER root$/m, 'no ARG line without arguments');
+    for (const bad of [{ name: 'A\nRUN id', value: 'x' }, { name: 'IMAGESPEC_USER', value: 'x' }, { name: 'A', value: 'x\ny' }, { name: 'A', value: 'x\u2028y' }]) {
+      assert.throws(() => renderBuildContext(templates, { ...input, buildArgs: [bad] }), /spec\.buildArgs\[0\]/);
+    }
+    assert.throws(() => renderBuildContext(templates, { ...input, buildArgs: [{ name: 'A', value: '1' }, { name: 'A', value: '2' }] }), /given twice/);
   });
 
   it('marks insecure registries for pulls', () => {

@@ -1,6 +1,7 @@
 // Renders the build context: the files the build Pod carries in its annotations and mounts.
 import { MANAGERS } from '../api/packages.ts';
 import { checkedPackages, LIST_FILES, listFileContent } from './package-lists.ts';
+import { BUILD_ARGS_FILE, buildArgsFileContent, checkedBuildArgs } from './build-args.ts';
 import { TEMPLATE_NAMES, type Templates } from './templates.ts';
 import { buildViewModel, type BuildInput, type RenderSettings } from './view-model.ts';
 
@@ -8,7 +9,8 @@ export type { BuildInput, RenderSettings } from './view-model.ts';
 
 /**
  * File name -> content: Dockerfile, the non-empty package lists (apt.txt, conda.txt,
- * requirements.txt), build.sh, push.sh, registries.conf and policy.json. Throws with the field
+ * requirements.txt), the build arguments when there are any (build-args.txt), build.sh, push.sh,
+ * registries.conf and policy.json. Throws with the field
  * path when a value cannot be rendered safely (a newline, a leading dash...).
  */
 export function renderBuildContext(templates: Templates, input: BuildInput, settings?: RenderSettings): Record<string, string> {
@@ -18,6 +20,8 @@ export function renderBuildContext(templates: Templates, input: BuildInput, sett
   for (const manager of MANAGERS) {
     if (lists[manager].length > 0) files[LIST_FILES[manager]] = listFileContent(lists[manager]);
   }
+  const buildArgs = checkedBuildArgs(input.buildArgs);
+  if (buildArgs.length > 0) files[BUILD_ARGS_FILE] = buildArgsFileContent(buildArgs);
   for (const name of TEMPLATE_NAMES) {
     if (name !== 'Dockerfile') files[name] = templates[name](view);
   }

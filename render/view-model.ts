@@ -1,11 +1,12 @@
 // The one object every template sees. Every field a template uses is always present (templates
 // are compiled in strict mode), and every value has been checked for the place it is written to.
 import { createHash } from 'node:crypto';
-import type { Packages } from '../api/types.ts';
+import type { BuildArg, Packages } from '../api/types.ts';
 import type { BuildSecurity } from '../config/types.ts';
 import { assertSafeImageReference, assertSafeRegistryHost, qualifyImageReference } from './image-reference.ts';
 import { MANAGERS, type PackageManager } from '../api/packages.ts';
 import { checkedPackages, LIST_FILES, listFileContent } from './package-lists.ts';
+import { BUILD_ARGS_FILE, checkedBuildArgs } from './build-args.ts';
 import { BUILD_POD_PATHS, LOCAL_IMAGE_NAME } from './paths.ts';
 import { STEP_FAILURES, stepFailureView, type StepFailure } from './step-failures.ts';
 
@@ -13,6 +14,7 @@ import { STEP_FAILURES, stepFailureView, type StepFailure } from './step-failure
 export interface BuildInput {
   baseImage: string;
   packages?: Packages;
+  buildArgs?: BuildArg[];
   /** Where the controller pushes the image; absent when only the Dockerfile is wanted (imagespec render). */
   targetImage?: string;
   /** Where push.sh uploads the built image for the controller to push (this job's upload URL). */
@@ -54,6 +56,11 @@ export interface ViewModel {
   uploadUrl: string;
   insecureRegistries: string[];
   packages: Record<PackageManager, PackageView>;
+  /**
+   * spec.buildArgs, sorted by name: `names` for the Dockerfile's ARG lines (identifiers only),
+   * `list` for admin templates that want the values too, `file` for build.sh.
+   */
+  buildArgs: { enabled: boolean; file: string; names: string[]; list: BuildArg[] };
   build: { isolation: BuildSecurity['isolation']; storageDriver: BuildSecurity['storageDriver'] };
   paths: typeof BUILD_POD_PATHS;
   localImage: string;
@@ -97,6 +104,7 @@ export function buildViewModel(input: BuildInput, settings: RenderSettings = {})
     ]),
   ) as Record<PackageManager, PackageView>;
 
+  const buildArgs = checkedBuildArgs(input.buildArgs);
   const security = settings.build?.security ?? {};
   return {
     generator: 'imagespec-controller',
@@ -106,6 +114,7 @@ export function buildViewModel(input: BuildInput, settings: RenderSettings = {})
     uploadUrl,
     insecureRegistries,
     packages,
+    buildArgs: { enabled: buildArgs.length > 0, file: BUILD_ARGS_FILE, names: buildArgs.map((arg) => arg.name), list: buildArgs },
     build: {
       isolation: oneOf('build.security.isolation', security.isolation ?? 'chroot', ISOLATIONS),
       storageDriver: oneOf('build.security.storageDriver', security.storageDriver ?? 'vfs', STORAGE_DRIVERS),
@@ -123,6 +132,7 @@ export function sampleViewModel(): ViewModel {
     {
       baseImage: 'debian:bookworm',
       packages: { apt: ['curl'], conda: ['numpy'], pip: ['requests'] },
+      buildArgs: [{ name: 'PIP_INDEX_URL', value: 'https://pypi.example.com/simple' }],
       targetImage: 'registry.example.com/team/sample:0123456789ab',
       uploadUrl: 'http://127.0.0.1:8081/v1/namespaces/team/imagespecjobs/sample-0123456789ab/image',
     },

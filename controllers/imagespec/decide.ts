@@ -107,6 +107,7 @@ export function desiredJob(observation: ImageSpecObservation, registry: Registry
       ...(spec.pullSecret ? { pullSecret: spec.pullSecret } : {}),
       packages,
       ...(spec.updateTime ? { updateTime: spec.updateTime } : {}),
+      ...(spec.buildArgs && spec.buildArgs.length > 0 ? { buildArgs: spec.buildArgs.map(({ name, value }) => ({ name, value })) } : {}),
       ...buildTarget(registry, { namespace: imageSpec.metadata.namespace!, imageSpecName: name, revision }),
     },
   };

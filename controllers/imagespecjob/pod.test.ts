@@ -273,7 +273,7 @@ describe('buildPod context size', () => {
   const longestBareReference = `${'b'.repeat(LIMITS.imageReferenceLength - 1 - 128)}:${'t'.repeat(128)}`;
   const longestTarget = `registry.example.com:5000/${'p'.repeat(LIMITS.imageReferenceLength - 26 - 1 - 128)}:${'t'.repeat(128)}`;
 
-  it('fits the worst case a valid ImageSpec can ask for: every package list full of the longest entries', () => {
+  it('fits the worst case a valid ImageSpec can ask for: every package list and the build arguments full of the longest entries', () => {
     const spec = {
       baseImage: longestBareReference,
       packages: {
@@ -281,6 +281,7 @@ describe('buildPod context size', () => {
         conda: entries(LIMITS.packagesPerManager, LIMITS.packageLength, 'c'),
         pip: entries(LIMITS.packagesPerManager, LIMITS.pipRequirementLength, 'p'),
       },
+      buildArgs: entries(LIMITS.buildArgs, LIMITS.buildArgNameLength - 1, 'N').map((name) => ({ name: `A${name}`, value: 'v'.repeat(LIMITS.buildArgValueLength) })),
     };
     const validation = validateImageSpec({ apiVersion: 'imagespec.dev/v1alpha1', kind: 'ImageSpec', metadata: { name: 'n'.repeat(63) }, spec });
     assert.ok(validation.ok, JSON.stringify(validation));
@@ -294,6 +295,7 @@ describe('buildPod context size', () => {
     for (const manager of ['apt', 'conda', 'pip'] as const) {
       assert.equal(files[LIST_FILES[manager]]?.split('\n').length, LIMITS.packagesPerManager + 1, `${manager}: every entry is in the context`);
     }
+    assert.equal(files['build-args.txt']?.split('\n').length, LIMITS.buildArgs + 1, 'every build argument is in the context');
 
     const size = annotationBytes(buildPod(job, config, files));
     assert.ok(size > 3 * LIMITS.packagesPerManager * LIMITS.pipRequirementLength, `${size} bytes: the lists are counted`);

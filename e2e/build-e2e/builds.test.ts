@@ -179,6 +179,41 @@ describe('real builds on the local node', () => {
     });
   });
 
+  describe('build arguments', () => {
+    let index: ProbeIndex;
+    before(async () => {
+      index = await startProbeIndex([]);
+    });
+    after(async () => index?.close());
+
+    test('reach the install steps as environment variables, and are not left in the image', async () => {
+      // The probe project exists only on the loopback index: pip finds it through the build argument alone.
+      const buildArgs = [
+        { name: 'PIP_EXTRA_INDEX_URL', value: index.url },
+        { name: 'PIP_TRUSTED_HOST', value: '127.0.0.1' },
+      ];
+      await createImageSpec(e2e.kube, ns, imageSpecObject('buildargs', { baseImage: pythonBase, packages: { pip: [probeProject] }, buildArgs }));
+      const spec = await finished(e2e.kube, ns, 'buildargs');
+      assert.equal(spec.status?.phase, 'Succeeded', describeFailure(spec));
+      assert.ok(index.downloads() >= 1, 'pip fetched the probe from the index the build argument named');
+      const job = await getJob(e2e.kube, ns, spec.status!.jobName!);
+      assert.deepEqual(job.spec.buildArgs, buildArgs, 'the job is a full snapshot of the build inputs');
+
+      const check = await runInImage(
+        e2e.kube,
+        ns,
+        'check-buildargs',
+        `${spec.status!.image!}@${spec.status!.digest!}`,
+        `pip show ${probeProject} | grep '^Name:'; echo "extra index: [\${PIP_EXTRA_INDEX_URL:-}]"`,
+        e2e.node.pushCredentials,
+      );
+      assert.equal(check.phase, 'Succeeded', check.logs);
+      // pip shows the name as the sdist's metadata has it: with "_" for "-".
+      assert.match(check.logs, new RegExp(`Name: ${probeProject.replaceAll('-', '[-_]')}\n`));
+      assert.match(check.logs, /extra index: \[\]/);
+    });
+  });
+
   test('after the builds, the registry credential is in no object of the namespace and no log of the cluster', async () => {
     const findings = await credentialFindings(e2e.kube, e2e.node.pushCredentials, [ns]);
     assert.deepEqual(findings, []);

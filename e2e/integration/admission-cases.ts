@@ -38,6 +38,26 @@ export const ADMISSION_REFUSALS: AdmissionRefusal[] = [
   refusedPackage('newline', 'conda', ['numpy\n--file=/etc/passwd'], 0),
   { name: 'badimage', spec: { baseImage: 'Not An Image!' }, field: 'spec.baseImage', sentence: fieldRefusals('imageReference', 'Not An Image!')[0]!, value: 'Not An Image!' },
   {
+    name: 'argname',
+    spec: { baseImage: BASE, buildArgs: [{ name: 'A;RUN', value: 'x' }] },
+    field: 'spec.buildArgs[0].name',
+    sentence: fieldRefusals('buildArgName', 'A;RUN')[0]!,
+    value: 'A;RUN',
+  },
+  {
+    name: 'argreserved',
+    spec: { baseImage: BASE, buildArgs: [{ name: 'IMAGESPEC_USER', value: 'root' }] },
+    field: 'spec.buildArgs[0].name',
+    sentence: fieldRefusals('buildArgName', 'IMAGESPEC_USER')[0]!,
+    value: 'IMAGESPEC_USER',
+  },
+  {
+    name: 'argnewline',
+    spec: { baseImage: BASE, buildArgs: [{ name: 'A', value: 'x\nRUN id' }] },
+    field: 'spec.buildArgs[0].value',
+    sentence: fieldRefusals('buildArgValue', 'x\nRUN id')[0]!,
+  },
+  {
     name: 'n'.repeat(64),
     spec: { baseImage: BASE },
     field: 'metadata.name',

@@ -143,9 +143,19 @@ for file in Dockerfile apt.txt conda.txt requirements.txt; do
   if [ -e "$context_dir/$file" ]; then cp -L "$context_dir/$file" "$build_context/$file"; fi
 done
 
+# Build arguments (spec.buildArgs): one NAME=value per line of the list file, each line passed as
+# one argument of its own, never read by the shell.
+set --
+if [ -f "$context_dir/build-args.txt" ]; then
+  while IFS= read -r build_arg || [ -n "$build_arg" ]; do
+    set -- "$@" --build-arg "$build_arg"
+  done < "$context_dir/build-args.txt"
+  say "passing $(($# / 2)) build arguments"
+fi
+
 say "building"
 if ! logged "$logs/build.log" buildah bud --isolation "$isolation" --layers --pull=never \
-  --signature-policy "$policy" --build-arg "IMAGESPEC_USER=$base_user" \
+  --signature-policy "$policy" "$@" --build-arg "IMAGESPEC_USER=$base_user" \
   --file "$build_context/Dockerfile" --tag "$local_image" "$build_context"; then
   explained=$(explain_step_status "$(failed_step_status "$logs/build.log")")
   if [ -n "$explained" ]; then

@@ -12,7 +12,7 @@
 // unambiguous (["a,b"] and ["a", "b"] differ, unlike PrimeHub's comma-joined SHA-1) and a future
 // change of what enters the hash is a deliberate new version, not an accident.
 import { createHash } from 'node:crypto';
-import type { ImageSpecSpec } from './types.ts';
+import { sortedBuildArgs, type ImageSpecSpec } from './types.ts';
 import { normalizePackages } from './packages.ts';
 
 export const REVISION_FORMAT = 1;
@@ -22,7 +22,7 @@ export const SHORT_REVISION_LENGTH = 12;
 export function canonicalSpec(spec: ImageSpecSpec): string {
   const packages = normalizePackages(spec.packages);
   const updateTime = spec.updateTime?.trim() ?? '';
-  const buildArgs = [...(spec.buildArgs ?? [])].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map(({ name, value }) => [name, value]);
+  const buildArgs = sortedBuildArgs(spec.buildArgs ?? []).map(({ name, value }) => [name, value]);
   return JSON.stringify({
     format: REVISION_FORMAT,
     baseImage: spec.baseImage.trim(),

@@ -56,6 +56,11 @@ export interface BuildArg {
   value: string;
 }
 
+/** Build arguments in their one order, by name: the list is keyed by name, its order means nothing. */
+export function sortedBuildArgs(args: readonly BuildArg[]): BuildArg[] {
+  return [...args].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 export interface ImageSpecSpec {
   baseImage: string;
   pullSecret?: string;

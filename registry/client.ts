@@ -3,7 +3,7 @@
 // TLS) and the authentication (none, Basic, or Bearer tokens from the registry's token service).
 // Authorization goes only to the registry's own origin (and Basic credentials to the token
 // service it names), never to another host a Location header points at.
-import { sha256Digest } from './digest.ts';
+import { SHA256_HEX, sha256Digest } from './digest.ts';
 import { parseErrorBody, redact, RegistryError } from './errors.ts';
 import { HttpSender, TransportError, type HttpAnswer, type StreamedBody } from './http.ts';
 import { parseWwwAuthenticate } from './www-authenticate.ts';
@@ -11,6 +11,11 @@ import { parseWwwAuthenticate } from './www-authenticate.ts';
 export interface RegistryCredentials {
   username: string;
   password: string;
+}
+
+/** The admin's credential for the configured registry (.env), if one is set. */
+export function configuredCredentials(registry: { username?: string; password?: string }): RegistryCredentials | undefined {
+  return registry.username ? { username: registry.username, password: registry.password ?? '' } : undefined;
 }
 
 export interface RegistryClientOptions {
@@ -99,7 +104,7 @@ export class RegistryClient {
     if (answer.status === 404) return undefined;
     if (answer.status !== 200) throw this.refused(what, answer);
     const digest = header(answer, 'docker-content-digest');
-    return digest && /^sha256:[0-9a-f]{64}$/.test(digest) ? digest : undefined;
+    return digest?.startsWith('sha256:') && SHA256_HEX.test(digest.slice('sha256:'.length)) ? digest : undefined;
   }
 
   /**

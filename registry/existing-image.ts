@@ -4,7 +4,7 @@
 //
 // Asked from the controller with the push credential, which only the controller holds.
 import type { RegistryConfig } from '../config/types.ts';
-import { RegistryClient } from './client.ts';
+import { configuredCredentials, RegistryClient } from './client.ts';
 import { parseTargetImage } from './target-image.ts';
 
 export interface ImageLookup {
@@ -22,7 +22,7 @@ export const LOOKUP_TIMEOUT_MS = 5_000;
  * credential is the configured registry's alone).
  */
 export function registryLookup(registry: RegistryConfig): ImageLookup {
-  const credentials = registry.username ? { username: registry.username, password: registry.password ?? '' } : undefined;
+  const credentials = configuredCredentials(registry);
   const client = new RegistryClient({
     registry: registry.endpoint,
     insecure: registry.insecure,

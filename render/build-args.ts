@@ -4,7 +4,7 @@
 // of defence, so that a value that slipped through can still never become a second line, and a
 // name never anything but an identifier in the Dockerfile.
 import { PATTERNS } from '../api/grammar.ts';
-import type { BuildArg } from '../api/types.ts';
+import { sortedBuildArgs, type BuildArg } from '../api/types.ts';
 
 export const BUILD_ARGS_FILE = 'build-args.txt';
 
@@ -27,7 +27,7 @@ export function checkedBuildArgs(args: readonly BuildArg[] | undefined): BuildAr
     if (typeof value !== 'string' || !VALUE.test(value) || LINE_SEPARATOR.test(value)) throw new Error(`${field}.value: must be one line of text`);
     return { name, value };
   });
-  return checked.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return sortedBuildArgs(checked);
 }
 
 /** One NAME=value per line, newline-terminated. */

@@ -6,7 +6,7 @@
 // callbacks, the same inactivity timeout, done called once) and drops those layers.
 import { STATUS_CODES } from 'node:http';
 import { HttpMethod, RequestContext, Watch, type KubeConfig } from '@kubernetes/client-node';
-import { getGlobalDispatcher, type Dispatcher } from 'undici';
+import { sendWithRequest } from './undici-http-library.ts';
 
 type WatchCallback = Parameters<Watch['watch']>[2];
 type DoneCallback = Parameters<Watch['watch']>[3];
@@ -57,16 +57,21 @@ export class StreamingWatch extends Watch {
 
     const controller = new AbortController();
     let timedOut = false;
+    let finished = false;
     let timer: NodeJS.Timeout | undefined;
+    // Restarted on every chunk of every watch: refresh() moves the one timer instead of replacing it.
     const resetTimer = () => {
-      clearTimeout(timer);
+      if (finished || timedOut) return;
+      if (timer) {
+        timer.refresh();
+        return;
+      }
       timer = setTimeout(() => {
         timedOut = true;
         controller.abort(timeoutError());
       }, this.inactivityMs);
       timer.unref();
     };
-    let finished = false;
     const finish = (error: unknown) => {
       if (finished) return;
       finished = true;
@@ -79,14 +84,7 @@ export class StreamingWatch extends Watch {
     await this.config.applySecurityAuthentication(context);
     try {
       resetTimer();
-      const dispatcher = (context.getDispatcher() as Dispatcher | undefined) ?? getGlobalDispatcher();
-      const response = await dispatcher.request({
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
-        method: 'GET',
-        headers: context.getHeaders(),
-        signal: controller.signal,
-      });
+      const response = await sendWithRequest(context, controller.signal);
       if (response.statusCode !== 200) {
         await response.body.dump().catch(() => undefined);
         const error = new Error(STATUS_CODES[response.statusCode] ?? 'Internal Server Error') as Error & { statusCode: number };

@@ -18,19 +18,27 @@ export function flatHeaders(headers: IncomingHttpHeaders): Record<string, string
   return flat;
 }
 
+/**
+ * Sends a prepared request (URL, method, headers, body, and the dispatcher that
+ * applySecurityAuthentication chose) with undici's request(); `signal` overrides the request's own.
+ */
+export function sendWithRequest(request: RequestContext, signal?: AbortSignal): Promise<Dispatcher.ResponseData> {
+  const url = new URL(request.getUrl());
+  const dispatcher = (request.getDispatcher() as Dispatcher | undefined) ?? getGlobalDispatcher();
+  const body = request.getBody() as string | Buffer | undefined;
+  return dispatcher.request({
+    origin: url.origin,
+    path: `${url.pathname}${url.search}`,
+    method: request.getHttpMethod() as Dispatcher.HttpMethod,
+    headers: request.getHeaders(),
+    body: body ?? null,
+    signal: signal ?? request.getSignal() ?? null,
+  });
+}
+
 export class UndiciHttpLibrary implements PromiseHttpLibrary {
   async send(request: RequestContext): Promise<ResponseContext> {
-    const url = new URL(request.getUrl());
-    const dispatcher = (request.getDispatcher() as Dispatcher | undefined) ?? getGlobalDispatcher();
-    const body = request.getBody() as string | Buffer | undefined;
-    const response = await dispatcher.request({
-      origin: url.origin,
-      path: `${url.pathname}${url.search}`,
-      method: request.getHttpMethod() as Dispatcher.HttpMethod,
-      headers: request.getHeaders(),
-      body: body ?? null,
-      signal: request.getSignal() ?? null,
-    });
+    const response = await sendWithRequest(request);
     return new ResponseContext(response.statusCode, flatHeaders(response.headers), {
       text: () => response.body.text(),
       binary: async () => Buffer.from(await response.body.arrayBuffer()),

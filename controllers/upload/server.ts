@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Config } from '../../config/types.ts';
+import { configuredCredentials } from '../../registry/client.ts';
 import { LayoutError, RegistryError } from '../../registry/errors.ts';
 import { parseTargetImage, pushLayoutTar } from '../../registry/push-layout.ts';
 import { imageSpecClient, imageSpecJobClient } from '../runtime/custom-objects.ts';
@@ -152,7 +153,7 @@ export async function startUploadServer(options: UploadServerOptions): Promise<U
       const body: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => chunks };
       try {
         const { registry } = config;
-        const credentials = registry.username ? { username: registry.username, password: registry.password ?? '' } : undefined;
+        const credentials = configuredCredentials(registry);
         const pushed = await pushLayoutTar(body, { ...parseTargetImage(target), insecure: registry.insecure, ...(credentials ? { credentials } : {}) }, { signal: abort.signal });
         log.info('Pushed image', { ...fields, image: target, digest: pushed.digest, bytes: pushed.bytes, blobsUploaded: pushed.blobsUploaded, blobsSkipped: pushed.blobsSkipped });
         send(response, { status: 200, body: `digest=${pushed.digest}\n` }, false);

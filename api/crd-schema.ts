@@ -91,23 +91,53 @@ function updateTime(): Schema {
   );
 }
 
-function buildArgsSchema(description: string): Schema {
+interface NamedValues {
+  /** What one entry is, and its plural: "build argument", "arguments". */
+  one: string;
+  many: string;
+  maxItems: number;
+  name: { pattern: CheckedField; maxLength: number; description: string };
+  value: { pattern: CheckedField; maxLength: number };
+}
+
+/** A list of name/value pairs keyed by name (build arguments, environment variables). */
+function namedValuesSchema(description: string, shape: NamedValues): Schema {
   return {
     type: 'array',
-    maxItems: LIMITS.buildArgs,
+    maxItems: shape.maxItems,
     'x-kubernetes-list-type': 'map',
     'x-kubernetes-list-map-keys': ['name'],
-    description: `${description} At most ${LIMITS.buildArgs} arguments, each name once.`,
+    description: `${description} At most ${shape.maxItems} ${shape.many}, each name once.`,
     items: {
       type: 'object',
-      description: 'One build argument.',
+      description: `One ${shape.one}.`,
       required: ['name', 'value'],
       properties: {
-        name: patterned('buildArgName', LIMITS.buildArgNameLength, `The argument's name (at most ${LIMITS.buildArgNameLength} characters).`),
-        value: patterned('buildArgValue', LIMITS.buildArgValueLength, `Its value (at most ${LIMITS.buildArgValueLength} characters).`),
+        name: patterned(shape.name.pattern, shape.name.maxLength, `${shape.name.description} (at most ${shape.name.maxLength} characters).`),
+        value: patterned(shape.value.pattern, shape.value.maxLength, `Its value (at most ${shape.value.maxLength} characters).`),
       },
     },
   };
+}
+
+function buildArgsSchema(description: string): Schema {
+  return namedValuesSchema(description, {
+    one: 'build argument',
+    many: 'arguments',
+    maxItems: LIMITS.buildArgs,
+    name: { pattern: 'buildArgName', maxLength: LIMITS.buildArgNameLength, description: "The argument's name" },
+    value: { pattern: 'buildArgValue', maxLength: LIMITS.buildArgValueLength },
+  });
+}
+
+function envSchema(description: string): Schema {
+  return namedValuesSchema(description, {
+    one: 'environment variable',
+    many: 'variables',
+    maxItems: LIMITS.env,
+    name: { pattern: 'envName', maxLength: LIMITS.envNameLength, description: "The variable's name" },
+    value: { pattern: 'envValue', maxLength: LIMITS.envValueLength },
+  });
 }
 
 function conditionsSchema(description: string): Schema {
@@ -166,7 +196,7 @@ export function imageSpecSchema(): Schema {
       metadata: METADATA_WITH_NAME,
       spec: {
         type: 'object',
-        description: 'What the image contains. Everything here except pullSecret defines the revision; metadata never does.',
+        description: 'What the image contains. Everything here except pullSecret and env defines the revision; metadata never does.',
         required: ['baseImage'],
         properties: {
           baseImage: baseImage(),
@@ -179,6 +209,9 @@ export function imageSpecSchema(): Schema {
           updateTime: updateTime(),
           buildArgs: buildArgsSchema(
             'Optional. Build arguments (kaniko BUILD_ARG, sealer and docker --build-arg): each is declared with ARG after FROM, so the install steps see it as an environment variable (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, CONDA_CHANNEL_ALIAS...), and admin templates can use it by name. They reach the build as a list file read into --build-arg arguments, never as shell text. Part of the revision. Not for secrets: they are visible in this object, in the ImageSpecJob and in the image history.',
+          ),
+          env: envSchema(
+            'Optional. The build step\'s environment (T9k ImageBuilder spec.env), for the names the admin allows (IMAGESPEC_BUILD_ENV_ALLOWED; by default HTTP_PROXY, HTTPS_PROXY and NO_PROXY). A proxy reaches the base image pull and, in both letter cases, the apt, conda and pip steps; it is never written into the image\'s configuration or history. Each value overrides the admin\'s default of the same name. Not part of the revision: changing it does not rebuild (change updateTime to rebuild with it). Not for secrets: values are visible in this object, the ImageSpecJob and the build Pod, and a value with user:password@ is refused.',
           ),
         },
       },
@@ -223,6 +256,7 @@ export function imageSpecJobSchema(): Schema {
           packages: packagesSchema('The packages installed, with surrounding spaces removed and pip requirements in their canonical spacing.'),
           updateTime: updateTime(),
           buildArgs: buildArgsSchema('The build arguments, as in the ImageSpec.'),
+          env: envSchema('The build step\'s environment, as in the ImageSpec when the job was created.'),
           targetImage: patterned('imageReference', LIMITS.imageReferenceLength, 'The reference the controller pushes the built image to: <repoPrefix>/<namespace>/<imagespec>:<revision12> (<repoPrefix>/<imagespec>:<revision12> with the flat image path), or <pushRepo>:<namespace>_<imagespec>-<revision12> in single-repository mode. The controller derives it again from its configuration and builds nothing when it differs.'),
           repoPrefix: patterned('repoPrefix', LIMITS.imageReferenceLength, 'The repository prefix the target image was derived from (absent in single-repository mode).'),
         },

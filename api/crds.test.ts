@@ -124,6 +124,7 @@ test('the ImageSpecJob the controller creates, and the status it writes, satisfy
     {
       imageSpec,
       problems: [],
+      envRefused: [],
       revision,
       packages: normalizePackages(imageSpec.spec.packages),
       pullSecretMissing: false,

@@ -17,7 +17,7 @@ export interface Check {
 /** The fields whose values are checked against a grammar (the keys of PATTERNS that fields use). */
 export type CheckedField = Extract<
   PatternName,
-  'apt' | 'pip' | 'conda' | 'imageReference' | 'repoPrefix' | 'dnsSubdomain' | 'optionalDnsSubdomain' | 'optionalDateTime' | 'revision' | 'buildArgName' | 'buildArgValue'
+  'apt' | 'pip' | 'conda' | 'imageReference' | 'repoPrefix' | 'dnsSubdomain' | 'optionalDnsSubdomain' | 'optionalDateTime' | 'revision' | 'buildArgName' | 'buildArgValue' | 'envName' | 'envValue'
 >;
 
 function found(pattern: string, message: string): Check {
@@ -73,6 +73,15 @@ const FIELD_CHECKS: Partial<Record<CheckedField, readonly Check[]>> = {
   ],
   buildArgName: [
     found('^[Ii][Mm][Aa][Gg][Ee][Ss][Pp][Ee][Cc]_', 'must not start with IMAGESPEC_: the build passes arguments of its own under that prefix'),
+  ],
+  envName: [
+    found('^[Ii][Mm][Aa][Gg][Ee][Ss][Pp][Ee][Cc]_', 'must not start with IMAGESPEC_: the build step sets variables of its own under that prefix'),
+  ],
+  envValue: [
+    controlCharacters('an environment value is one line'),
+    // A proxy's user and password would be readable by every user of the namespace (this object,
+    // the ImageSpecJob, the build Pod) and by every RUN step of the build.
+    found('://[^/@\\x20]*@', 'must not contain a user name or password (scheme://user:password@host): everyone who can read this namespace, and every step of the build, would see them; use a proxy that admits the build without credentials in its URL'),
   ],
 };
 

@@ -178,6 +178,10 @@ export const PATTERNS = {
   buildArgName: exact('[A-Za-z_][A-Za-z0-9_]*'),
   /** One line: the build step reads the arguments from a list file, one NAME=value per line. */
   buildArgValue: exact('[^\\x00-\\x1f\\x7f-\\x9f]*'),
+  /** A shell variable name: the build step's environment. */
+  envName: exact('[A-Za-z_][A-Za-z0-9_]*'),
+  /** One line: a container environment value never needs more. */
+  envValue: exact('[^\\x00-\\x1f\\x7f-\\x9f]*'),
 } as const;
 
 export type PatternName = keyof typeof PATTERNS;
@@ -200,6 +204,8 @@ export const GRAMMAR_HELP: Record<PatternName, string> = {
   revision: 'a SHA-256 hex digest (64 lowercase hex characters)',
   buildArgName: 'a build argument name: letters, digits and _, not starting with a digit (PIP_INDEX_URL, APP_VERSION)',
   buildArgValue: 'one line of text: no newlines, tabs or other control characters',
+  envName: 'an environment variable name: letters, digits and _, not starting with a digit (HTTP_PROXY, NO_PROXY)',
+  envValue: 'one line of text: no newlines, tabs or other control characters',
 };
 
 /** Length and size limits, shared by the CRDs and the validator. */
@@ -223,4 +229,8 @@ export const LIMITS = {
   buildArgs: 32,
   buildArgNameLength: 128,
   buildArgValueLength: 512,
+  env: 16,
+  envNameLength: 128,
+  /** NO_PROXY lists grow long. */
+  envValueLength: 1024,
 } as const;

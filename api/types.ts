@@ -61,6 +61,15 @@ export function sortedBuildArgs(args: readonly BuildArg[]): BuildArg[] {
   return [...args].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
+/**
+ * A variable of the build step's environment (spec.env), such as HTTP_PROXY: it shapes how the
+ * build reaches the network, not what the image contains, so it is not part of the revision.
+ */
+export interface EnvVar {
+  name: string;
+  value: string;
+}
+
 export interface ImageSpecSpec {
   baseImage: string;
   pullSecret?: string;
@@ -68,6 +77,7 @@ export interface ImageSpecSpec {
   /** Changing it rebuilds the same content (PrimeHub semantics). */
   updateTime?: string;
   buildArgs?: BuildArg[];
+  env?: EnvVar[];
 }
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
@@ -115,6 +125,8 @@ export interface ImageSpecJobSpec {
   packages: Required<Packages>;
   updateTime?: string;
   buildArgs?: BuildArg[];
+  /** The ImageSpec's spec.env when the job was created (names the admin allows only). */
+  env?: EnvVar[];
   /** Full reference the image is pushed to, e.g. registry.example.com/team/name:0123456789ab */
   targetImage: string;
   /** PrimeHub compatibility: the repository prefix the target was derived from. */
@@ -150,6 +162,8 @@ export const Reasons = {
   InvalidSpec: 'InvalidSpec',
   PullSecretNotFound: 'PullSecretNotFound',
   RegistryNotConfigured: 'RegistryNotConfigured',
+  // spec.env names a variable the admin does not allow (IMAGESPEC_BUILD_ENV_ALLOWED)
+  EnvNotAllowed: 'EnvNotAllowed',
   // The registry already had the revision's image: nothing was built
   AlreadyBuilt: 'AlreadyBuilt',
   // Build failures, set by the build Pod's steps

@@ -284,3 +284,23 @@ test('build arguments: identifiers for names, one line for values, each name onc
     assert.ok(errors.some((error) => error.path === path && message.test(error.message)), `${JSON.stringify(buildArgs).slice(0, 80)}: ${JSON.stringify(errors)}`);
   }
 });
+
+test('spec.env: identifiers for names, one line for values, no credentials in URLs, each name once, none of the controller\'s own', () => {
+  const withEnv = (env: unknown) => manifest({ baseImage: 'python:3.11', env });
+  assert.deepEqual(errorsOf(withEnv([{ name: 'HTTP_PROXY', value: 'http://proxy.example.com:3128' }, { name: 'NO_PROXY', value: '.internal,10.0.0.0/8,127.0.0.1' }, { name: 'EMPTY', value: '' }])), []);
+  const refused: Array<[unknown, string, RegExp]> = [
+    [[{ name: '1X', value: 'a' }], 'spec.env[0].name', /environment variable name/],
+    [[{ name: 'A=B', value: 'a' }], 'spec.env[0].name', /environment variable name/],
+    [[{ name: 'IMAGESPEC_CONTEXT_DIR', value: '/tmp' }], 'spec.env[0].name', /must not start with IMAGESPEC_: the build step sets variables of its own/],
+    [[{ name: 'HTTP_PROXY', value: 'http://user:pass@proxy:3128' }], 'spec.env[0].value', /must not contain a user name or password/],
+    [[{ name: 'HTTPS_PROXY', value: 'https://token@proxy:3128' }], 'spec.env[0].value', /must not contain a user name or password/],
+    [[{ name: 'A', value: 'a\nb' }], 'spec.env[0].value', /one line/],
+    [[{ name: 'A', value: 'v'.repeat(1025) }], 'spec.env[0].value', /1024/],
+    [[{ name: 'A', value: '1' }, { name: 'A', value: '2' }], 'spec.env[1].name', /environment variable name may appear once/],
+    [Array.from({ length: 17 }, (_, i) => ({ name: `A${i}`, value: '' })), 'spec.env', /16/],
+  ];
+  for (const [env, path, message] of refused) {
+    const errors = errorsOf(withEnv(env));
+    assert.ok(errors.some((error) => error.path === path && message.test(error.message)), `${JSON.stringify(env).slice(0, 80)}: ${JSON.stringify(errors)}`);
+  }
+});

@@ -200,23 +200,23 @@ export function validateImageSpec(obj: unknown): ImageSpecValidation {
   const errors = documentErrors(object);
   const omitted: FieldError[] = [];
   if (!validateSpec(bounded(object, documentSchema, '', omitted))) errors.push(...(validateSpec.errors ?? []).map((error) => toFieldError(error, object)), ...omitted);
-  errors.push(...duplicateBuildArgs(object.spec));
+  errors.push(...duplicateNames(object.spec, 'buildArgs', 'build argument'), ...duplicateNames(object.spec, 'env', 'environment variable'));
   if (errors.length > 0) return { ok: false, errors: unique(errors) };
   return { ok: true, imageSpec: object as unknown as ImageSpec };
 }
 
 /**
- * spec.buildArgs is a list keyed by name (x-kubernetes-list-type: map): the API server refuses a
- * name given twice, which the JSON schema itself cannot say.
+ * spec.buildArgs and spec.env are lists keyed by name (x-kubernetes-list-type: map): the API server
+ * refuses a name given twice, which the JSON schema itself cannot say.
  */
-function duplicateBuildArgs(spec: unknown): FieldError[] {
-  const args = isObject(spec) && Array.isArray(spec.buildArgs) ? spec.buildArgs : [];
+function duplicateNames(spec: unknown, field: 'buildArgs' | 'env', what: string): FieldError[] {
+  const entries = isObject(spec) && Array.isArray(spec[field]) ? spec[field] : [];
   const seen = new Set<string>();
   const errors: FieldError[] = [];
-  args.forEach((arg: unknown, index) => {
-    const name = isObject(arg) && typeof arg.name === 'string' ? arg.name : undefined;
+  entries.forEach((entry: unknown, index) => {
+    const name = isObject(entry) && typeof entry.name === 'string' ? entry.name : undefined;
     if (name === undefined) return;
-    if (seen.has(name)) errors.push({ path: `spec.buildArgs[${index}].name`, message: `${JSON.stringify(escapeUnsafe(name))} is given twice: each build argument name may appear once` });
+    if (seen.has(name)) errors.push({ path: `spec.${field}[${index}].name`, message: `${JSON.stringify(escapeUnsafe(name))} is given twice: each ${what} name may appear once` });
     seen.add(name);
   });
   return errors;

@@ -38,6 +38,7 @@ test('PrimeHub variable names are accepted', () => {
     pushRepo: undefined,
     imagePath: 'namespaced',
     insecure: false,
+    skipTlsVerify: false,
   });
 });
 
@@ -154,4 +155,49 @@ test('leader election timings must let the leader give up before others take ove
   assert.deepEqual(slow.ok ? [] : slow.errors, ['IMAGESPEC_RETRY_PERIOD_SECONDS: must be less than IMAGESPEC_RENEW_DEADLINE_SECONDS']);
   assert.ok(parseConfig({ IMAGESPEC_RETRY_PERIOD_SECONDS: '10' }, defaults).ok, 'unused timings are not checked');
   assert.equal(parseConfig({ ...on, IMAGESPEC_LEADER_ELECTION_NAMESPACE: 'Not_A_Namespace' }, defaults).ok, false);
+});
+
+test('build proxies become the build step\'s defaults; tenants may set the proxies unless the admin says otherwise', () => {
+  const plain = parseConfig({}, defaults);
+  assert.ok(plain.ok);
+  assert.deepEqual(plain.config.build.env, { defaults: [], allowed: ['HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY'] });
+  const proxied = parseConfig(
+    { IMAGESPEC_BUILD_HTTP_PROXY: 'http://127.0.0.1:3128', IMAGESPEC_BUILD_NO_PROXY: '.svc,10.0.0.0/8', IMAGESPEC_BUILD_ENV_ALLOWED: 'none' },
+    defaults,
+  );
+  assert.ok(proxied.ok, JSON.stringify(proxied));
+  assert.deepEqual(proxied.config.build.env, {
+    defaults: [
+      { name: 'HTTP_PROXY', value: 'http://127.0.0.1:3128' },
+      { name: 'NO_PROXY', value: '.svc,10.0.0.0/8' },
+    ],
+    allowed: [],
+  });
+});
+
+test('a build proxy with credentials or without a scheme is refused, never echoed', () => {
+  const withCredentials = parseConfig({ IMAGESPEC_BUILD_HTTPS_PROXY: 'http://robot:hunter2@proxy.example.com:3128' }, defaults);
+  assert.ok(!withCredentials.ok);
+  assert.deepEqual(withCredentials.errors.length, 1);
+  assert.match(withCredentials.errors[0]!, /^IMAGESPEC_BUILD_HTTPS_PROXY: must not contain a user name or password/);
+  assert.ok(!withCredentials.errors[0]!.includes('hunter2'));
+  const noScheme = parseConfig({ IMAGESPEC_BUILD_HTTP_PROXY: 'proxy.example.com:3128', IMAGESPEC_BUILD_ENV_ALLOWED: 'HTTP_PROXY;LD_PRELOAD' }, defaults);
+  assert.ok(!noScheme.ok);
+  assert.deepEqual(noScheme.errors.map((e) => e.split(':')[0]).sort(), ['IMAGESPEC_BUILD_ENV_ALLOWED', 'IMAGESPEC_BUILD_HTTP_PROXY']);
+});
+
+test('the push registry is insecure or unverified when a list names it; the skip-verify list reaches registries.conf', () => {
+  const listed = parseConfig({ IMAGESPEC_REGISTRY_ENDPOINT: '127.0.0.1:5443', IMAGESPEC_INSECURE_REGISTRIES: '127.0.0.1:5443' }, defaults);
+  assert.ok(listed.ok);
+  assert.equal(listed.config.registry?.insecure, true);
+  assert.equal(listed.config.registry?.skipTlsVerify, false);
+  const skipped = parseConfig({ IMAGESPEC_REGISTRY_ENDPOINT: '127.0.0.1:5443', IMAGESPEC_SKIP_TLS_VERIFY_REGISTRIES: 'r.internal:5443,127.0.0.1:5443' }, defaults);
+  assert.ok(skipped.ok);
+  assert.equal(skipped.config.registry?.insecure, false);
+  assert.equal(skipped.config.registry?.skipTlsVerify, true);
+  assert.deepEqual(skipped.config.build.skipTlsVerifyRegistries, ['r.internal:5443', '127.0.0.1:5443']);
+  assert.deepEqual(skipped.config.build.insecureRegistries, []);
+  const withCa = parseConfig({ IMAGESPEC_REGISTRY_CA_FILE: '/etc/imagespec/registry-ca/ca.crt' }, defaults);
+  assert.ok(withCa.ok);
+  assert.deepEqual(withCa.config.registryCa, { file: '/etc/imagespec/registry-ca/ca.crt' });
 });

@@ -73,7 +73,8 @@ function registryFrom(values: Record<string, string>): RegistryConfig | undefine
     repoPrefix: optional(values.IMAGESPEC_REPO_PREFIX) ?? endpoint,
     pushRepo: optional(values.IMAGESPEC_PUSH_REPO),
     imagePath: values.IMAGESPEC_IMAGE_PATH === 'flat' ? 'flat' : 'namespaced',
-    insecure: plainHttp || truthy(values.IMAGESPEC_REGISTRY_INSECURE),
+    insecure: plainHttp || truthy(values.IMAGESPEC_REGISTRY_INSECURE) || list(values.IMAGESPEC_INSECURE_REGISTRIES).includes(endpoint),
+    skipTlsVerify: list(values.IMAGESPEC_SKIP_TLS_VERIFY_REGISTRIES).includes(endpoint),
   };
 }
 
@@ -108,6 +109,25 @@ function leaderElectionErrors(values: Record<string, string>): string[] {
   return errors;
 }
 
+const PROXY_SETTINGS = [
+  ['IMAGESPEC_BUILD_HTTP_PROXY', 'HTTP_PROXY'],
+  ['IMAGESPEC_BUILD_HTTPS_PROXY', 'HTTPS_PROXY'],
+  ['IMAGESPEC_BUILD_NO_PROXY', 'NO_PROXY'],
+] as const;
+
+/** Every build step, and so every tenant's RUN steps, can read the proxies: they carry no credential. */
+function proxyCredentialErrors(values: Record<string, string>): string[] {
+  return PROXY_SETTINGS.filter(([setting]) => /:\/\/[^/]*@/.test(values[setting] ?? '')).map(
+    ([setting]) => `${setting}: must not contain a user name or password (scheme://user:password@host): every build step, and so every tenant, could read them; use a proxy that admits the build nodes without credentials in its URL`,
+  );
+}
+
+function buildEnvFrom(values: Record<string, string>): Config['build']['env'] {
+  const defaults = PROXY_SETTINGS.filter(([setting]) => values[setting]).map(([setting, name]) => ({ name, value: values[setting]! }));
+  const allowed = values.IMAGESPEC_BUILD_ENV_ALLOWED === 'none' ? [] : list(values.IMAGESPEC_BUILD_ENV_ALLOWED);
+  return { defaults, allowed };
+}
+
 function buildCacheFrom(value: string | undefined): Pick<Config['build'], 'cache'> {
   if (value?.startsWith('hostPath:')) return { cache: { hostPath: value.slice('hostPath:'.length) } };
   if (value?.startsWith('pvc:')) return { cache: { claimName: value.slice('pvc:'.length) } };
@@ -120,7 +140,7 @@ function nodeSelectorFrom(value: string | undefined): Record<string, string> {
 
 export function parseConfig(source: Raw, defaults: { logFormat: 'json' | 'text' }): ParseResult {
   const values = resolveVariables(source);
-  const errors = [...schemaErrors(values), ...rangeErrors(values)];
+  const errors = [...schemaErrors(values), ...rangeErrors(values), ...proxyCredentialErrors(values)];
   if (errors.length === 0) errors.push(...consistencyErrors(values), ...leaderElectionErrors(values));
   if (errors.length > 0) return { ok: false, errors };
 
@@ -159,6 +179,8 @@ export function parseConfig(source: Raw, defaults: { logFormat: 'json' | 'text' 
         ...list(v.IMAGESPEC_INSECURE_REGISTRIES),
         ...(registry?.insecure ? [registry.endpoint] : []),
       ].filter((host, index, all) => all.indexOf(host) === index),
+      skipTlsVerifyRegistries: list(v.IMAGESPEC_SKIP_TLS_VERIFY_REGISTRIES),
+      env: buildEnvFrom(v),
       nodeSelector: nodeSelectorFrom(v.IMAGESPEC_BUILD_NODE_SELECTOR),
       serviceAccountName: optional(v.IMAGESPEC_BUILD_SERVICE_ACCOUNT),
     },
@@ -168,6 +190,7 @@ export function parseConfig(source: Raw, defaults: { logFormat: 'json' | 'text' 
     logLevel: v.IMAGESPEC_LOG_LEVEL as Config['logLevel'],
     logFormat: (optional(v.IMAGESPEC_LOG_FORMAT) as Config['logFormat'] | undefined) ?? defaults.logFormat,
     events: v.IMAGESPEC_EVENTS as Config['events'],
+    ...(v.IMAGESPEC_REGISTRY_CA_FILE ? { registryCa: { file: v.IMAGESPEC_REGISTRY_CA_FILE } } : {}),
     templatesDir: optional(v.IMAGESPEC_TEMPLATES_DIR),
     resyncSeconds: Number(v.IMAGESPEC_RESYNC_SECONDS),
     workers: Number(v.IMAGESPEC_WORKERS),
@@ -193,5 +216,7 @@ export function describeConfig(config: Config): Record<string, unknown> {
   const registry = config.registry
     ? { ...config.registry, password: config.registry.password ? '(set)' : '(unset)' }
     : '(not configured)';
-  return { ...config, registry };
+  // The CA bundle is public, but kilobytes of base64 would drown the line: its size says enough.
+  const registryCa = config.registryCa ? { file: config.registryCa.file, pem: `(${config.registryCa.pem?.length ?? 0} characters)` } : undefined;
+  return { ...config, registry, ...(registryCa ? { registryCa } : {}) };
 }

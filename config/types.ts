@@ -1,5 +1,7 @@
 // The controller's validated configuration (from the process environment and .env).
 
+import type { EnvVar } from '../api/types.ts';
+
 export interface RegistryConfig {
   /** host[:port] of the registry, without scheme, e.g. "127.0.0.1:5000". */
   endpoint: string;
@@ -11,8 +13,10 @@ export interface RegistryConfig {
   pushRepo?: string;
   /** namespaced (also when unset): the namespace is part of every image path; flat (single-tenant clusters only): it is not. */
   imagePath?: 'namespaced' | 'flat';
-  /** Plain HTTP / unverified TLS for this registry. */
+  /** Unverified HTTPS, falling back to plain HTTP, for this registry. */
   insecure: boolean;
+  /** Unverified HTTPS, never plain HTTP (IMAGESPEC_SKIP_TLS_VERIFY_REGISTRIES); absent: verified. */
+  skipTlsVerify?: boolean;
 }
 
 export interface BuildResources {
@@ -36,6 +40,14 @@ export interface BuildSecurity {
   storageDriver: 'vfs' | 'overlay';
 }
 
+/** The build step's environment (controllers/imagespecjob/build-env.ts). */
+export interface BuildEnvConfig {
+  /** The admin's values (the proxies), set in every build unless the ImageSpec sets the same name. */
+  defaults: EnvVar[];
+  /** The names an ImageSpec's spec.env may set. */
+  allowed: string[];
+}
+
 export interface BuildConfig {
   buildahImage: string;
   pushImage: string;
@@ -51,6 +63,9 @@ export interface BuildConfig {
   hostNetwork: boolean;
   /** Registries (host[:port]) reached over plain HTTP by pulls and pushes, besides the push registry. */
   insecureRegistries: string[];
+  /** Registries (host[:port]) reached over HTTPS without verification. */
+  skipTlsVerifyRegistries: string[];
+  env: BuildEnvConfig;
   /** Optional node selector for build Pods, "k=v,k2=v2". */
   nodeSelector: Record<string, string>;
   serviceAccountName?: string;
@@ -93,6 +108,8 @@ export interface Config {
   logFormat: 'json' | 'text';
   /** Which Events are recorded (controllers/runtime/event-policy.ts). */
   events: EventPolicy;
+  /** IMAGESPEC_REGISTRY_CA_FILE: the path as configured, and the PEM bundle read from it (config/load.ts). */
+  registryCa?: { file: string; pem?: string };
   /** Directory whose *.hbs files override the built-in templates. */
   templatesDir?: string;
   resyncSeconds: number;

@@ -17,6 +17,8 @@ const int = (min: number, max: number) => ({ type: 'string', pattern: '^[0-9]+$'
 const hostPort = '[a-zA-Z0-9]([a-zA-Z0-9.-]*[a-zA-Z0-9])?(:[0-9]{1,5})?';
 const repoPath = '[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*';
 const imageRef = '^[a-zA-Z0-9][a-zA-Z0-9._:/@-]*$';
+// A user:password@ part passes the pattern so that its own check can say why it is refused.
+const proxyUrl = '^((https?|socks5h?)://[^\\s/]+/?)?$';
 
 export const VARIABLES: Variable[] = [
   {
@@ -68,7 +70,22 @@ export const VARIABLES: Variable[] = [
     name: 'IMAGESPEC_INSECURE_REGISTRIES',
     default: '',
     schema: { type: 'string', pattern: `^(${hostPort}(,${hostPort})*)?$` },
-    description: 'Comma-separated host[:port] list of other registries (e.g. of base images) reached over plain HTTP.',
+    description:
+      'Comma-separated host[:port] list of registries reached over plain HTTP, or over HTTPS without verifying the certificate (kaniko-shim INSECURE_REGISTRIES): base image pulls, and the push registry\'s pushes and lookups.',
+  },
+  {
+    name: 'IMAGESPEC_SKIP_TLS_VERIFY_REGISTRIES',
+    default: '',
+    schema: { type: 'string', pattern: `^(${hostPort}(,${hostPort})*)?$` },
+    description:
+      'Comma-separated host[:port] list of registries reached over HTTPS without verifying the certificate, never over plain HTTP (kaniko-shim SKIP_TLS_VERIFY_REGISTRIES). The controller\'s pushes and lookups keep to HTTPS; buildah\'s pulls cannot (containers/image falls back to plain HTTP whenever verification is off), so for base images the two lists mean the same.',
+  },
+  {
+    name: 'IMAGESPEC_REGISTRY_CA_FILE',
+    default: '',
+    schema: { type: 'string', maxLength: 4096 },
+    description:
+      'A PEM file of CA certificates trusted besides the system\'s, for registries with a private CA: the controller\'s pushes and lookups, and the base image pulls (the bundle travels in each build Pod\'s context; certificates are public). At most 32 KiB. The chart mounts it from a ConfigMap (registryCA).',
   },
   {
     name: 'IMAGESPEC_BUILDAH_IMAGE',
@@ -149,6 +166,32 @@ export const VARIABLES: Variable[] = [
     default: 'false',
     schema: bool,
     description: 'Run build Pods on the node\'s network (for clusters without a CNI, like the local test cluster).',
+  },
+  {
+    name: 'IMAGESPEC_BUILD_HTTP_PROXY',
+    default: '',
+    schema: { type: 'string', pattern: proxyUrl, maxLength: 1024 },
+    description:
+      'Proxy for the build step\'s plain-HTTP traffic (T9k ImageBuilder spec.env HTTP_PROXY), as scheme://host:port: the base image pull and, as HTTP_PROXY and http_proxy, the apt, conda and pip steps. Never written into a built image. Not for credentials: every build step can read it, so a URL with user:password@ is refused.',
+  },
+  {
+    name: 'IMAGESPEC_BUILD_HTTPS_PROXY',
+    default: '',
+    schema: { type: 'string', pattern: proxyUrl, maxLength: 1024 },
+    description: 'Proxy for the build step\'s HTTPS traffic (HTTPS_PROXY and https_proxy), like IMAGESPEC_BUILD_HTTP_PROXY.',
+  },
+  {
+    name: 'IMAGESPEC_BUILD_NO_PROXY',
+    default: '',
+    schema: { type: 'string', pattern: '^[A-Za-z0-9.*:/,\\[\\]_-]*$', maxLength: 1024 },
+    description: 'Hosts, domains (.example.com) and CIDRs the build step reaches without the proxy (NO_PROXY and no_proxy), comma-separated.',
+  },
+  {
+    name: 'IMAGESPEC_BUILD_ENV_ALLOWED',
+    default: 'HTTP_PROXY,HTTPS_PROXY,NO_PROXY',
+    schema: { type: 'string', pattern: '^(none|[A-Za-z_][A-Za-z0-9_]*(,[A-Za-z_][A-Za-z0-9_]*)*)$' },
+    description:
+      'The variables tenants may set in an ImageSpec\'s spec.env for its build step (T9k ImageBuilder spec.env), comma-separated; none: no variable. A tenant\'s value overrides the default above of the same name. Every name listed is the tenant\'s to set in a container that runs buildah: list only variables that change how the build reaches the network.',
   },
   {
     name: 'IMAGESPEC_BUILD_NODE_SELECTOR',

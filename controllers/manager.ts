@@ -245,7 +245,7 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
   const jobsOf = (namespace: string, imageSpecName: string) =>
     jobsByImageSpec.children(namespace, imageSpecName, (name) => jobs.get(name, namespace));
   const imageSpecController = new ImageSpecController({ clients, imageSpecs, jobsOf, config, log, events, metrics });
-  const imageLookup = config.registry ? registryLookup(config.registry) : undefined;
+  const imageLookup = config.registry ? registryLookup(config.registry, config.registryCa?.pem) : undefined;
   const jobController = new ImageSpecJobController({ clients, jobs, pods, imageSpecs, nodes: nodeCache, config, templates, log, events, metrics, imageLookup });
   let resyncTimer: NodeJS.Timeout | undefined;
   let workers: Promise<unknown> | undefined;

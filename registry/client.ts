@@ -18,11 +18,24 @@ export function configuredCredentials(registry: { username?: string; password?: 
   return registry.username ? { username: registry.username, password: registry.password ?? '' } : undefined;
 }
 
-export interface RegistryClientOptions {
-  /** host[:port] */
-  registry: string;
+/** How a registry is reached: from IMAGESPEC_INSECURE_REGISTRIES, _SKIP_TLS_VERIFY_REGISTRIES and _REGISTRY_CA_FILE. */
+export interface RegistryTransport {
   /** HTTPS without certificate verification, falling back to plain HTTP; otherwise verified HTTPS. */
   insecure: boolean;
+  /** HTTPS without certificate verification, never plain HTTP. */
+  skipTlsVerify?: boolean;
+  /** PEM CA certificates trusted besides Node's own. */
+  extraCa?: string;
+}
+
+/** The transport of the configured registry. */
+export function configuredTransport(registry: { insecure: boolean; skipTlsVerify?: boolean }, caBundle: string | undefined): RegistryTransport {
+  return { insecure: registry.insecure, ...(registry.skipTlsVerify ? { skipTlsVerify: true } : {}), ...(caBundle ? { extraCa: caBundle } : {}) };
+}
+
+export interface RegistryClientOptions extends RegistryTransport {
+  /** host[:port] */
+  registry: string;
   credentials?: RegistryCredentials;
   /** How long the registry may keep one request waiting; 60 s by default. */
   timeoutMs?: number;
@@ -81,7 +94,11 @@ export class RegistryClient {
     this.registry = options.registry;
     this.insecure = options.insecure;
     this.credentials = options.credentials;
-    this.http = new HttpSender({ insecureTls: options.insecure, timeoutMs: options.timeoutMs ?? 60_000 });
+    this.http = new HttpSender({
+      insecureTls: options.insecure || options.skipTlsVerify === true,
+      ...(options.extraCa ? { extraCa: options.extraCa } : {}),
+      timeoutMs: options.timeoutMs ?? 60_000,
+    });
   }
 
   /** HEAD the blob: true when the repository already has it. */

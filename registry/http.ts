@@ -5,6 +5,7 @@
 // (the signal's reason).
 import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { rootCertificates } from 'node:tls';
 
 export interface StreamedBody {
   /** Sent as Content-Length; the chunks must add up to exactly this. */
@@ -89,6 +90,8 @@ function writable(request: ClientRequest): Promise<void> {
 export interface HttpSenderOptions {
   /** HTTPS without certificate verification. */
   insecureTls: boolean;
+  /** PEM CA certificates trusted besides Node's own (a registry with a private CA). */
+  extraCa?: string;
   /** How long the other side may keep a request waiting: for its answer, or to take more body. */
   timeoutMs: number;
 }
@@ -97,10 +100,12 @@ export class HttpSender {
   private readonly httpAgent = new HttpAgent({ keepAlive: true });
   private readonly httpsAgent: HttpsAgent;
   private readonly options: HttpSenderOptions;
+  private readonly tlsOptions: { rejectUnauthorized: boolean; ca?: string[] };
 
   constructor(options: HttpSenderOptions) {
     this.options = options;
-    this.httpsAgent = new HttpsAgent({ keepAlive: true, rejectUnauthorized: !options.insecureTls });
+    this.tlsOptions = { rejectUnauthorized: !options.insecureTls, ...(options.extraCa ? { ca: [...rootCertificates, options.extraCa] } : {}) };
+    this.httpsAgent = new HttpsAgent({ keepAlive: true, ...this.tlsOptions });
   }
 
   async send(call: HttpCall): Promise<HttpAnswer> {
@@ -113,7 +118,7 @@ export class HttpSender {
       method: call.method,
       headers: { ...call.headers, ...(length === undefined ? {} : { 'Content-Length': String(length) }) },
       agent: secure ? this.httpsAgent : this.httpAgent,
-      ...(secure ? { rejectUnauthorized: !this.options.insecureTls } : {}),
+      ...(secure ? this.tlsOptions : {}),
       ...(call.signal ? { signal: call.signal } : {}),
     });
     const deadline = new Deadline(request, this.options.timeoutMs);

@@ -2,7 +2,7 @@
 // registry, reading the stream once, in whatever order its entries come: each blob is checked
 // against its name while it streams and uploaded unless the registry has it already; at the end
 // the one manifest index.json names is PUT by tag. Nothing is tagged unless all of it was right.
-import { RegistryClient, type RegistryCredentials } from './client.ts';
+import { RegistryClient, type RegistryCredentials, type RegistryTransport } from './client.ts';
 import { verifiedChunks } from './digest.ts';
 import { LayoutError } from './errors.ts';
 import { classifyEntry } from './layout-entry.ts';
@@ -13,8 +13,7 @@ import { formatTargetImage, type TargetImage } from './target-image.ts';
 
 export { parseTargetImage } from './target-image.ts';
 
-export interface PushTarget extends TargetImage {
-  insecure: boolean;
+export interface PushTarget extends TargetImage, RegistryTransport {
   credentials?: RegistryCredentials;
 }
 
@@ -59,6 +58,8 @@ export async function pushLayoutTar(source: AsyncIterable<Uint8Array>, target: P
   const client = new RegistryClient({
     registry: target.registry,
     insecure: target.insecure,
+    ...(target.skipTlsVerify ? { skipTlsVerify: true } : {}),
+    ...(target.extraCa ? { extraCa: target.extraCa } : {}),
     ...(target.credentials ? { credentials: target.credentials } : {}),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });

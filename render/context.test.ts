@@ -38,6 +38,15 @@ const cases: Record<string, { input: BuildInput; settings?: RenderSettings }> = 
   'pip-only': {
     input: { baseImage: 'jupyter/base-notebook:2024-01-01', packages: { apt: [], conda: [], pip: ['pkg~=1.4', 'other==1.*'] } },
   },
+  // Registries over HTTPS: one skipped verification (an insecure entry, like the plain-HTTP one), and
+  // the admin's CA bundle in the context for --cert-dir.
+  'registry-tls': {
+    input: { baseImage: 'registry.internal:5443/base/debian:bookworm', packages: { apt: [], conda: [], pip: [] }, targetImage: 'registry.internal:5443/team/tls:0123456789ab' },
+    settings: {
+      build: { insecureRegistries: ['127.0.0.1:5001'], skipTlsVerifyRegistries: ['registry.internal:5443', '127.0.0.1:5001'] },
+      registryCa: { pem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' },
+    },
+  },
   // Build arguments: ARG lines after FROM, their values only in build-args.txt (sorted by name).
   'build-args': {
     input: {

@@ -7,7 +7,7 @@ import { assertSafeImageReference, assertSafeRegistryHost, qualifyImageReference
 import { MANAGERS, type PackageManager } from '../api/packages.ts';
 import { checkedPackages, LIST_FILES, listFileContent } from './package-lists.ts';
 import { BUILD_ARGS_FILE, checkedBuildArgs } from './build-args.ts';
-import { BUILD_POD_PATHS, LOCAL_IMAGE_NAME } from './paths.ts';
+import { BUILD_POD_PATHS, LOCAL_IMAGE_NAME, REGISTRY_CA_FILE } from './paths.ts';
 import { STEP_FAILURES, stepFailureView, type StepFailure } from './step-failures.ts';
 
 /** What is built: an ImageSpecJob's spec satisfies it. */
@@ -26,8 +26,12 @@ export interface RenderSettings {
   build?: {
     /** Registries reached over plain HTTP / without TLS verification (host[:port]). */
     insecureRegistries?: readonly string[];
+    /** Registries reached over HTTPS without verification (host[:port]). */
+    skipTlsVerifyRegistries?: readonly string[];
     security?: Partial<Pick<BuildSecurity, 'isolation' | 'storageDriver'>>;
   };
+  /** The admin's CA bundle for registries with a private CA (config/ca-bundle.ts). */
+  registryCa?: { pem?: string };
 }
 
 export interface PackageView {
@@ -54,7 +58,13 @@ export interface ViewModel {
   targetImage: string;
   /** Empty when no upload URL was given. */
   uploadUrl: string;
+  /**
+   * registries.conf's `insecure = true` entries: both lists, since containers/image has one switch
+   * for them (no verification, then plain HTTP).
+   */
   insecureRegistries: string[];
+  /** The admin's CA bundle in the build context: `file` for build.sh (--cert-dir). */
+  registryCa: { enabled: boolean; file: string };
   packages: Record<PackageManager, PackageView>;
   /**
    * spec.buildArgs, sorted by name: `names` for the Dockerfile's ARG lines (identifiers only),
@@ -88,7 +98,9 @@ export function buildViewModel(input: BuildInput, settings: RenderSettings = {})
   const uploadUrl = input.uploadUrl ?? '';
   if (uploadUrl && !SAFE_UPLOAD_URL.test(uploadUrl)) throw new Error(`uploadUrl: ${JSON.stringify(uploadUrl)} is not a URL that can be rendered safely`);
 
-  const insecureRegistries = [...(settings.build?.insecureRegistries ?? [])];
+  const insecureRegistries = [...(settings.build?.insecureRegistries ?? []), ...(settings.build?.skipTlsVerifyRegistries ?? [])].filter(
+    (host, index, all) => all.indexOf(host) === index,
+  );
   insecureRegistries.forEach((host, index) => assertSafeRegistryHost(`insecureRegistries[${index}]`, host));
 
   const lists = checkedPackages(input.packages);
@@ -113,6 +125,7 @@ export function buildViewModel(input: BuildInput, settings: RenderSettings = {})
     targetImage,
     uploadUrl,
     insecureRegistries,
+    registryCa: { enabled: Boolean(settings.registryCa?.pem), file: REGISTRY_CA_FILE },
     packages,
     buildArgs: { enabled: buildArgs.length > 0, file: BUILD_ARGS_FILE, names: buildArgs.map((arg) => arg.name), list: buildArgs },
     build: {
@@ -136,6 +149,6 @@ export function sampleViewModel(): ViewModel {
       targetImage: 'registry.example.com/team/sample:0123456789ab',
       uploadUrl: 'http://127.0.0.1:8081/v1/namespaces/team/imagespecjobs/sample-0123456789ab/image',
     },
-    { build: { insecureRegistries: ['registry.example.com'] } },
+    { build: { insecureRegistries: ['registry.example.com'] }, registryCa: { pem: '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n' } },
   );
 }

@@ -160,6 +160,17 @@ test('extraEnv, scheduling values and the image are passed through', async () =>
   assert.deepEqual(pod.affinity, affinity);
 });
 
+test('registryCA mounts the ConfigMap\'s bundle read-only and names the file for the controller', async () => {
+  const without = containerOf(await render({ values: {} }));
+  assert.equal(envValue(without, 'IMAGESPEC_REGISTRY_CA_FILE'), undefined);
+  const objects = await render({ values: { registryCA: { configMap: 'registry-ca', key: 'bundle.pem' } } });
+  const container = containerOf(objects);
+  assert.equal(envValue(container, 'IMAGESPEC_REGISTRY_CA_FILE')?.value, '/etc/imagespec-registry-ca/bundle.pem');
+  assert.ok(container.volumeMounts.some((m) => m.name === 'registry-ca' && m.mountPath === '/etc/imagespec-registry-ca' && m.readOnly === true));
+  const volume = specOf(objects).template.spec.volumes.find((v) => v.name === 'registry-ca') as unknown as { configMap: { name: string; items: { key: string; path: string }[] } };
+  assert.deepEqual(volume.configMap, { name: 'registry-ca', items: [{ key: 'bundle.pem', path: 'bundle.pem' }] });
+});
+
 test('without affinity values, replicas prefer different nodes', async () => {
   const objects = await render();
   const anti = specOf(objects).template.spec.affinity?.['podAntiAffinity'] as {

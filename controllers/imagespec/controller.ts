@@ -14,6 +14,7 @@ import { computeRevision } from '../../api/revision.ts';
 import { nowTimestamp } from '../../api/time.ts';
 import type { Cache } from '../runtime/cache.ts';
 import { ignoreAlreadyExists, ignoreNotFound } from '../runtime/errors.ts';
+import { envRefusals } from '../imagespecjob/build-env.ts';
 import { imageSpecJobClient } from '../runtime/custom-objects.ts';
 import { metadataOnly, patchCustomStatus, sameStatus, splitKey, type Clients } from '../runtime/kube.ts';
 import type { Logger } from '../runtime/logger.ts';
@@ -39,6 +40,8 @@ export interface ImageSpecControllerDeps {
 
 interface SpecAnalysis {
   problems: FieldError[];
+  /** spec.env names the admin does not allow (the configuration is fixed for the process's life). */
+  envRefused: FieldError[];
   revision: string;
   packages: ReturnType<typeof normalizePackages>;
 }
@@ -68,6 +71,7 @@ export class ImageSpecController {
     const problems: FieldError[] = validation.ok ? [] : validation.errors;
     const analysis: SpecAnalysis = {
       problems,
+      envRefused: problems.length === 0 ? envRefusals(imageSpec.spec.env, this.deps.config.build.env.allowed) : [],
       revision: problems.length === 0 ? computeRevision(imageSpec.spec) : '',
       packages: normalizePackages(imageSpec.spec.packages),
     };
@@ -87,7 +91,7 @@ export class ImageSpecController {
     if (this.written.cacheIsBehind(key, imageSpec.metadata.resourceVersion)) return; // our write's event re-queues it
     const eventsAbout = eventSubject(API_VERSION, IMAGESPEC_KIND, imageSpec.metadata);
 
-    const { problems, revision, packages } = this.analyse(key, imageSpec);
+    const { problems, envRefused, revision, packages } = this.analyse(key, imageSpec);
     const jobs = this.deps.jobsOf(namespace, name).filter((job) => controlledBy(job, imageSpec));
     const hasCurrentJob = jobs.some((job) => job.spec.revision === revision);
 
@@ -99,6 +103,7 @@ export class ImageSpecController {
     const decision = decideImageSpec({
       imageSpec,
       problems,
+      envRefused,
       revision,
       packages,
       registry: config.registry,

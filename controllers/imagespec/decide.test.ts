@@ -18,6 +18,7 @@ function observe(spec: ImageSpec, jobs: ImageSpecJob[] = [], extra: Partial<Imag
   return {
     imageSpec: spec,
     problems: [],
+    envRefused: [],
     revision: computeRevision(spec.spec),
     packages: { apt: spec.spec.packages?.apt ?? [], pip: spec.spec.packages?.pip ?? [], conda: spec.spec.packages?.conda ?? [] },
     registry,
@@ -148,6 +149,25 @@ test('missing registry and missing pull Secret have their own reasons', () => {
   assert.equal(noSecret.createJob, undefined);
   assert.equal(noSecret.status.conditions?.[0]?.reason, 'PullSecretNotFound');
   assert.match(noSecret.status.message ?? '', /"private"/);
+});
+
+test('a spec.env name the admin does not allow fails the ImageSpec with EnvNotAllowed, keeps its image and creates nothing', () => {
+  const spec = imageSpec({ env: [{ name: 'LD_PRELOAD', value: '/x.so' }] }, { image: 'r/web:old', digest: 'sha256:1' });
+  const refused = { path: 'spec.env[0].name', message: '"LD_PRELOAD" is not a variable this cluster lets an ImageSpec set' };
+  const decision = decideImageSpec(observe(spec, [], { envRefused: [refused] }));
+  assert.equal(decision.createJob, undefined);
+  assert.equal(decision.status.phase, 'Failed');
+  assert.equal(decision.status.conditions?.[0]?.reason, 'EnvNotAllowed');
+  assert.match(decision.status.message ?? '', /^spec\.env\[0\]\.name: "LD_PRELOAD" is not a variable/);
+  assert.equal(decision.status.image, 'r/web:old');
+});
+
+test('spec.env reaches the job as given, without changing the revision', () => {
+  const env = [{ name: 'HTTP_PROXY', value: 'http://127.0.0.1:3128' }];
+  const spec = imageSpec({ env });
+  assert.equal(computeRevision(spec.spec), computeRevision(imageSpec().spec));
+  assert.deepEqual(decideImageSpec(observe(spec)).createJob?.spec.env, env);
+  assert.equal(decideImageSpec(observe(imageSpec())).createJob?.spec.env, undefined);
 });
 
 test('deciding twice on the same observation gives the same status (nothing to write at rest)', () => {

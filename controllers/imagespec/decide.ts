@@ -35,6 +35,8 @@ export interface ImageSpecObservation {
   imageSpec: ImageSpec;
   /** Problems found by validation; empty when the spec is valid. */
   problems: FieldError[];
+  /** spec.env entries naming a variable the admin does not allow. */
+  envRefused: FieldError[];
   /** Revision of the (valid) spec. */
   revision: string;
   packages: Required<Packages>;
@@ -108,6 +110,7 @@ export function desiredJob(observation: ImageSpecObservation, registry: Registry
       packages,
       ...(spec.updateTime ? { updateTime: spec.updateTime } : {}),
       ...(spec.buildArgs && spec.buildArgs.length > 0 ? { buildArgs: spec.buildArgs.map(({ name, value }) => ({ name, value })) } : {}),
+      ...(spec.env && spec.env.length > 0 ? { env: spec.env.map(({ name, value }) => ({ name, value })) } : {}),
       ...buildTarget(registry, { namespace: imageSpec.metadata.namespace!, imageSpecName: name, revision }),
     },
   };
@@ -186,6 +189,11 @@ function decideWrites(observation: ImageSpecObservation): Omit<ImageSpecDecision
     // Problems quote the user's values: no control or bidirectional character reaches the status.
     const message = truncate(escapeUnsafe(observation.problems.map((p) => `${p.path}: ${p.message}`).join('; ')));
     const status = withReady(observation, { ...strip(previous), phase: 'Failed', ...keepImage }, { status: 'False', reason: Reasons.InvalidSpec, message });
+    return { ...nothing, status };
+  }
+  if (observation.envRefused.length > 0) {
+    const message = truncate(escapeUnsafe(observation.envRefused.map((p) => `${p.path}: ${p.message}`).join('; ')));
+    const status = withReady(observation, { ...strip(previous), phase: 'Failed', ...keepImage }, { status: 'False', reason: Reasons.EnvNotAllowed, message });
     return { ...nothing, status };
   }
 

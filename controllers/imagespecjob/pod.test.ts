@@ -7,6 +7,7 @@ import { podName } from '../../api/names.ts';
 import { normalizePackages } from '../../api/packages.ts';
 import type { ImageSpecJob } from '../../api/types.ts';
 import { validateImageSpec } from '../../api/validate.ts';
+import { MAX_CA_BUNDLE_BYTES } from '../../config/ca-bundle.ts';
 import { parseConfig } from '../../config/parse.ts';
 import type { Config } from '../../config/types.ts';
 import { renderBuildContext } from '../../render/context.ts';
@@ -173,6 +174,20 @@ describe('buildPod', () => {
     for (const container of [build, push]) assert.equal(container.env, undefined);
   });
 
+  it('gives the build step, and only it, the admin proxies and the job\'s allowed spec.env', () => {
+    const config = configFrom({ IMAGESPEC_BUILD_HTTP_PROXY: 'http://127.0.0.1:3128', IMAGESPEC_BUILD_NO_PROXY: '.cluster.local' });
+    const proxied = buildPod(jobWith({ env: [{ name: 'HTTPS_PROXY', value: 'http://127.0.0.1:3129' }, { name: 'SURPRISE', value: 'x' }] }), config, FILES);
+    assert.deepEqual(byName(proxied.spec?.initContainers, 'build')?.env, [
+      { name: 'HTTPS_PROXY', value: 'http://127.0.0.1:3129' },
+      { name: 'HTTP_PROXY', value: 'http://127.0.0.1:3128' },
+      { name: 'NO_PROXY', value: '.cluster.local' },
+      { name: 'http_proxy', value: 'http://127.0.0.1:3128' },
+      { name: 'https_proxy', value: 'http://127.0.0.1:3129' },
+      { name: 'no_proxy', value: '.cluster.local' },
+    ]);
+    assert.equal(byName(proxied.spec?.containers, 'push')?.env, undefined, 'the push step talks to the controller only');
+  });
+
   it('lets the scripts report failures, falling back to the log when a step dies first', () => {
     for (const container of [build, push]) {
       assert.equal(container.terminationMessagePath, '/dev/termination-log');
@@ -273,7 +288,7 @@ describe('buildPod context size', () => {
   const longestBareReference = `${'b'.repeat(LIMITS.imageReferenceLength - 1 - 128)}:${'t'.repeat(128)}`;
   const longestTarget = `registry.example.com:5000/${'p'.repeat(LIMITS.imageReferenceLength - 26 - 1 - 128)}:${'t'.repeat(128)}`;
 
-  it('fits the worst case a valid ImageSpec can ask for: every package list and the build arguments full of the longest entries', () => {
+  it('fits the worst case a valid ImageSpec can ask for: every package list and the build arguments full of the longest entries, and the largest CA bundle', () => {
     const spec = {
       baseImage: longestBareReference,
       packages: {
@@ -290,12 +305,14 @@ describe('buildPod context size', () => {
 
     const job = jobWith({ ...spec, packages: normalizePackages(spec.packages), targetImage: longestTarget });
     job.metadata = { ...job.metadata, name: 'n'.repeat(63), namespace: 's'.repeat(63) };
-    const config = configFrom({ IMAGESPEC_UPLOAD_URL: `http://${'u'.repeat(LIMITS.imageReferenceLength - 13)}:65535` });
+    // The admin's CA bundle at its largest travels with every build.
+    const config = { ...configFrom({ IMAGESPEC_UPLOAD_URL: `http://${'u'.repeat(LIMITS.imageReferenceLength - 13)}:65535` }), registryCa: { file: 'ca.crt', pem: 'c'.repeat(MAX_CA_BUNDLE_BYTES) } };
     const files = renderBuildContext(loadTemplates(), { ...job.spec, uploadUrl: uploadUrl(config.upload.url!, { namespace: job.metadata.namespace!, name: job.metadata.name! }) }, config);
     for (const manager of ['apt', 'conda', 'pip'] as const) {
       assert.equal(files[LIST_FILES[manager]]?.split('\n').length, LIMITS.packagesPerManager + 1, `${manager}: every entry is in the context`);
     }
     assert.equal(files['build-args.txt']?.split('\n').length, LIMITS.buildArgs + 1, 'every build argument is in the context');
+    assert.equal(files['registry-ca.crt']?.length, MAX_CA_BUNDLE_BYTES, 'the CA bundle is in the context');
 
     const size = annotationBytes(buildPod(job, config, files));
     assert.ok(size > 3 * LIMITS.packagesPerManager * LIMITS.pipRequirementLength, `${size} bytes: the lists are counted`);

@@ -35,6 +35,7 @@ import {
 } from '../../api/types.ts';
 import type { BuildConfig, BuildResources, Config } from '../../config/types.ts';
 import { BUILD_POD_PATHS, DOCKER_CONFIG_JSON_KEY } from '../../render/paths.ts';
+import { buildEnvironment } from './build-env.ts';
 
 export const BUILD_CONTAINER = 'build';
 export const PUSH_CONTAINER = 'push';
@@ -194,6 +195,12 @@ function storageVolume(build: BuildConfig, namespace: string): V1Volume {
   return { name: VOLUMES.storage, emptyDir: {} };
 }
 
+/** The proxies and spec.env, for the build step only: the push step talks to the controller alone. */
+function buildEnv(build: BuildConfig, job: ImageSpecJob): Pick<V1Container, 'env'> {
+  const env = buildEnvironment(build.env, job.spec.env);
+  return env.length > 0 ? { env } : {};
+}
+
 /** The build Pod, carrying `files` (the rendered build context). */
 export function buildPod(job: ImageSpecJob, config: Config, files: Record<string, string>): V1Pod {
   const { build } = config;
@@ -232,7 +239,7 @@ export function buildPod(job: ImageSpecJob, config: Config, files: Record<string
       ...(build.hostNetwork ? { hostNetwork: true } : {}),
       ...(Object.keys(build.nodeSelector).length > 0 ? { nodeSelector: { ...build.nodeSelector } } : {}),
       initContainers: [
-        { ...step(BUILD_CONTAINER, build.buildahImage, 'build.sh', buildMounts, config), securityContext: buildSecurityContext(build) },
+        { ...step(BUILD_CONTAINER, build.buildahImage, 'build.sh', buildMounts, config), ...buildEnv(build, job), securityContext: buildSecurityContext(build) },
       ],
       containers: [{ ...step(PUSH_CONTAINER, build.pushImage, 'push.sh', pushMounts, config), securityContext: PUSH_SECURITY_CONTEXT }],
       volumes,

@@ -19,6 +19,7 @@ function genuineJob(config: RegistryConfig = registry): ImageSpecJob {
   const observation: ImageSpecObservation = {
     imageSpec: owner,
     problems: [],
+    envRefused: [],
     revision: computeRevision(owner.spec),
     packages: normalizePackages(owner.spec.packages),
     registry: config,

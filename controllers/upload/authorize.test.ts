@@ -16,6 +16,7 @@ function genuineJob(): ImageSpecJob {
     {
       imageSpec: owner,
       problems: [],
+      envRefused: [],
       revision: computeRevision(owner.spec),
       packages: normalizePackages(owner.spec.packages),
       registry,

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Config } from '../../config/types.ts';
-import { configuredCredentials } from '../../registry/client.ts';
+import { configuredCredentials, configuredTransport } from '../../registry/client.ts';
 import { LayoutError, RegistryError } from '../../registry/errors.ts';
 import { parseTargetImage, pushLayoutTar } from '../../registry/push-layout.ts';
 import { imageSpecClient, imageSpecJobClient } from '../runtime/custom-objects.ts';
@@ -38,7 +38,7 @@ const DRAIN_TIMEOUT_MS = 120_000;
 
 export interface UploadServerOptions {
   clients: Clients;
-  config: Pick<Config, 'registry' | 'namespaces' | 'upload'>;
+  config: Pick<Config, 'registry' | 'namespaces' | 'upload' | 'registryCa'>;
   log: Logger;
 }
 
@@ -154,7 +154,8 @@ export async function startUploadServer(options: UploadServerOptions): Promise<U
       try {
         const { registry } = config;
         const credentials = configuredCredentials(registry);
-        const pushed = await pushLayoutTar(body, { ...parseTargetImage(target), insecure: registry.insecure, ...(credentials ? { credentials } : {}) }, { signal: abort.signal });
+        const transport = configuredTransport(registry, config.registryCa?.pem);
+        const pushed = await pushLayoutTar(body, { ...parseTargetImage(target), ...transport, ...(credentials ? { credentials } : {}) }, { signal: abort.signal });
         log.info('Pushed image', { ...fields, image: target, digest: pushed.digest, bytes: pushed.bytes, blobsUploaded: pushed.blobsUploaded, blobsSkipped: pushed.blobsSkipped });
         send(response, { status: 200, body: `digest=${pushed.digest}\n` }, false);
       } catch (error) {

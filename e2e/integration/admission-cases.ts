@@ -52,6 +52,19 @@ export const ADMISSION_REFUSALS: AdmissionRefusal[] = [
     value: 'IMAGESPEC_USER',
   },
   {
+    name: 'envcredentials',
+    spec: { baseImage: BASE, env: [{ name: 'HTTPS_PROXY', value: 'http://robot:hunter2@proxy.example.com:3128' }] },
+    field: 'spec.env[0].value',
+    sentence: fieldRefusals('envValue', 'http://robot:hunter2@proxy.example.com:3128')[0]!,
+  },
+  {
+    name: 'envreserved',
+    spec: { baseImage: BASE, env: [{ name: 'IMAGESPEC_CONTEXT_DIR', value: '/tmp' }] },
+    field: 'spec.env[0].name',
+    sentence: fieldRefusals('envName', 'IMAGESPEC_CONTEXT_DIR')[0]!,
+    value: 'IMAGESPEC_CONTEXT_DIR',
+  },
+  {
     name: 'argnewline',
     spec: { baseImage: BASE, buildArgs: [{ name: 'A', value: 'x\nRUN id' }] },
     field: 'spec.buildArgs[0].value',

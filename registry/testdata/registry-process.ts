@@ -1,5 +1,6 @@
 // A real registry for tests: Debian's docker-registry (distribution 2.8) on a free loopback port
-// it picks itself, with filesystem storage in a temporary directory, and the auth the test asks for.
+// it picks itself, with filesystem storage in a temporary directory, and the auth and TLS the test
+// asks for.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -36,8 +37,8 @@ function authConfig(auth: TestRegistryAuth, dir: string): object {
   return { auth: { htpasswd: { realm: 'imagespec-test', path: join(dir, 'htpasswd') } } };
 }
 
-/** Starts the registry and resolves once it says where it listens. */
-export async function startTestRegistry(auth: TestRegistryAuth): Promise<TestRegistry> {
+/** Starts the registry and resolves once it says where it listens; over HTTPS with `tls`. */
+export async function startTestRegistry(auth: TestRegistryAuth, tls?: { certFile: string; keyFile: string }): Promise<TestRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'imagespec-registry-'));
   const config = join(dir, 'config.yml');
   writeFileSync(
@@ -46,7 +47,7 @@ export async function startTestRegistry(auth: TestRegistryAuth): Promise<TestReg
       version: 0.1,
       log: { level: 'info', accesslog: { disabled: true } },
       storage: { filesystem: { rootdirectory: join(dir, 'data') } },
-      http: { addr: '127.0.0.1:0', secret: 'imagespec-test' },
+      http: { addr: '127.0.0.1:0', secret: 'imagespec-test', ...(tls ? { tls: { certificate: tls.certFile, key: tls.keyFile } } : {}) },
       ...authConfig(auth, dir),
     }),
   );
@@ -64,7 +65,7 @@ export async function startTestRegistry(auth: TestRegistryAuth): Promise<TestReg
       child.stderr.setEncoding('utf8');
       child.stderr.on('data', (text: string) => {
         log = (log + text).slice(-20_000);
-        const listening = /msg="listening on (127\.0\.0\.1:\d+)"/.exec(log);
+        const listening = /msg="listening on (127\.0\.0\.1:\d+)(?:, tls)?"/.exec(log);
         if (listening) {
           clearTimeout(timer);
           resolve(listening[1]!);

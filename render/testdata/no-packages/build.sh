@@ -122,6 +122,19 @@ else
   set --
 fi
 
+# The admin's CA bundle (IMAGESPEC_REGISTRY_CA_FILE), trusted besides the system's for the pull.
+if [ -f "$context_dir/registry-ca.crt" ]; then
+  mkdir -p "$logs/certs"
+  cp -L "$context_dir/registry-ca.crt" "$logs/certs/ca.crt"
+  set -- "$@" --cert-dir "$logs/certs"
+  say "trusting the registry CA bundle"
+fi
+
+# Proxies (IMAGESPEC_BUILD_*_PROXY, spec.env) reach this step as its environment: the pull uses
+# them, and buildah --http-proxy hands them to the RUN steps without writing them into the image.
+proxies=$(env | sed -n -E 's/^(HTTPS?_PROXY|NO_PROXY)=.*/\1/p' | sort | tr '\n' ' ')
+[ -z "$proxies" ] || say "using the build environment's ${proxies% }"
+
 say "pulling base image $base_image"
 # --policy always: with storage kept between builds (IMAGESPEC_BUILD_CACHE) the base image may
 # already be there, pulled by another build with other credentials; asking the registry every
@@ -154,7 +167,7 @@ if [ -f "$context_dir/build-args.txt" ]; then
 fi
 
 say "building"
-if ! logged "$logs/build.log" buildah bud --isolation "$isolation" --layers --pull=never \
+if ! logged "$logs/build.log" buildah bud --isolation "$isolation" --layers --pull=never --http-proxy=true \
   --signature-policy "$policy" "$@" --build-arg "IMAGESPEC_USER=$base_user" \
   --file "$build_context/Dockerfile" --tag "$local_image" "$build_context"; then
   explained=$(explain_step_status "$(failed_step_status "$logs/build.log")")

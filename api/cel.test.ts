@@ -5,7 +5,7 @@ import { brokenRules, compileCelRule, fieldRefusals, fieldRules } from './cel.ts
 import { schemaAjv } from './schema-ajv.ts';
 import type { CheckedField } from './field-rules.ts';
 
-const FIELDS: CheckedField[] = ['apt', 'pip', 'conda', 'imageReference', 'repoPrefix', 'dnsSubdomain', 'optionalDnsSubdomain', 'optionalDateTime', 'revision', 'buildArgName', 'buildArgValue', 'envName', 'envValue'];
+const FIELDS: CheckedField[] = ['apt', 'pip', 'conda', 'imageReference', 'repoPrefix', 'dnsSubdomain', 'optionalDnsSubdomain', 'optionalDateTime', 'revision', 'buildArgName', 'buildArgValue', 'envName', 'envValue', 'outputImage'];
 
 // Characters the grammars treat specially, mixed with ordinary ones: most strings are refused.
 const TRICKY = fc.string({ unit: fc.constantFrom(...'aZ09 -_.:;=<>!~,*+@/#$`\\\'"()[]{}|&\n\t\u0000\u202e'.split('')), maxLength: 24 });

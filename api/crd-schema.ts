@@ -210,6 +210,18 @@ export function imageSpecSchema(): Schema {
           buildArgs: buildArgsSchema(
             'Optional. Build arguments (kaniko BUILD_ARG, sealer and docker --build-arg): each is declared with ARG after FROM, so the install steps see it as an environment variable (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, CONDA_CHANNEL_ALIAS...), and admin templates can use it by name. They reach the build as a list file read into --build-arg arguments, never as shell text. Part of the revision. Not for secrets: they are visible in this object, in the ImageSpecJob and in the image history.',
           ),
+          output: {
+            type: 'object',
+            required: ['image'],
+            description:
+              'Optional. Push the image here instead of the admin\'s registry (T9k ImageBuilder spec.tag and spec.dockerConfig.secret, kaniko-shim OUTPUT_IMAGE and DOCKER_CONFIG_JSON), where the admin allows it (IMAGESPEC_OUTPUT_ALLOWED; elsewhere the ImageSpec fails with OutputNotAllowed). The image is part of the revision, its credential is not.',
+            properties: {
+              image: patterned('outputImage', LIMITS.imageReferenceLength, 'The repository, and optionally the tag, to push to; the tag defaults to the revision\'s first 12 characters. With a tag of your own every revision overwrites it, and the registry is not asked whether it already has a revision (AlreadyBuilt).'),
+              pushSecret: pullSecret(
+                'Optional. A kubernetes.io/dockerconfigjson Secret in the same namespace holding the credential for the output registry (an auths entry with auth, or username and password). Only the controller reads it, when it pushes: no build Pod mounts it. Without it the push is anonymous.',
+              ),
+            },
+          },
           env: envSchema(
             'Optional. The build step\'s environment (T9k ImageBuilder spec.env), for the names the admin allows (IMAGESPEC_BUILD_ENV_ALLOWED; by default HTTP_PROXY, HTTPS_PROXY and NO_PROXY). A proxy reaches the base image pull and, in both letter cases, the apt, conda and pip steps; it is never written into the image\'s configuration or history. Each value overrides the admin\'s default of the same name. Not part of the revision: changing it does not rebuild (change updateTime to rebuild with it). Not for secrets: values are visible in this object, the ImageSpecJob and the build Pod, and a value with user:password@ is refused.',
           ),

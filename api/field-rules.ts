@@ -17,7 +17,7 @@ export interface Check {
 /** The fields whose values are checked against a grammar (the keys of PATTERNS that fields use). */
 export type CheckedField = Extract<
   PatternName,
-  'apt' | 'pip' | 'conda' | 'imageReference' | 'repoPrefix' | 'dnsSubdomain' | 'optionalDnsSubdomain' | 'optionalDateTime' | 'revision' | 'buildArgName' | 'buildArgValue' | 'envName' | 'envValue'
+  'apt' | 'pip' | 'conda' | 'imageReference' | 'repoPrefix' | 'dnsSubdomain' | 'optionalDnsSubdomain' | 'optionalDateTime' | 'revision' | 'buildArgName' | 'buildArgValue' | 'envName' | 'envValue' | 'outputImage'
 >;
 
 function found(pattern: string, message: string): Check {
@@ -73,6 +73,12 @@ const FIELD_CHECKS: Partial<Record<CheckedField, readonly Check[]>> = {
   ],
   buildArgName: [
     found('^[Ii][Mm][Aa][Gg][Ee][Ss][Pp][Ee][Cc]_', 'must not start with IMAGESPEC_: the build passes arguments of its own under that prefix'),
+  ],
+  outputImage: [
+    controlCharacters('an image reference is one line'),
+    found('://', 'must be an image reference without a URL scheme (registry.example.com/team/notebook, not https://registry.example.com/...)'),
+    found('@', 'must not carry a digest: the digest is what the push produces'),
+    found('\\x20', 'must not contain spaces'),
   ],
   envName: [
     found('^[Ii][Mm][Aa][Gg][Ee][Ss][Pp][Ee][Cc]_', 'must not start with IMAGESPEC_: the build step sets variables of its own under that prefix'),

@@ -178,6 +178,8 @@ export const PATTERNS = {
   buildArgName: exact('[A-Za-z_][A-Za-z0-9_]*'),
   /** One line: the build step reads the arguments from a list file, one NAME=value per line. */
   buildArgValue: exact('[^\\x00-\\x1f\\x7f-\\x9f]*'),
+  /** Where a tenant's image goes: a repository and an optional tag, never a digest. */
+  outputImage: exact(`${REPOSITORY}(?::${TAG})?`),
   /** A shell variable name: the build step's environment. */
   envName: exact('[A-Za-z_][A-Za-z0-9_]*'),
   /** One line: a container environment value never needs more. */
@@ -204,6 +206,7 @@ export const GRAMMAR_HELP: Record<PatternName, string> = {
   revision: 'a SHA-256 hex digest (64 lowercase hex characters)',
   buildArgName: 'a build argument name: letters, digits and _, not starting with a digit (PIP_INDEX_URL, APP_VERSION)',
   buildArgValue: 'one line of text: no newlines, tabs or other control characters',
+  outputImage: 'a repository [registry[:port]/]path with lowercase path components and an optional :tag (registry.example.com/team/notebook, 127.0.0.1:5002/team/notebook:v1)',
   envName: 'an environment variable name: letters, digits and _, not starting with a digit (HTTP_PROXY, NO_PROXY)',
   envValue: 'one line of text: no newlines, tabs or other control characters',
 };

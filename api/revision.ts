@@ -5,7 +5,8 @@
 // updateTime when set (changing it asks for a rebuild of the same content, as in PrimeHub), and the
 // build arguments when there are any (by name: their order means nothing). A spec without build
 // arguments hashes exactly as before they existed, so no image is rebuilt for their introduction.
-// Out: pullSecret (it grants access to the base image, it does not change what is built; rotating
+// Also in: spec.output.image when set (where the image goes decides its tag and must rebuild).
+// Out: pullSecret, spec.output.pushSecret, spec.env (it grants access to the base image, it does not change what is built; rotating
 // or renaming a Secret must not rebuild) and all metadata (labels, annotations, name).
 //
 // The serialisation is JSON of a fixed-shape object with a format version, so list boundaries are
@@ -30,6 +31,7 @@ export function canonicalSpec(spec: ImageSpecSpec): string {
     // "" and absent are the same: PrimeHub exports carry updateTime: "" when it was never set.
     updateTime: updateTime === '' ? null : updateTime,
     ...(buildArgs.length > 0 ? { buildArgs } : {}),
+    ...(spec.output ? { output: spec.output.image.trim() } : {}),
   });
 }
 

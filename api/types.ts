@@ -70,6 +70,17 @@ export interface EnvVar {
   value: string;
 }
 
+/**
+ * Where the image goes instead of the admin's registry (T9k spec.tag + spec.dockerConfig.secret,
+ * kaniko-shim OUTPUT_IMAGE + DOCKER_CONFIG_JSON), within what the admin allows.
+ */
+export interface ImageSpecOutput {
+  /** repository[:tag]; the tag defaults to the revision. */
+  image: string;
+  /** A kubernetes.io/dockerconfigjson Secret of the ImageSpec's namespace, for the push only. */
+  pushSecret?: string;
+}
+
 export interface ImageSpecSpec {
   baseImage: string;
   pullSecret?: string;
@@ -78,6 +89,7 @@ export interface ImageSpecSpec {
   updateTime?: string;
   buildArgs?: BuildArg[];
   env?: EnvVar[];
+  output?: ImageSpecOutput;
 }
 
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
@@ -164,6 +176,9 @@ export const Reasons = {
   RegistryNotConfigured: 'RegistryNotConfigured',
   // spec.env names a variable the admin does not allow (IMAGESPEC_BUILD_ENV_ALLOWED)
   EnvNotAllowed: 'EnvNotAllowed',
+  // spec.output.image is outside what the admin allows (IMAGESPEC_OUTPUT_ALLOWED)
+  OutputNotAllowed: 'OutputNotAllowed',
+  PushSecretNotFound: 'PushSecretNotFound',
   // The registry already had the revision's image: nothing was built
   AlreadyBuilt: 'AlreadyBuilt',
   // Build failures, set by the build Pod's steps

@@ -304,3 +304,20 @@ test('spec.env: identifiers for names, one line for values, no credentials in UR
     assert.ok(errors.some((error) => error.path === path && message.test(error.message)), `${JSON.stringify(env).slice(0, 80)}: ${JSON.stringify(errors)}`);
   }
 });
+
+test('spec.output: a repository with an optional tag, never a digest; the push Secret a Secret name', () => {
+  const withOutput = (output: unknown) => manifest({ baseImage: 'python:3.11', output });
+  assert.deepEqual(errorsOf(withOutput({ image: '127.0.0.1:5002/team/web' })), []);
+  assert.deepEqual(errorsOf(withOutput({ image: 'registry.example.com/team/web:v1', pushSecret: 'team-push' })), []);
+  const refused: Array<[unknown, string, RegExp]> = [
+    [{ image: `127.0.0.1:5002/team/web@sha256:${'a'.repeat(64)}` }, 'spec.output.image', /must not carry a digest/],
+    [{ image: 'https://127.0.0.1:5002/team/web' }, 'spec.output.image', /without a URL scheme/],
+    [{ image: '127.0.0.1:5002/Team/Web' }, 'spec.output.image', /lowercase path components/],
+    [{ pushSecret: 'x' }, 'spec.output.image', /required/],
+    [{ image: '127.0.0.1:5002/team/web', pushSecret: 'Not_A_Name' }, 'spec.output.pushSecret', /Secret name/],
+  ];
+  for (const [output, path, message] of refused) {
+    const errors = errorsOf(withOutput(output));
+    assert.ok(errors.some((error) => error.path === path && message.test(error.message)), `${JSON.stringify(output)}: ${JSON.stringify(errors)}`);
+  }
+});

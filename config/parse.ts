@@ -190,6 +190,7 @@ export function parseConfig(source: Raw, defaults: { logFormat: 'json' | 'text' 
     logLevel: v.IMAGESPEC_LOG_LEVEL as Config['logLevel'],
     logFormat: (optional(v.IMAGESPEC_LOG_FORMAT) as Config['logFormat'] | undefined) ?? defaults.logFormat,
     events: v.IMAGESPEC_EVENTS as Config['events'],
+    outputAllowed: list(v.IMAGESPEC_OUTPUT_ALLOWED),
     ...(v.IMAGESPEC_REGISTRY_CA_FILE ? { registryCa: { file: v.IMAGESPEC_REGISTRY_CA_FILE } } : {}),
     templatesDir: optional(v.IMAGESPEC_TEMPLATES_DIR),
     resyncSeconds: Number(v.IMAGESPEC_RESYNC_SECONDS),

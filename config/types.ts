@@ -108,6 +108,8 @@ export interface Config {
   logFormat: 'json' | 'text';
   /** Which Events are recorded (controllers/runtime/event-policy.ts). */
   events: EventPolicy;
+  /** Registries or repository prefixes (host[:port][/path]) spec.output may push to. */
+  outputAllowed: string[];
   /** IMAGESPEC_REGISTRY_CA_FILE: the path as configured, and the PEM bundle read from it (config/load.ts). */
   registryCa?: { file: string; pem?: string };
   /** Directory whose *.hbs files override the built-in templates. */

@@ -54,6 +54,13 @@ export const VARIABLES: Variable[] = [
       'Single-repository mode, for registries where each repository must be created first (ECR, Docker Hub): images are pushed to <repo>:<namespace>_<imagespec name>-<revision> (<repo>:<imagespec name>-<revision> with IMAGESPEC_IMAGE_PATH=flat; a tag longer than 128 characters is shortened with a hash). Overrides IMAGESPEC_REPO_PREFIX.',
   },
   {
+    name: 'IMAGESPEC_OUTPUT_ALLOWED',
+    default: '',
+    schema: { type: 'string', pattern: `^(${hostPort}(/${repoPath})?(,${hostPort}(/${repoPath})?)*)?$` },
+    description:
+      'Where an ImageSpec may push its image itself (spec.output, with its own spec.output.pushSecret; T9k spec.tag, kaniko-shim OUTPUT_IMAGE): a comma-separated list of registries (host[:port]) or repository prefixes (host[:port]/path). Empty: nowhere, spec.output fails with OutputNotAllowed. The admin\'s credential is never used for these pushes, and the registry lists and CA bundle below apply to them too.',
+  },
+  {
     name: 'IMAGESPEC_IMAGE_PATH',
     default: 'namespaced',
     schema: { type: 'string', enum: ['namespaced', 'flat'] },

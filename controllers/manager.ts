@@ -20,6 +20,7 @@ import {
 } from '../api/types.ts';
 import { controllerOf } from '../api/owner-references.ts';
 import type { Config, LeaderElectionConfig } from '../config/types.ts';
+import { transportFor } from '../registry/client.ts';
 import { registryLookup } from '../registry/existing-image.ts';
 import { loadTemplates } from '../render/templates.ts';
 import { NamespacedCache } from './runtime/cache.ts';
@@ -245,7 +246,7 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
   const jobsOf = (namespace: string, imageSpecName: string) =>
     jobsByImageSpec.children(namespace, imageSpecName, (name) => jobs.get(name, namespace));
   const imageSpecController = new ImageSpecController({ clients, imageSpecs, jobsOf, config, log, events, metrics });
-  const imageLookup = config.registry ? registryLookup(config.registry, config.registryCa?.pem) : undefined;
+  const imageLookup = config.registry ? registryLookup(config.registry, transportFor(config.registry.endpoint, config.build, config.registryCa?.pem)) : undefined;
   const jobController = new ImageSpecJobController({ clients, jobs, pods, imageSpecs, nodes: nodeCache, config, templates, log, events, metrics, imageLookup });
   let resyncTimer: NodeJS.Timeout | undefined;
   let workers: Promise<unknown> | undefined;

@@ -28,9 +28,19 @@ export interface RegistryTransport {
   extraCa?: string;
 }
 
-/** The transport of the configured registry. */
-export function configuredTransport(registry: { insecure: boolean; skipTlsVerify?: boolean }, caBundle: string | undefined): RegistryTransport {
-  return { insecure: registry.insecure, ...(registry.skipTlsVerify ? { skipTlsVerify: true } : {}), ...(caBundle ? { extraCa: caBundle } : {}) };
+/** The registry lists of the configuration (the push registry is in the insecure one when it is insecure). */
+export interface TransportSettings {
+  insecureRegistries: readonly string[];
+  skipTlsVerifyRegistries: readonly string[];
+}
+
+/** How the controller reaches `host`: the lists that name it, and the admin's CA bundle. */
+export function transportFor(host: string, settings: TransportSettings, caBundle: string | undefined): RegistryTransport {
+  return {
+    insecure: settings.insecureRegistries.includes(host),
+    ...(settings.skipTlsVerifyRegistries.includes(host) ? { skipTlsVerify: true } : {}),
+    ...(caBundle ? { extraCa: caBundle } : {}),
+  };
 }
 
 export interface RegistryClientOptions extends RegistryTransport {

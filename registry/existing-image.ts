@@ -4,7 +4,7 @@
 //
 // Asked from the controller with the push credential, which only the controller holds.
 import type { RegistryConfig } from '../config/types.ts';
-import { configuredCredentials, configuredTransport, RegistryClient } from './client.ts';
+import { configuredCredentials, RegistryClient, type RegistryTransport } from './client.ts';
 import { parseTargetImage } from './target-image.ts';
 
 export interface ImageLookup {
@@ -21,11 +21,11 @@ export const LOOKUP_TIMEOUT_MS = 5_000;
  * scheme, authentication and tokens between lookups. An image elsewhere is never looked up (the
  * credential is the configured registry's alone).
  */
-export function registryLookup(registry: RegistryConfig, caBundle?: string): ImageLookup {
+export function registryLookup(registry: RegistryConfig, transport: RegistryTransport): ImageLookup {
   const credentials = configuredCredentials(registry);
   const client = new RegistryClient({
     registry: registry.endpoint,
-    ...configuredTransport(registry, caBundle),
+    ...transport,
     timeoutMs: LOOKUP_TIMEOUT_MS,
     ...(credentials ? { credentials } : {}),
   });

@@ -66,7 +66,7 @@ describe('with htpasswd (Basic) auth', () => {
   test('the lookup finds a pushed image by tag, and nothing for a tag never pushed', async () => {
     const image = layout();
     await push(image, target('team-a/lookup', '0123456789ab'));
-    const lookup = registryLookup({ endpoint: registry!.address, insecure: true, ...credentials });
+    const lookup = registryLookup({ endpoint: registry!.address, insecure: true, ...credentials }, { insecure: true });
     try {
       assert.equal(await lookup.digestOf(`${registry!.address}/team-a/lookup:0123456789ab`), image.manifestDigest);
       assert.equal(await lookup.digestOf(`${registry!.address}/team-a/lookup:ba9876543210`), undefined);
@@ -75,7 +75,7 @@ describe('with htpasswd (Basic) auth', () => {
     } finally {
       lookup.close();
     }
-    const wrong = registryLookup({ endpoint: registry!.address, insecure: true, username: credentials.username, password: 'not-the-password' });
+    const wrong = registryLookup({ endpoint: registry!.address, insecure: true, username: credentials.username, password: 'not-the-password' }, { insecure: true });
     try {
       await assert.rejects(wrong.digestOf(`${registry!.address}/team-a/lookup:0123456789ab`), (error) => {
         assert.ok(error instanceof RegistryError, String(error));
@@ -149,7 +149,7 @@ describe('with token (Bearer) auth', () => {
 
   test('the lookup asks for a token as a push does, and finds the pushed image', async () => {
     await push(image!, { registry: registry!.address, repository: 'team-b/lookup', tag: 'v1', insecure: true, credentials });
-    const lookup = registryLookup({ endpoint: registry!.address, insecure: true, ...credentials });
+    const lookup = registryLookup({ endpoint: registry!.address, insecure: true, ...credentials }, { insecure: true });
     try {
       assert.equal(await lookup.digestOf(`${registry!.address}/team-b/lookup:v1`), image!.manifestDigest);
       assert.equal(await lookup.digestOf(`${registry!.address}/team-b/lookup:v2`), undefined);

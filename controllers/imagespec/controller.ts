@@ -15,6 +15,7 @@ import { nowTimestamp } from '../../api/time.ts';
 import type { Cache } from '../runtime/cache.ts';
 import { ignoreAlreadyExists, ignoreNotFound } from '../runtime/errors.ts';
 import { envRefusals } from '../imagespecjob/build-env.ts';
+import { outputRefusals } from './output.ts';
 import { imageSpecJobClient } from '../runtime/custom-objects.ts';
 import { metadataOnly, patchCustomStatus, sameStatus, splitKey, type Clients } from '../runtime/kube.ts';
 import type { Logger } from '../runtime/logger.ts';
@@ -40,13 +41,14 @@ export interface ImageSpecControllerDeps {
 
 interface SpecAnalysis {
   problems: FieldError[];
-  /** spec.env names the admin does not allow (the configuration is fixed for the process's life). */
+  /** spec.env names and a spec.output the admin does not allow (the configuration is fixed for the process's life). */
   envRefused: FieldError[];
+  outputRefused: FieldError[];
   revision: string;
   packages: ReturnType<typeof normalizePackages>;
 }
 
-/** While a pull Secret is missing (Secrets are not watched), look again this often. */
+/** While a pull or push Secret is missing (Secrets are not watched), look again this often. */
 const PULL_SECRET_RECHECK_MS = 10_000;
 
 export function controlledBy(job: ImageSpecJob, imageSpec: ImageSpec): boolean {
@@ -72,6 +74,7 @@ export class ImageSpecController {
     const analysis: SpecAnalysis = {
       problems,
       envRefused: problems.length === 0 ? envRefusals(imageSpec.spec.env, this.deps.config.build.env.allowed) : [],
+      outputRefused: problems.length === 0 ? outputRefusals(imageSpec.spec.output, this.deps.config.outputAllowed) : [],
       revision: problems.length === 0 ? computeRevision(imageSpec.spec) : '',
       packages: normalizePackages(imageSpec.spec.packages),
     };
@@ -91,23 +94,25 @@ export class ImageSpecController {
     if (this.written.cacheIsBehind(key, imageSpec.metadata.resourceVersion)) return; // our write's event re-queues it
     const eventsAbout = eventSubject(API_VERSION, IMAGESPEC_KIND, imageSpec.metadata);
 
-    const { problems, envRefused, revision, packages } = this.analyse(key, imageSpec);
+    const { problems, envRefused, outputRefused, revision, packages } = this.analyse(key, imageSpec);
     const jobs = this.deps.jobsOf(namespace, name).filter((job) => controlledBy(job, imageSpec));
     const hasCurrentJob = jobs.some((job) => job.spec.revision === revision);
 
-    let pullSecretMissing = false;
-    if (problems.length === 0 && !hasCurrentJob && imageSpec.spec.pullSecret && config.registry) {
-      pullSecretMissing = await this.secretMissing(namespace, imageSpec.spec.pullSecret);
-    }
+    const canBuild = problems.length === 0 && envRefused.length === 0 && outputRefused.length === 0 && !hasCurrentJob && (config.registry || imageSpec.spec.output);
+    const pullSecretMissing = canBuild && imageSpec.spec.pullSecret ? await this.secretMissing(namespace, imageSpec.spec.pullSecret) : false;
+    const pushSecret = imageSpec.spec.output?.pushSecret;
+    const pushSecretMissing = canBuild && !pullSecretMissing && pushSecret ? await this.secretMissing(namespace, pushSecret) : false;
 
     const decision = decideImageSpec({
       imageSpec,
       problems,
       envRefused,
+      outputRefused,
       revision,
       packages,
       registry: config.registry,
       pullSecretMissing,
+      pushSecretMissing,
       jobs,
       historySucceeded: config.historySucceeded,
       historyFailed: config.historyFailed,
@@ -142,7 +147,7 @@ export class ImageSpecController {
       this.deps.metrics?.imageSpecStatusWritten(namespace, decision.status);
     }
 
-    if (pullSecretMissing) return { requeueAfterMs: PULL_SECRET_RECHECK_MS };
+    if (pullSecretMissing || pushSecretMissing) return { requeueAfterMs: PULL_SECRET_RECHECK_MS };
   };
 
   /**

@@ -162,6 +162,26 @@ test('a spec.env name the admin does not allow fails the ImageSpec with EnvNotAl
   assert.equal(decision.status.image, 'r/web:old');
 });
 
+test('spec.output: the job pushes there, tagged with the revision, with no admin registry needed', () => {
+  const spec = imageSpec({ output: { image: '127.0.0.1:5002/team/web' } });
+  const decision = decideImageSpec(observe(spec, [], { registry: undefined }));
+  assert.equal(decision.createJob?.spec.targetImage, `127.0.0.1:5002/team/web:${computeRevision(spec.spec).slice(0, 12)}`);
+  assert.notEqual(computeRevision(spec.spec), computeRevision(imageSpec().spec), 'where the image goes is part of the revision');
+  assert.equal(computeRevision(imageSpec({ output: { image: '127.0.0.1:5002/team/web', pushSecret: 'other' } }).spec), computeRevision(spec.spec), 'its credential is not');
+});
+
+test('an output the admin does not allow fails OutputNotAllowed; a missing push Secret waits as PushSecretNotFound', () => {
+  const spec = imageSpec({ output: { image: '127.0.0.1:5002/other/web', pushSecret: 'push' } });
+  const refused = decideImageSpec(observe(spec, [], { outputRefused: [{ path: 'spec.output.image', message: 'is outside' }] }));
+  assert.equal(refused.createJob, undefined);
+  assert.equal(refused.status.phase, 'Failed');
+  assert.equal(refused.status.conditions?.[0]?.reason, 'OutputNotAllowed');
+  const missing = decideImageSpec(observe(spec, [], { pushSecretMissing: true }));
+  assert.equal(missing.createJob, undefined);
+  assert.equal(missing.status.conditions?.[0]?.reason, 'PushSecretNotFound');
+  assert.match(missing.status.message ?? '', /Secret "push" \(spec\.output\.pushSecret\) was not found in namespace ns/);
+});
+
 test('spec.env reaches the job as given, without changing the revision', () => {
   const env = [{ name: 'HTTP_PROXY', value: 'http://127.0.0.1:3128' }];
   const spec = imageSpec({ env });

@@ -30,19 +30,23 @@ import { setCondition, type ConditionInput } from '../runtime/conditions.ts';
 import type { ObjectEvent } from '../runtime/eventbody.ts';
 import { imageSpecStatusEvents, revisionCreatedEvent, supersededEvent } from './events.ts';
 import { buildTarget } from './buildtarget.ts';
+import { outputTarget } from './output.ts';
 
 export interface ImageSpecObservation {
   imageSpec: ImageSpec;
   /** Problems found by validation; empty when the spec is valid. */
   problems: FieldError[];
-  /** spec.env entries naming a variable the admin does not allow. */
+  /** spec.env entries naming a variable the admin does not allow, and a spec.output.image outside the allowed places. */
   envRefused: FieldError[];
+  outputRefused?: FieldError[];
   /** Revision of the (valid) spec. */
   revision: string;
   packages: Required<Packages>;
   registry?: RegistryConfig;
   /** True when spec.pullSecret names a Secret that does not exist (only checked before creating a job). */
   pullSecretMissing: boolean;
+  /** The same for spec.output.pushSecret. */
+  pushSecretMissing?: boolean;
   /** ImageSpecJobs controlled by this ImageSpec. */
   jobs: ImageSpecJob[];
   historySucceeded: number;
@@ -84,7 +88,8 @@ function newestFirst(a: ImageSpecJob, b: ImageSpecJob): number {
   return byTime !== 0 ? byTime : (b.metadata.name ?? '').localeCompare(a.metadata.name ?? '');
 }
 
-export function desiredJob(observation: ImageSpecObservation, registry: RegistryConfig): ImageSpecJob {
+/** The job of the observed revision; `registry` is needed unless the ImageSpec has an output of its own. */
+export function desiredJob(observation: ImageSpecObservation, registry: RegistryConfig | undefined): ImageSpecJob {
   const { imageSpec, revision, packages } = observation;
   const name = imageSpec.metadata.name!;
   const spec = imageSpec.spec;
@@ -111,7 +116,7 @@ export function desiredJob(observation: ImageSpecObservation, registry: Registry
       ...(spec.updateTime ? { updateTime: spec.updateTime } : {}),
       ...(spec.buildArgs && spec.buildArgs.length > 0 ? { buildArgs: spec.buildArgs.map(({ name, value }) => ({ name, value })) } : {}),
       ...(spec.env && spec.env.length > 0 ? { env: spec.env.map(({ name, value }) => ({ name, value })) } : {}),
-      ...buildTarget(registry, { namespace: imageSpec.metadata.namespace!, imageSpecName: name, revision }),
+      ...(spec.output ? { targetImage: outputTarget(spec.output, revision) } : buildTarget(registry!, { namespace: imageSpec.metadata.namespace!, imageSpecName: name, revision })),
     },
   };
 }
@@ -191,9 +196,13 @@ function decideWrites(observation: ImageSpecObservation): Omit<ImageSpecDecision
     const status = withReady(observation, { ...strip(previous), phase: 'Failed', ...keepImage }, { status: 'False', reason: Reasons.InvalidSpec, message });
     return { ...nothing, status };
   }
-  if (observation.envRefused.length > 0) {
-    const message = truncate(escapeUnsafe(observation.envRefused.map((p) => `${p.path}: ${p.message}`).join('; ')));
-    const status = withReady(observation, { ...strip(previous), phase: 'Failed', ...keepImage }, { status: 'False', reason: Reasons.EnvNotAllowed, message });
+  for (const [refused, reason] of [
+    [observation.envRefused, Reasons.EnvNotAllowed],
+    [observation.outputRefused ?? [], Reasons.OutputNotAllowed],
+  ] as const) {
+    if (refused.length === 0) continue;
+    const message = truncate(escapeUnsafe(refused.map((p) => `${p.path}: ${p.message}`).join('; ')));
+    const status = withReady(observation, { ...strip(previous), phase: 'Failed', ...keepImage }, { status: 'False', reason, message });
     return { ...nothing, status };
   }
 
@@ -202,7 +211,7 @@ function decideWrites(observation: ImageSpecObservation): Omit<ImageSpecDecision
   const image = good ? { image: good.status?.image, digest: good.status?.digest } : keepImage;
   const base: ImageSpecStatus = { ...strip(previous), revision, ...image };
 
-  if (!current && !observation.registry) {
+  if (!current && !observation.registry && !imageSpec.spec.output) {
     const message = 'No registry is configured: the admin must set IMAGESPEC_REGISTRY_ENDPOINT (see .env.example)';
     return { ...nothing, status: withReady(observation, { ...base, phase: 'Pending' }, { status: 'False', reason: Reasons.RegistryNotConfigured, message }) };
   }
@@ -211,7 +220,12 @@ function decideWrites(observation: ImageSpecObservation): Omit<ImageSpecDecision
     return { ...nothing, status: withReady(observation, { ...base, phase: 'Pending' }, { status: 'False', reason: Reasons.PullSecretNotFound, message }) };
   }
 
-  const createJob = current ? undefined : desiredJob(observation, observation.registry!);
+  if (!current && observation.pushSecretMissing) {
+    const message = `Secret "${imageSpec.spec.output?.pushSecret}" (spec.output.pushSecret) was not found in namespace ${imageSpec.metadata.namespace}`;
+    return { ...nothing, status: withReady(observation, { ...base, phase: 'Pending' }, { status: 'False', reason: Reasons.PushSecretNotFound, message }) };
+  }
+
+  const createJob = current ? undefined : desiredJob(observation, observation.registry);
   const currentName = current?.metadata.name ?? createJob?.metadata.name;
   const short = shortRevision(revision);
   const cancel = jobs

@@ -70,7 +70,9 @@ export class ImageSpecJobController {
     let pod = this.deps.pods.get(podName(name), namespace);
     const nodeName = pod?.spec?.nodeName;
     const node = nodeName ? nodeHealth(this.deps.nodes?.get(nodeName)) : undefined;
-    const lookUpExisting = trust?.trusted === true && this.deps.imageLookup !== undefined;
+    // Only the admin's registry is asked, whose tags are revisions: an output's own tag says nothing
+    // about which revision it holds, and its credential is the tenant's.
+    const lookUpExisting = trust?.trusted === true && !trust.tenantOutput && this.deps.imageLookup !== undefined;
     let observed: Parameters<typeof decideJob>[0] = { job, refusal, node, nodeLostSeconds: this.deps.config.build.nodeLostSeconds, now, pod, lookUpExisting };
     let decision = decideJob(observed);
     if (decision.verifyPod) {
@@ -115,7 +117,7 @@ export class ImageSpecJobController {
     // The ImageSpec watch may lag behind the job's (a new leader's first moments): a job is
     // refused for a missing owner only once the API server confirms it is gone.
     const owner = ref ? (this.deps.imageSpecs.get(ref.name, namespace) ?? (await this.readImageSpec(namespace, ref.name))) : undefined;
-    return trustJob({ job, owner, registry: config.registry });
+    return trustJob({ job, owner, registry: config.registry, outputAllowed: config.outputAllowed });
   }
 
   /** The digest of the image already in the registry, or null: none, or the registry could not say (then it is built). */

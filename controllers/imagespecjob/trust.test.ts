@@ -33,7 +33,7 @@ function genuineJob(config: RegistryConfig = registry): ImageSpecJob {
 }
 
 function observe(job: ImageSpecJob, extra: Partial<TrustObservation> = {}): TrustObservation {
-  return { job, owner, registry, ...extra };
+  return { job, owner, registry, outputAllowed: [], ...extra };
 }
 
 function withSpec(job: ImageSpecJob, spec: Partial<ImageSpecJob['spec']>): ImageSpecJob {
@@ -112,4 +112,25 @@ test('without a registry no target can be derived: the job is refused as Registr
   const trust = trustJob(observe(genuineJob(), { registry: undefined }));
   assert.equal(trust.trusted, false);
   assert.equal(!trust.trusted && trust.reason, 'RegistryNotConfigured');
+});
+
+test('an ImageSpec with its own output: trusted where the admin allows it, with its push Secret and never the admin\'s target', () => {
+  const tenant: ImageSpec = { ...owner, spec: { ...owner.spec, output: { image: '127.0.0.1:5002/team-a/web', pushSecret: 'team-a-push' } } };
+  const revision = computeRevision(tenant.spec);
+  const job = desiredJob(
+    { imageSpec: tenant, problems: [], envRefused: [], revision, packages: normalizePackages(tenant.spec.packages), registry: undefined, pullSecretMissing: false, jobs: [], historySucceeded: 1, historyFailed: 1, now: '2026-11-23T10:00:00Z' },
+    undefined,
+  );
+  assert.equal(job.spec.targetImage, `127.0.0.1:5002/team-a/web:${revision.slice(0, 12)}`);
+  assert.equal(job.spec.repoPrefix, undefined);
+  const trusted = trustJob({ job, owner: tenant, registry: undefined, outputAllowed: ['127.0.0.1:5002/team-a'] });
+  assert.deepEqual(trusted, { trusted: true, target: { targetImage: job.spec.targetImage }, tenantOutput: { pushSecret: 'team-a-push', ownTag: false } });
+
+  const notAllowed = trustJob({ job, owner: tenant, registry, outputAllowed: ['127.0.0.1:5002/team-b'] });
+  assert.ok(!notAllowed.trusted);
+  assert.equal(notAllowed.reason, 'OutputNotAllowed');
+  const elsewhere = trustJob({ job: withSpec(job, { targetImage: '127.0.0.1:5002/team-a/other:v1' }), owner: tenant, registry, outputAllowed: ['127.0.0.1:5002'] });
+  assert.ok(!elsewhere.trusted);
+  assert.equal(elsewhere.reason, 'NotControlled');
+  assert.ok(!elsewhere.message.includes('other'), 'the forged target is not echoed');
 });

@@ -7,15 +7,24 @@ import { shortRevision } from '../../api/revision.ts';
 import { API_VERSION, IMAGESPEC_KIND, Reasons, type ImageSpec, type ImageSpecJob, type OwnerReference, type Reason } from '../../api/types.ts';
 import type { RegistryConfig } from '../../config/types.ts';
 import { buildTarget, type BuildTarget } from '../imagespec/buildtarget.ts';
+import { hasOwnTag, outputAllowed, outputTarget } from '../imagespec/output.ts';
 
 export interface TrustObservation {
   job: ImageSpecJob;
   /** The ImageSpec the job's controller reference names, from the cache (same namespace). */
   owner: ImageSpec | undefined;
   registry: RegistryConfig | undefined;
+  /** IMAGESPEC_OUTPUT_ALLOWED. */
+  outputAllowed: readonly string[];
 }
 
-export type Trust = { trusted: true; target: BuildTarget } | { trusted: false; reason: Reason; message: string };
+/**
+ * `tenantOutput`: the image goes to the ImageSpec's own spec.output, pushed with its pushSecret (if
+ * any), never with the admin's credential.
+ */
+export type Trust =
+  | { trusted: true; target: BuildTarget; tenantOutput?: { pushSecret?: string; ownTag: boolean } }
+  | { trusted: false; reason: Reason; message: string };
 
 const NOT_CREATED = 'This ImageSpecJob was not created by the controller from an ImageSpec';
 const CONFIGURATION_CHANGED = 'or the controller\'s configuration changed since the job was created';
@@ -35,7 +44,7 @@ function refused(reason: Reason, message: string): Trust {
  * author wrote, and status messages end up in terminals and dashboards.
  */
 export function trustJob(observation: TrustObservation): Trust {
-  const { job, owner, registry } = observation;
+  const { job, owner, registry, outputAllowed: allowed } = observation;
   const ref = controllingImageSpec(job);
   if (!ref) return refused(Reasons.NotControlled, 'it has no controller ownerReference to an ImageSpec');
   if (!owner || owner.metadata.uid !== ref.uid || owner.metadata.name !== ref.name) {
@@ -44,11 +53,21 @@ export function trustJob(observation: TrustObservation): Trust {
   if (job.spec.imageSpecName !== ref.name) {
     return refused(Reasons.NotControlled, 'spec.imageSpecName is not the name of its controlling ImageSpec');
   }
+  const which = `ImageSpec ${ref.name} at revision ${shortRevision(job.spec.revision)}`;
+  const output = owner.spec.output;
+  if (output) {
+    if (!outputAllowed(output, allowed)) {
+      return { trusted: false, reason: Reasons.OutputNotAllowed, message: 'spec.output.image of the ImageSpec is outside what the administrator allows (IMAGESPEC_OUTPUT_ALLOWED). Nothing was built.' };
+    }
+    if (job.spec.targetImage !== outputTarget(output, job.spec.revision)) {
+      return refused(Reasons.NotControlled, `spec.targetImage is not the image spec.output of ${which} names`);
+    }
+    return { trusted: true, target: { targetImage: job.spec.targetImage }, tenantOutput: { ...(output.pushSecret ? { pushSecret: output.pushSecret } : {}), ownTag: hasOwnTag(output) } };
+  }
   if (!registry) {
     return { trusted: false, reason: Reasons.RegistryNotConfigured, message: 'No registry is configured: the admin must set IMAGESPEC_REGISTRY_ENDPOINT. Nothing was built.' };
   }
   const target = buildTarget(registry, { namespace: job.metadata.namespace!, imageSpecName: ref.name, revision: job.spec.revision });
-  const which = `ImageSpec ${ref.name} at revision ${shortRevision(job.spec.revision)}`;
   if (job.spec.targetImage !== target.targetImage) {
     return refused(Reasons.NotControlled, `spec.targetImage is not the image the controller's configuration derives for ${which} (${CONFIGURATION_CHANGED})`);
   }

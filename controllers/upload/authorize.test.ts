@@ -56,6 +56,7 @@ function observe(extra: Partial<UploadObservation> = {}): UploadObservation {
     identity: { authenticated: true, username: 'system:serviceaccount:team-a:default', audiences: ['imagespec-upload'], podName: podNameOfJob, podUid: 'uid-pod' },
     namespaces: [],
     registry,
+    outputAllowed: [],
     job,
     owner,
     pod: buildPod(),

@@ -33,6 +33,7 @@ export interface UploadObservation {
   /** The namespaces the controller serves; empty: all. */
   namespaces: readonly string[];
   registry: RegistryConfig | undefined;
+  outputAllowed: readonly string[];
   job: ImageSpecJob | undefined;
   /** The ImageSpec the job's controller reference names, if it exists. */
   owner: ImageSpec | undefined;
@@ -41,7 +42,7 @@ export interface UploadObservation {
 }
 
 export type UploadDecision =
-  | { allowed: true; target: BuildTarget }
+  | { allowed: true; target: BuildTarget; tenantOutput?: { pushSecret?: string } }
   | { allowed: false; status: 401 | 403 | 404 | 409 | 503; message: string; pushStepStarting?: true };
 
 function refuse(status: 401 | 403 | 404 | 409, message: string): UploadDecision {
@@ -82,7 +83,7 @@ export function authorizeUpload(observation: UploadObservation): UploadDecision 
     return refuse(404, `The controller does not serve namespace ${route.namespace}`);
   }
   if (!job) return refuse(404, `${which} does not exist`);
-  const trust = trustJob({ job, owner: observation.owner, registry: observation.registry });
+  const trust = trustJob({ job, owner: observation.owner, registry: observation.registry, outputAllowed: observation.outputAllowed });
   if (!trust.trusted) return refuse(403, `${which} is not built by the controller: ${trust.message}`);
   const owned = pod && controllerOf(pod.metadata)?.uid === job.metadata.uid && pod.metadata?.name === podName(job.metadata.name!);
   if (!pod || !owned || pod.metadata?.uid !== identity.podUid || identity.podName !== pod.metadata?.name) {
@@ -96,5 +97,5 @@ export function authorizeUpload(observation: UploadObservation): UploadDecision 
   if (push === 'starting') {
     return { allowed: false, status: 503, message: `The push step of ${which} is not reported running yet; try again shortly`, pushStepStarting: true };
   }
-  return { allowed: true, target: trust.target };
+  return { allowed: true, target: trust.target, ...(trust.tenantOutput ? { tenantOutput: trust.tenantOutput } : {}) };
 }

@@ -9,7 +9,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Config } from '../../config/types.ts';
-import { configuredCredentials, configuredTransport } from '../../registry/client.ts';
+import { configuredCredentials, transportFor } from '../../registry/client.ts';
+import { PushSecretError, tenantCredentials } from './push-secret.ts';
 import { LayoutError, RegistryError } from '../../registry/errors.ts';
 import { parseTargetImage, pushLayoutTar } from '../../registry/push-layout.ts';
 import { imageSpecClient, imageSpecJobClient } from '../runtime/custom-objects.ts';
@@ -38,7 +39,7 @@ const DRAIN_TIMEOUT_MS = 120_000;
 
 export interface UploadServerOptions {
   clients: Clients;
-  config: Pick<Config, 'registry' | 'namespaces' | 'upload' | 'registryCa'>;
+  config: Pick<Config, 'registry' | 'namespaces' | 'upload' | 'registryCa' | 'outputAllowed' | 'build'>;
   log: Logger;
 }
 
@@ -74,7 +75,7 @@ function bearerToken(header: string | undefined): string | undefined {
 async function observe(options: UploadServerOptions, route: UploadRoute, token: string): Promise<UploadObservation> {
   const { clients, config } = options;
   const identity = await reviewToken(clients, token);
-  const base = { route, identity, namespaces: config.namespaces, registry: config.registry, job: undefined, owner: undefined, pod: undefined };
+  const base = { route, identity, namespaces: config.namespaces, registry: config.registry, outputAllowed: config.outputAllowed, job: undefined, owner: undefined, pod: undefined };
   // Nothing is read for a caller who is not a Pod of the job's namespace.
   if (!identity.authenticated || !identity.username?.startsWith(`system:serviceaccount:${route.namespace}:`)) return base;
   const job = await imageSpecJobClient(clients.custom).get(route.namespace, route.name).catch(ignoreNotFound);
@@ -113,6 +114,7 @@ async function drain(chunks: AsyncIterator<unknown>, timeoutMs: number): Promise
 }
 
 function failureReply(error: unknown, target: string): Reply {
+  if (error instanceof PushSecretError) return { status: 424, body: `${error.message}\n` };
   if (error instanceof LayoutError) return { status: 400, body: `The upload is not a valid OCI image layout: ${error.message}\n` };
   // The registry's own refusal (bad credentials, a repository it will not create) will not change
   // on retry; anything else (no answer, a 5xx, throttling) might, and push.sh tries again on 502.
@@ -133,7 +135,6 @@ export async function startUploadServer(options: UploadServerOptions): Promise<U
     if (request.method !== 'PUT') return send(response, { status: 405, body: 'Only PUT uploads an image\n' }, true);
     const token = bearerToken(request.headers.authorization);
     if (!token) return send(response, { status: 401, body: 'An upload needs the build Pod\'s token as a Bearer Authorization header\n' }, true);
-    if (!config.registry) return send(response, { status: 503, body: 'No registry is configured\n' }, true);
     if (running >= MAX_CONCURRENT_UPLOADS) return send(response, { status: 503, body: 'Too many uploads at once; try again shortly\n' }, true);
 
     running += 1;
@@ -152,10 +153,12 @@ export async function startUploadServer(options: UploadServerOptions): Promise<U
       const chunks = request[Symbol.asyncIterator]();
       const body: AsyncIterable<Uint8Array> = { [Symbol.asyncIterator]: () => chunks };
       try {
-        const { registry } = config;
-        const credentials = configuredCredentials(registry);
-        const transport = configuredTransport(registry, config.registryCa?.pem);
-        const pushed = await pushLayoutTar(body, { ...parseTargetImage(target), ...transport, ...(credentials ? { credentials } : {}) }, { signal: abort.signal });
+        const destination = parseTargetImage(target);
+        const credentials = decision.tenantOutput
+          ? await tenantCredentials(options.clients, route.namespace, decision.tenantOutput.pushSecret, destination.registry)
+          : configuredCredentials(config.registry!);
+        const transport = transportFor(destination.registry, config.build, config.registryCa?.pem);
+        const pushed = await pushLayoutTar(body, { ...destination, ...transport, ...(credentials ? { credentials } : {}) }, { signal: abort.signal });
         log.info('Pushed image', { ...fields, image: target, digest: pushed.digest, bytes: pushed.bytes, blobsUploaded: pushed.blobsUploaded, blobsSkipped: pushed.blobsSkipped });
         send(response, { status: 200, body: `digest=${pushed.digest}\n` }, false);
       } catch (error) {

@@ -47,6 +47,8 @@ export interface RegistryClientOptions extends RegistryTransport {
   /** host[:port] */
   registry: string;
   credentials?: RegistryCredentials;
+  /** Where the credential comes from, for the hint of a 401 or 403: "Secret x (spec.output.pushSecret)". */
+  credentialSource?: string;
   /** How long the registry may keep one request waiting; 60 s by default. */
   timeoutMs?: number;
 }
@@ -94,6 +96,7 @@ export class RegistryClient {
   private readonly registry: string;
   private readonly insecure: boolean;
   private readonly credentials: RegistryCredentials | undefined;
+  private readonly credentialSource: string | undefined;
   private readonly http: HttpSender;
   private base: Promise<URL> | undefined;
   private authentication: Authentication = { scheme: 'none' };
@@ -104,6 +107,7 @@ export class RegistryClient {
     this.registry = options.registry;
     this.insecure = options.insecure;
     this.credentials = options.credentials;
+    this.credentialSource = options.credentialSource;
     this.http = new HttpSender({
       insecureTls: options.insecure || options.skipTlsVerify === true,
       ...(options.extraCa ? { extraCa: options.extraCa } : {}),
@@ -299,8 +303,9 @@ export class RegistryClient {
   }
 
   private hint(status: number): string {
-    if (status === 401) return this.credentials ? '; check the registry username and password' : '; the registry wants credentials and none are configured';
-    if (status === 403) return '; the registry credentials may not push to this repository';
+    const source = this.credentialSource ? ` (${this.credentialSource})` : '';
+    if (status === 401) return this.credentials ? `; check ${this.credentialSource ?? 'the registry username and password'}` : `; the registry wants credentials and none are configured${source}`;
+    if (status === 403) return `; the registry credentials may not push to this repository${source}`;
     return '';
   }
 }

@@ -99,6 +99,22 @@ describe('with htpasswd (Basic) auth', () => {
     });
   });
 
+  test('a refusal names where the credential came from, when the caller says, or that there was none', async () => {
+    const wrong = { username: credentials.username, password: 'stale' };
+    const source = 'the username and password in Secret "team-a-push" (spec.output.pushSecret)';
+    await assert.rejects(push(layout(), { ...target('team-a/tenant', 'v1'), credentials: wrong, credentialSource: source }), (error) => {
+      assert.ok(error instanceof RegistryError, String(error));
+      assert.match(error.message, /HTTP 401; check the username and password in Secret "team-a-push" \(spec\.output\.pushSecret\)\.$/);
+      return true;
+    });
+    const { credentials: _none, ...anonymous } = target('team-a/tenant', 'v1');
+    await assert.rejects(push(layout(), { ...anonymous, credentialSource: 'spec.output.pushSecret names no Secret' }), (error) => {
+      assert.ok(error instanceof RegistryError, String(error));
+      assert.match(error.message, /HTTP 401; the registry wants credentials and none are configured \(spec\.output\.pushSecret names no Secret\)\.$/);
+      return true;
+    });
+  });
+
   test('a blob whose content does not match its name is a LayoutError, and nothing is tagged', async () => {
     await assert.rejects(push(layout({ corruptLayer: true }), target('team-a/corrupt', 'v1')), isLayoutError(/does not match its name.*\(pushing 127\.0\.0\.1:\d+\/team-a\/corrupt:v1\)/));
     assert.equal((await manifestByTag(registry!.address, 'team-a/corrupt', 'v1')).status, 404);

@@ -15,6 +15,8 @@ export { parseTargetImage } from './target-image.ts';
 
 export interface PushTarget extends TargetImage, RegistryTransport {
   credentials?: RegistryCredentials;
+  /** Where the credential comes from, for the registry's refusals (client.ts). */
+  credentialSource?: string;
 }
 
 export interface PushOptions {
@@ -60,6 +62,7 @@ export async function pushLayoutTar(source: AsyncIterable<Uint8Array>, target: P
     insecure: target.insecure,
     ...(target.skipTlsVerify ? { skipTlsVerify: true } : {}),
     ...(target.extraCa ? { extraCa: target.extraCa } : {}),
+    ...(target.credentialSource ? { credentialSource: target.credentialSource } : {}),
     ...(target.credentials ? { credentials: target.credentials } : {}),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
   });

@@ -158,7 +158,13 @@ export async function startUploadServer(options: UploadServerOptions): Promise<U
           ? await tenantCredentials(options.clients, route.namespace, decision.tenantOutput.pushSecret, destination.registry)
           : configuredCredentials(config.registry!);
         const transport = transportFor(destination.registry, config.build, config.registryCa?.pem);
-        const pushed = await pushLayoutTar(body, { ...destination, ...transport, ...(credentials ? { credentials } : {}) }, { signal: abort.signal });
+        const pushSecret = decision.tenantOutput?.pushSecret;
+        const credentialSource = !decision.tenantOutput
+          ? undefined
+          : pushSecret
+            ? `the username and password in Secret "${pushSecret}" (spec.output.pushSecret)`
+            : 'spec.output.pushSecret names no Secret';
+        const pushed = await pushLayoutTar(body, { ...destination, ...transport, ...(credentialSource ? { credentialSource } : {}), ...(credentials ? { credentials } : {}) }, { signal: abort.signal });
         log.info('Pushed image', { ...fields, image: target, digest: pushed.digest, bytes: pushed.bytes, blobsUploaded: pushed.blobsUploaded, blobsSkipped: pushed.blobsSkipped });
         send(response, { status: 200, body: `digest=${pushed.digest}\n` }, false);
       } catch (error) {

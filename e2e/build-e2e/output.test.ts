@@ -72,7 +72,7 @@ describe('an ImageSpec\'s own push target and credential', () => {
     const ready = readyCondition(spec);
     assert.equal(spec.status?.phase, 'Failed');
     assert.equal(ready?.reason, 'PushFailed');
-    assert.match(ready?.message ?? '', /401/);
+    assert.match(ready?.message ?? '', /HTTP 401; check the username and password in Secret "stale-push" \(spec\.output\.pushSecret\)/);
     assert.ok(!(ready?.message ?? '').includes('not-the-password'));
   });
 

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { parseConfig, describeConfig, resolveVariables } from './parse.ts';
 import { mergeEnv } from './load.ts';
 import { VARIABLES } from './variables.ts';
+import { transportFor } from '../registry/client.ts';
 
 const defaults = { logFormat: 'text' as const };
 
@@ -38,7 +39,6 @@ test('PrimeHub variable names are accepted', () => {
     pushRepo: undefined,
     imagePath: 'namespaced',
     insecure: false,
-    skipTlsVerify: false,
   });
 });
 
@@ -189,12 +189,10 @@ test('a build proxy with credentials or without a scheme is refused, never echoe
 test('the push registry is insecure or unverified when a list names it; the skip-verify list reaches registries.conf', () => {
   const listed = parseConfig({ IMAGESPEC_REGISTRY_ENDPOINT: '127.0.0.1:5443', IMAGESPEC_INSECURE_REGISTRIES: '127.0.0.1:5443' }, defaults);
   assert.ok(listed.ok);
-  assert.equal(listed.config.registry?.insecure, true);
-  assert.equal(listed.config.registry?.skipTlsVerify, false);
+  assert.deepEqual(transportFor('127.0.0.1:5443', listed.config.build, undefined), { insecure: true });
   const skipped = parseConfig({ IMAGESPEC_REGISTRY_ENDPOINT: '127.0.0.1:5443', IMAGESPEC_SKIP_TLS_VERIFY_REGISTRIES: 'r.internal:5443,127.0.0.1:5443' }, defaults);
   assert.ok(skipped.ok);
-  assert.equal(skipped.config.registry?.insecure, false);
-  assert.equal(skipped.config.registry?.skipTlsVerify, true);
+  assert.deepEqual(transportFor('127.0.0.1:5443', skipped.config.build, 'PEM'), { insecure: false, skipTlsVerify: true, extraCa: 'PEM' });
   assert.deepEqual(skipped.config.build.skipTlsVerifyRegistries, ['r.internal:5443', '127.0.0.1:5443']);
   assert.deepEqual(skipped.config.build.insecureRegistries, []);
   const withCa = parseConfig({ IMAGESPEC_REGISTRY_CA_FILE: '/etc/imagespec/registry-ca/ca.crt' }, defaults);

@@ -73,8 +73,7 @@ function registryFrom(values: Record<string, string>): RegistryConfig | undefine
     repoPrefix: optional(values.IMAGESPEC_REPO_PREFIX) ?? endpoint,
     pushRepo: optional(values.IMAGESPEC_PUSH_REPO),
     imagePath: values.IMAGESPEC_IMAGE_PATH === 'flat' ? 'flat' : 'namespaced',
-    insecure: plainHttp || truthy(values.IMAGESPEC_REGISTRY_INSECURE) || list(values.IMAGESPEC_INSECURE_REGISTRIES).includes(endpoint),
-    skipTlsVerify: list(values.IMAGESPEC_SKIP_TLS_VERIFY_REGISTRIES).includes(endpoint),
+    insecure: plainHttp || truthy(values.IMAGESPEC_REGISTRY_INSECURE),
   };
 }
 

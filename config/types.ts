@@ -15,8 +15,6 @@ export interface RegistryConfig {
   imagePath?: 'namespaced' | 'flat';
   /** Unverified HTTPS, falling back to plain HTTP, for this registry. */
   insecure: boolean;
-  /** Unverified HTTPS, never plain HTTP (IMAGESPEC_SKIP_TLS_VERIFY_REGISTRIES); absent: verified. */
-  skipTlsVerify?: boolean;
 }
 
 export interface BuildResources {

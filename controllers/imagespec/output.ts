@@ -17,11 +17,6 @@ export function outputRepository(output: ImageSpecOutput): string {
   return splitTag(qualifyImageReference(output.image.trim())).repository;
 }
 
-/** Whether the image's tag is the user's own, rather than the revision. */
-export function hasOwnTag(output: ImageSpecOutput): boolean {
-  return splitTag(output.image.trim()).tag !== undefined;
-}
-
 /** The reference a revision is pushed to: the output image, tagged with the revision unless it has a tag. */
 export function outputTarget(output: ImageSpecOutput, revision: string): string {
   const { tag } = splitTag(output.image.trim());

@@ -124,7 +124,7 @@ test('an ImageSpec with its own output: trusted where the admin allows it, with 
   assert.equal(job.spec.targetImage, `127.0.0.1:5002/team-a/web:${revision.slice(0, 12)}`);
   assert.equal(job.spec.repoPrefix, undefined);
   const trusted = trustJob({ job, owner: tenant, registry: undefined, outputAllowed: ['127.0.0.1:5002/team-a'] });
-  assert.deepEqual(trusted, { trusted: true, target: { targetImage: job.spec.targetImage }, tenantOutput: { pushSecret: 'team-a-push', ownTag: false } });
+  assert.deepEqual(trusted, { trusted: true, target: { targetImage: job.spec.targetImage }, tenantOutput: { pushSecret: 'team-a-push' } });
 
   const notAllowed = trustJob({ job, owner: tenant, registry, outputAllowed: ['127.0.0.1:5002/team-b'] });
   assert.ok(!notAllowed.trusted);

@@ -7,7 +7,7 @@ import { shortRevision } from '../../api/revision.ts';
 import { API_VERSION, IMAGESPEC_KIND, Reasons, type ImageSpec, type ImageSpecJob, type OwnerReference, type Reason } from '../../api/types.ts';
 import type { RegistryConfig } from '../../config/types.ts';
 import { buildTarget, type BuildTarget } from '../imagespec/buildtarget.ts';
-import { hasOwnTag, outputAllowed, outputTarget } from '../imagespec/output.ts';
+import { outputAllowed, outputTarget } from '../imagespec/output.ts';
 
 export interface TrustObservation {
   job: ImageSpecJob;
@@ -23,7 +23,7 @@ export interface TrustObservation {
  * any), never with the admin's credential.
  */
 export type Trust =
-  | { trusted: true; target: BuildTarget; tenantOutput?: { pushSecret?: string; ownTag: boolean } }
+  | { trusted: true; target: BuildTarget; tenantOutput?: { pushSecret?: string } }
   | { trusted: false; reason: Reason; message: string };
 
 const NOT_CREATED = 'This ImageSpecJob was not created by the controller from an ImageSpec';
@@ -62,7 +62,7 @@ export function trustJob(observation: TrustObservation): Trust {
     if (job.spec.targetImage !== outputTarget(output, job.spec.revision)) {
       return refused(Reasons.NotControlled, `spec.targetImage is not the image spec.output of ${which} names`);
     }
-    return { trusted: true, target: { targetImage: job.spec.targetImage }, tenantOutput: { ...(output.pushSecret ? { pushSecret: output.pushSecret } : {}), ownTag: hasOwnTag(output) } };
+    return { trusted: true, target: { targetImage: job.spec.targetImage }, tenantOutput: output.pushSecret ? { pushSecret: output.pushSecret } : {} };
   }
   if (!registry) {
     return { trusted: false, reason: Reasons.RegistryNotConfigured, message: 'No registry is configured: the admin must set IMAGESPEC_REGISTRY_ENDPOINT. Nothing was built.' };

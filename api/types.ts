@@ -182,6 +182,7 @@ export const Reasons = {
   // The registry already had the revision's image: nothing was built
   AlreadyBuilt: 'AlreadyBuilt',
   // Build failures, set by the build Pod's steps
+  ContextFetchFailed: 'ContextFetchFailed',
   BaseImagePullFailed: 'BaseImagePullFailed',
   AptInstallFailed: 'AptInstallFailed',
   CondaInstallFailed: 'CondaInstallFailed',

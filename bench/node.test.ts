@@ -68,7 +68,7 @@ test("the controller's build Pods select the benchmark's Node and no other", () 
     metadata: { name: 'spec-1-0123456789ab', namespace: 'bench-4242-1', uid: 'job-uid' },
     spec: { imageSpecName: 'spec-1', revision: '0'.repeat(64), baseImage: 'debian:bookworm', packages: { apt: [], conda: [], pip: [] }, targetImage: 'x/y:z' },
   } as ImageSpecJob;
-  const selector = buildPod(job, parsed.config, { Dockerfile: 'FROM x\n' }).spec?.nodeSelector ?? {};
+  const selector = buildPod(job, parsed.config, 'http://127.0.0.1:1/v1/namespaces/bench-4242-1/imagespecjobs/spec-1-0123456789ab/context').spec?.nodeSelector ?? {};
   const matches = (labels: Record<string, string> | undefined) => Object.entries(selector).every(([key, value]) => labels?.[key] === value);
   assert.deepEqual(Object.keys(selector), ['imagespec.dev/bench-run']);
   assert.ok(matches(benchNode('imagespec-bench-4242', 'bench-4242-1', NOW).metadata?.labels));

@@ -22,6 +22,7 @@ const { makeClients } = await import('./runtime/kube.ts');
 const { Metrics } = await import('./runtime/metrics.ts');
 const { PooledKubeConfig } = await import('./runtime/pooled-kubeconfig.ts');
 const { startUploadServer } = await import('./upload/server.ts');
+const { loadTemplates } = await import('../render/templates.ts');
 const { createManager } = await import('./manager.ts');
 if (import.meta.main) saveModuleCompileCache();
 
@@ -62,8 +63,10 @@ export async function runController(
   }
   const leaseName = config.leaderElection.leaseName;
   metrics.setLeader(leaseName, false);
-  // Bound first: build Pods are given its address, which may be the port it bound.
-  const upload: UploadServer = await startUploadServer({ clients: makeClients(kubeConfig), config, log });
+  // Bound first: build Pods are given its address, which may be the port it bound. It renders each
+  // build's context when the build Pod asks for it, so broken admin templates stop the start here.
+  const templates = loadTemplates(config.templatesDir);
+  const upload: UploadServer = await startUploadServer({ clients: makeClients(kubeConfig), config, templates, log });
   const manager = createManager(kubeConfig, { ...config, upload: { ...config.upload, url: upload.baseUrl } }, log, {
     metrics,
     onLeadershipChange: (leading) => {

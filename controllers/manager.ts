@@ -22,7 +22,6 @@ import { controllerOf } from '../api/owner-references.ts';
 import type { Config, LeaderElectionConfig } from '../config/types.ts';
 import { transportFor } from '../registry/client.ts';
 import { registryLookup } from '../registry/existing-image.ts';
-import { loadTemplates } from '../render/templates.ts';
 import { NamespacedCache } from './runtime/cache.ts';
 import { ChildIndex } from './runtime/child-index.ts';
 import { createEventRecorder } from './runtime/events.ts';
@@ -113,7 +112,6 @@ function leaderElector(kubeConfig: KubeConfig, settings: LeaderElectionConfig, l
 
 export function createManager(kubeConfig: KubeConfig, config: Config, log: Logger, options: ManagerOptions = {}): Manager {
   const clients: Clients = makeClients(kubeConfig);
-  const templates = loadTemplates(config.templatesDir);
   const { metrics } = options;
   const imageSpecQueue = new WorkQueue(undefined, { metrics: metrics?.workQueue('imagespec') });
   const jobQueue = new WorkQueue(undefined, { metrics: metrics?.workQueue('imagespecjob') });
@@ -247,7 +245,7 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
     jobsByImageSpec.children(namespace, imageSpecName, (name) => jobs.get(name, namespace));
   const imageSpecController = new ImageSpecController({ clients, imageSpecs, jobsOf, config, log, events, metrics });
   const imageLookup = config.registry ? registryLookup(config.registry, transportFor(config.registry.endpoint, config.build, config.registryCa?.pem)) : undefined;
-  const jobController = new ImageSpecJobController({ clients, jobs, pods, imageSpecs, nodes: nodeCache, config, templates, log, events, metrics, imageLookup });
+  const jobController = new ImageSpecJobController({ clients, jobs, pods, imageSpecs, nodes: nodeCache, config, log, events, metrics, imageLookup });
   let resyncTimer: NodeJS.Timeout | undefined;
   let workers: Promise<unknown> | undefined;
   let leading = false;

@@ -1,4 +1,4 @@
-// Renders the build context: the files the build Pod carries in its annotations and mounts.
+// Renders the build context: the files a build Pod's context step fetches from the controller.
 import { MANAGERS } from '../api/packages.ts';
 import { checkedPackages, LIST_FILES, listFileContent } from './package-lists.ts';
 import { BUILD_ARGS_FILE, buildArgsFileContent, checkedBuildArgs } from './build-args.ts';

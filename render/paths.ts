@@ -2,7 +2,7 @@
 // rendered scripts read them, so both take them from here and can never disagree.
 
 export const BUILD_POD_PATHS = {
-  /** The build context (Dockerfile, package lists, scripts) from the Pod's annotations, mounted read-only. */
+  /** The build context (Dockerfile, package lists, scripts): fetched by the context step, read-only for the others. */
   context: '/imagespec/context',
   /** emptyDir shared by the build and push steps. */
   workspace: '/imagespec/workspace',
@@ -15,7 +15,7 @@ export const BUILD_POD_PATHS = {
   pullAuthfile: '/imagespec/pull-secret/.dockerconfigjson',
   /**
    * The push step's service account token for the controller's upload endpoint (audience
-   * imagespec-upload, bound to the Pod), projected only into the push step.
+   * imagespec-upload, bound to the Pod), projected only into the context and push steps.
    */
   uploadTokenDir: '/imagespec/upload-token',
   uploadToken: '/imagespec/upload-token/token',

@@ -4,8 +4,6 @@ import { API_VERSION, IMAGESPECJOB_KIND, IMAGESPECJOB_PLURAL, type ImageSpec, ty
 import type { Config } from '../../config/types.ts';
 import { podName } from '../../api/names.ts';
 import { nowTimestamp } from '../../api/time.ts';
-import type { Templates } from '../../render/templates.ts';
-import { renderBuildContext } from '../../render/context.ts';
 import type { Cache } from '../runtime/cache.ts';
 import { apiMessage, ignoreAlreadyExists, ignoreNotFound, isInvalid } from '../runtime/errors.ts';
 import { describeError } from '../runtime/informer.ts';
@@ -22,7 +20,7 @@ import { decideJob, refusedBuild } from './decide.ts';
 import { nodeHealth } from './node-health.ts';
 import { buildPod } from './pod.ts';
 import { controllingImageSpec, trustJob, type Trust } from './trust.ts';
-import { uploadBaseUrl, uploadUrl } from '../upload/route.ts';
+import { contextUrl, uploadBaseUrl } from '../upload/route.ts';
 import { isTerminal } from '../imagespec/decide.ts';
 
 export interface JobControllerDeps {
@@ -34,7 +32,6 @@ export interface JobControllerDeps {
   /** Nodes by name, to end builds on a node that stopped answering; none: builds wait for Kubernetes. */
   nodes?: { get(name: string): V1Node | undefined };
   config: Config;
-  templates: Templates;
   log: Logger;
   /** Tells what the reconciles did as Kubernetes Events; none when absent. */
   events?: EventRecorder;
@@ -139,17 +136,16 @@ export class ImageSpecJobController {
   }
 
   /**
-   * Creates the build Pod (carrying its build context), for a job whose target is the one derived
+   * Creates the build Pod (its first step fetches the build context from the controller), for a job whose target is the one derived
    * from the configuration. A request the API server refuses as
    * invalid cannot succeed on retry: it is returned as a terminal failure for the status.
    */
   private async createBuild(job: ImageSpecJob): Promise<string | undefined> {
-    const { clients, config, log, templates } = this.deps;
+    const { clients, config, log } = this.deps;
     const namespace = job.metadata.namespace!;
     if (!config.registry) return undefined;
     try {
-      const files = renderBuildContext(templates, { ...job.spec, uploadUrl: this.uploadUrlOf(job) }, config);
-      const pod = buildPod(job, config, files);
+      const pod = buildPod(job, config, this.contextUrlOf(job));
       const created = await clients.core.createNamespacedPod({ namespace, body: pod }).then(() => true, ignoreAlreadyExists);
       if (created) log.info('Created Pod', { namespace, name: pod.metadata?.name, imageSpecJob: job.metadata.name });
       return undefined;
@@ -161,10 +157,10 @@ export class ImageSpecJobController {
     }
   }
 
-  /** Where this job's build Pod uploads its image (main.ts fills in the bound address at start). */
-  private uploadUrlOf(job: ImageSpecJob): string {
+  /** Where this job's build Pod fetches its build context (main.ts fills in the bound address at start). */
+  private contextUrlOf(job: ImageSpecJob): string {
     const { url, port } = this.deps.config.upload;
-    return uploadUrl(uploadBaseUrl(url, port), { namespace: job.metadata.namespace!, name: job.metadata.name! });
+    return contextUrl(uploadBaseUrl(url, port), { namespace: job.metadata.namespace!, name: job.metadata.name! });
   }
 
   private async readPod(namespace: string, name: string): Promise<V1Pod | undefined> {

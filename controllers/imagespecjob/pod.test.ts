@@ -13,8 +13,9 @@ import type { Config } from '../../config/types.ts';
 import { renderBuildContext } from '../../render/context.ts';
 import { LIST_FILES } from '../../render/package-lists.ts';
 import { loadTemplates } from '../../render/templates.ts';
-import { uploadUrl } from '../upload/route.ts';
-import { buildPod, CONTEXT_ANNOTATION_PREFIX, contextAnnotations } from './pod.ts';
+import { contextUrl, uploadUrl } from '../upload/route.ts';
+import { buildPod } from './pod.ts';
+import { CONTEXT_FETCH_SCRIPT } from './context-step.ts';
 
 const PASSWORD = 'registry-password-that-must-not-leak';
 const REVISION = '0123456789abcdef'.repeat(4);
@@ -49,8 +50,7 @@ function jobWith(spec: Partial<ImageSpecJob['spec']> = {}): ImageSpecJob {
   };
 }
 
-// Not in file name order: the volume sorts them.
-const FILES = { 'build.sh': '#!/bin/sh\n', Dockerfile: 'FROM x\n', 'push.sh': '#!/bin/sh\n', 'apt.txt': 'curl\n' };
+const CONTEXT_URL = 'http://127.0.0.1:8081/v1/namespaces/team-a/imagespecjobs/notebook-0123456789ab/context';
 
 const byName = (containers: V1Container[] | undefined, name: string) => containers?.find((c) => c.name === name);
 
@@ -62,8 +62,9 @@ function secretVolumesMountedBy(pod: V1Pod, container: V1Container): string[] {
 describe('buildPod', () => {
   const config = configFrom();
   const job = jobWith();
-  const pod = buildPod(job, config, FILES);
+  const pod = buildPod(job, config, CONTEXT_URL);
   const spec = pod.spec!;
+  const context = byName(spec.initContainers, 'context')!;
   const build = byName(spec.initContainers, 'build')!;
   const push = byName(spec.containers, 'push')!;
 
@@ -87,7 +88,7 @@ describe('buildPod', () => {
         blockOwnerDeletion: true,
       },
     ]);
-    assert.deepEqual(buildPod(job, config, FILES), pod);
+    assert.deepEqual(buildPod(job, config, CONTEXT_URL), pod);
   });
 
   it('runs once, within the deadline, without a service account token or service links', () => {
@@ -100,8 +101,23 @@ describe('buildPod', () => {
     assert.equal(spec.serviceAccountName, undefined);
   });
 
+  it('fetches the build context first, with the push image, its own upload token and no capability', () => {
+    assert.deepEqual(spec.initContainers?.map((c) => c.name), ['context', 'build']);
+    assert.equal(context.image, 'quay.io/skopeo/stable:v1.9.3');
+    assert.deepEqual(context.command, ['/bin/sh', '-c', CONTEXT_FETCH_SCRIPT, 'context', CONTEXT_URL, '/imagespec/upload-token/token', '/imagespec/context', '/dev/termination-log']);
+    assert.deepEqual(
+      context.volumeMounts?.map((m) => [m.name, m.mountPath, m.readOnly ?? false]),
+      [
+        ['context', '/imagespec/context', false],
+        ['upload-token', '/imagespec/upload-token', true],
+      ],
+    );
+    assert.deepEqual(secretVolumesMountedBy(pod, context), []);
+    assert.deepEqual(context.securityContext, { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
+    assert.equal(context.env, undefined, 'no proxy: the step talks to the controller only');
+  });
+
   it('builds in an init container that is not privileged and has no push credentials', () => {
-    assert.deepEqual(spec.initContainers?.map((c) => c.name), ['build']);
     assert.equal(build.image, 'quay.io/buildah/stable:v1.28.2');
     assert.deepEqual(build.command, ['/bin/sh', '/imagespec/context/build.sh']);
     // chroot isolation: only the capabilities buildah's user namespace needs, and no_new_privs.
@@ -138,26 +154,13 @@ describe('buildPod', () => {
     assert.deepEqual(push.securityContext?.capabilities, { drop: ['ALL'] });
   });
 
-  it('carries the build context in its own annotations, one per file', () => {
-    const annotations = pod.metadata?.annotations ?? {};
-    assert.deepEqual(annotations, {
-      'imagespec.dev/revision': REVISION,
-      'context.imagespec.dev/Dockerfile': 'FROM x\n',
-      'context.imagespec.dev/apt.txt': 'curl\n',
-      'context.imagespec.dev/build.sh': '#!/bin/sh\n',
-      'context.imagespec.dev/push.sh': '#!/bin/sh\n',
-    });
-    assert.deepEqual(contextAnnotations(FILES), Object.fromEntries(Object.entries(annotations).filter(([key]) => key.startsWith(CONTEXT_ANNOTATION_PREFIX))));
+  it('carries no build context of its own: only the revision annotation', () => {
+    assert.deepEqual(pod.metadata?.annotations, { 'imagespec.dev/revision': REVISION });
   });
 
-  it('references no Secret: the context from its annotations, emptyDirs and a Pod-bound token for the controller only', () => {
-    const fromAnnotation = (file: string) => ({ path: file, fieldRef: { fieldPath: `metadata.annotations['context.imagespec.dev/${file}']` } });
+  it('references no Secret: emptyDirs and a Pod-bound token for the controller only', () => {
     assert.deepEqual(spec.volumes, [
-      {
-        name: 'context',
-        // Sorted by file name, whatever order the files came in.
-        downwardAPI: { defaultMode: 0o444, items: ['Dockerfile', 'apt.txt', 'build.sh', 'push.sh'].map(fromAnnotation) },
-      },
+      { name: 'context', emptyDir: {} },
       { name: 'workspace', emptyDir: {} },
       { name: 'storage', emptyDir: {} },
       {
@@ -171,12 +174,12 @@ describe('buildPod', () => {
   it('never carries a secret value or environment variables', () => {
     assert.ok(!JSON.stringify(pod).includes(PASSWORD));
     assert.ok(!JSON.stringify(pod).includes(Buffer.from(`robot:${PASSWORD}`).toString('base64')));
-    for (const container of [build, push]) assert.equal(container.env, undefined);
+    for (const container of [context, build, push]) assert.equal(container.env, undefined);
   });
 
   it('gives the build step, and only it, the admin proxies and the job\'s allowed spec.env', () => {
     const config = configFrom({ IMAGESPEC_BUILD_HTTP_PROXY: 'http://127.0.0.1:3128', IMAGESPEC_BUILD_NO_PROXY: '.cluster.local' });
-    const proxied = buildPod(jobWith({ env: [{ name: 'HTTPS_PROXY', value: 'http://127.0.0.1:3129' }, { name: 'SURPRISE', value: 'x' }] }), config, FILES);
+    const proxied = buildPod(jobWith({ env: [{ name: 'HTTPS_PROXY', value: 'http://127.0.0.1:3129' }, { name: 'SURPRISE', value: 'x' }] }), config, CONTEXT_URL);
     assert.deepEqual(byName(proxied.spec?.initContainers, 'build')?.env, [
       { name: 'HTTPS_PROXY', value: 'http://127.0.0.1:3129' },
       { name: 'HTTP_PROXY', value: 'http://127.0.0.1:3128' },
@@ -189,7 +192,7 @@ describe('buildPod', () => {
   });
 
   it('lets the scripts report failures, falling back to the log when a step dies first', () => {
-    for (const container of [build, push]) {
+    for (const container of [context, build, push]) {
       assert.equal(container.terminationMessagePath, '/dev/termination-log');
       assert.equal(container.terminationMessagePolicy, 'FallbackToLogsOnError');
       assert.equal(container.imagePullPolicy, 'IfNotPresent');
@@ -212,7 +215,7 @@ describe('buildPod', () => {
 
 describe('buildPod with other settings', () => {
   it('mounts the ImageSpec pull Secret in the build step only', () => {
-    const pod = buildPod(jobWith({ pullSecret: 'private-base' }), configFrom(), FILES);
+    const pod = buildPod(jobWith({ pullSecret: 'private-base' }), configFrom(), CONTEXT_URL);
     const build = byName(pod.spec?.initContainers, 'build')!;
     const push = byName(pod.spec?.containers, 'push')!;
     assert.deepEqual(secretVolumesMountedBy(pod, build), ['pull-secret']);
@@ -237,7 +240,7 @@ describe('buildPod with other settings', () => {
       IMAGESPEC_BUILD_MEMORY_REQUEST: '',
       IMAGESPEC_BUILD_EPHEMERAL_STORAGE_LIMIT: '50Gi',
     });
-    const pod = buildPod(jobWith(), config, FILES);
+    const pod = buildPod(jobWith(), config, CONTEXT_URL);
     const spec = pod.spec!;
     const build = byName(spec.initContainers, 'build')!;
     assert.equal(spec.activeDeadlineSeconds, 600);
@@ -257,7 +260,7 @@ describe('buildPod with other settings', () => {
   });
 
   it('keeps the runtime\'s default capabilities for oci isolation, which runs runc inside the step', () => {
-    const pod = buildPod(jobWith(), configFrom({ IMAGESPEC_BUILD_ISOLATION: 'oci' }), FILES);
+    const pod = buildPod(jobWith(), configFrom({ IMAGESPEC_BUILD_ISOLATION: 'oci' }), CONTEXT_URL);
     assert.deepEqual(byName(pod.spec?.initContainers, 'build')?.securityContext, { seccompProfile: { type: 'Unconfined' } });
   });
 });
@@ -265,22 +268,17 @@ describe('buildPod with other settings', () => {
 describe('buildPod build cache', () => {
   const storage = (pod: V1Pod) => pod.spec?.volumes?.find((v) => v.name === 'storage');
   it('gives every build its own emptyDir by default', () => {
-    assert.deepEqual(storage(buildPod(jobWith(), configFrom(), FILES))?.emptyDir, {});
+    assert.deepEqual(storage(buildPod(jobWith(), configFrom(), CONTEXT_URL))?.emptyDir, {});
   });
   it('keeps buildah storage on the node or in a claim when a cache is configured', () => {
-    const host = storage(buildPod(jobWith(), configFrom({ IMAGESPEC_BUILD_CACHE: 'hostPath:/var/lib/imagespec/cache' }), FILES));
+    const host = storage(buildPod(jobWith(), configFrom({ IMAGESPEC_BUILD_CACHE: 'hostPath:/var/lib/imagespec/cache' }), CONTEXT_URL));
     assert.deepEqual(host?.hostPath, { path: '/var/lib/imagespec/cache/team-a', type: 'DirectoryOrCreate' });
-    const claim = storage(buildPod(jobWith(), configFrom({ IMAGESPEC_BUILD_CACHE: 'pvc:build-cache' }), FILES));
+    const claim = storage(buildPod(jobWith(), configFrom({ IMAGESPEC_BUILD_CACHE: 'pvc:build-cache' }), CONTEXT_URL));
     assert.deepEqual(claim?.persistentVolumeClaim, { claimName: 'build-cache' });
   });
 });
 
-describe('buildPod context size', () => {
-  // The API server refuses an object whose annotations, keys and values, add up to more than this.
-  const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
-  const annotationBytes = (pod: V1Pod) =>
-    Object.entries(pod.metadata?.annotations ?? {}).reduce((total, [key, value]) => total + Buffer.byteLength(key) + Buffer.byteLength(value), 0);
-
+describe('buildPod size', () => {
   /** `count` distinct entries of exactly `length` characters, `<index><filler>`. */
   const entries = (count: number, length: number, filler: string) =>
     Array.from({ length: count }, (_, index) => `${String(index).padStart(3, '0')}${filler.repeat(length - 3)}`);
@@ -288,7 +286,7 @@ describe('buildPod context size', () => {
   const longestBareReference = `${'b'.repeat(LIMITS.imageReferenceLength - 1 - 128)}:${'t'.repeat(128)}`;
   const longestTarget = `registry.example.com:5000/${'p'.repeat(LIMITS.imageReferenceLength - 26 - 1 - 128)}:${'t'.repeat(128)}`;
 
-  it('fits the worst case a valid ImageSpec can ask for: every package list and the build arguments full of the longest entries, and the largest CA bundle', () => {
+  it('stays small whatever the spec asks for: every list and build argument at its limit, and the largest CA bundle, go to the rendered context only', () => {
     const spec = {
       baseImage: longestBareReference,
       packages: {
@@ -305,17 +303,21 @@ describe('buildPod context size', () => {
 
     const job = jobWith({ ...spec, packages: normalizePackages(spec.packages), targetImage: longestTarget });
     job.metadata = { ...job.metadata, name: 'n'.repeat(63), namespace: 's'.repeat(63) };
-    // The admin's CA bundle at its largest travels with every build.
     const config = { ...configFrom({ IMAGESPEC_UPLOAD_URL: `http://${'u'.repeat(LIMITS.imageReferenceLength - 13)}:65535` }), registryCa: { file: 'ca.crt', pem: 'c'.repeat(MAX_CA_BUNDLE_BYTES) } };
-    const files = renderBuildContext(loadTemplates(), { ...job.spec, uploadUrl: uploadUrl(config.upload.url!, { namespace: job.metadata.namespace!, name: job.metadata.name! }) }, config);
+    const route = { namespace: job.metadata.namespace!, name: job.metadata.name! };
+    const files = renderBuildContext(loadTemplates(), { ...job.spec, uploadUrl: uploadUrl(config.upload.url!, route) }, config);
     for (const manager of ['apt', 'conda', 'pip'] as const) {
       assert.equal(files[LIST_FILES[manager]]?.split('\n').length, LIMITS.packagesPerManager + 1, `${manager}: every entry is in the context`);
     }
     assert.equal(files['build-args.txt']?.split('\n').length, LIMITS.buildArgs + 1, 'every build argument is in the context');
     assert.equal(files['registry-ca.crt']?.length, MAX_CA_BUNDLE_BYTES, 'the CA bundle is in the context');
 
-    const size = annotationBytes(buildPod(job, config, files));
-    assert.ok(size > 3 * LIMITS.packagesPerManager * LIMITS.pipRequirementLength, `${size} bytes: the lists are counted`);
-    assert.ok(size < TOTAL_ANNOTATION_SIZE_LIMIT, `${size} bytes of annotations, over the API server's limit of ${TOTAL_ANNOTATION_SIZE_LIMIT}`);
+    const contextBytes = Object.values(files).reduce((total, content) => total + Buffer.byteLength(content), 0);
+    const podBytes = Buffer.byteLength(JSON.stringify(buildPod(job, config, contextUrl(config.upload.url!, route))));
+    const smallestPodBytes = Buffer.byteLength(JSON.stringify(buildPod(jobWith(), configFrom(), CONTEXT_URL)));
+    assert.ok(contextBytes > 3 * LIMITS.packagesPerManager * LIMITS.pipRequirementLength, `${contextBytes} bytes of context`);
+    // Nothing of the lists, arguments or bundle: the Pod grows only by its longer names and URL.
+    assert.ok(podBytes - smallestPodBytes < 1024, `the largest spec's Pod is ${podBytes} bytes, the smallest's ${smallestPodBytes}`);
+    assert.ok(podBytes < 8 * 1024, `${podBytes} bytes`);
   });
 });

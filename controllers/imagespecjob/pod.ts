@@ -1,16 +1,17 @@
 // Pure builder of the build Pod of one ImageSpecJob.
 //
-// The Pod has two steps and no registry credential at all. The init container `build` (buildah)
-// pulls the base image (with the ImageSpec's own pull Secret, if any), builds and writes an OCI
-// layout to an emptyDir. The container `push` streams that layout to the controller's upload
-// endpoint, authenticated by a service account token bound to this Pod (audience
-// imagespec-upload, projected into this container only); the controller pushes the image with the
-// credential only it holds and answers with the digest, which the step reports as its termination
-// message.
+// The Pod has three steps and no registry credential at all. The init container `context` fetches
+// the build context (Dockerfile, package lists, scripts) the controller renders for the job into
+// an emptyDir (context-step.ts). The init container `build` (buildah) pulls the base image (with
+// the ImageSpec's own pull Secret, if any), builds and writes an OCI layout to an emptyDir. The
+// container `push` streams that layout to the controller's upload endpoint; the controller pushes
+// the image with the credential only it holds and answers with the digest, which the step reports
+// as its termination message. The first and last steps prove who they are with a service account
+// token bound to this Pod (audience imagespec-upload), projected into those two steps only.
 //
-// The build context (Dockerfile, package lists, scripts) travels in the Pod's own annotations and
-// reaches both steps as files through a downward API volume: the Pod is the only object a build
-// creates (no ConfigMap beside it), one write fewer per revision and nothing else to clean up.
+// The Pod is the only object a build creates (no ConfigMap beside it), and it carries no context
+// of its own: about 4 KB instead of 25, which every list, watch event and cache fill of build Pods
+// (the controller's, the kubelet's, the API server's) pays for.
 import type {
   V1Container,
   V1ObjectMeta,
@@ -36,6 +37,7 @@ import {
 import type { BuildConfig, BuildResources, Config } from '../../config/types.ts';
 import { BUILD_POD_PATHS, DOCKER_CONFIG_JSON_KEY } from '../../render/paths.ts';
 import { buildEnvironment } from './build-env.ts';
+import { CONTEXT_CONTAINER, CONTEXT_FETCH_SCRIPT } from './context-step.ts';
 
 export const BUILD_CONTAINER = 'build';
 export const PUSH_CONTAINER = 'push';
@@ -48,14 +50,13 @@ const VOLUMES = {
   uploadToken: 'upload-token',
 } as const;
 
-/** The audience of the push step's token: the API server accepts it for nothing else. */
+/** The audience of the context and push steps' token: the API server accepts it for nothing else. */
 export const UPLOAD_TOKEN_AUDIENCE = 'imagespec-upload';
 /** The shortest lifetime Kubernetes allows; the kubelet renews it at 80 % while the Pod runs. */
 const UPLOAD_TOKEN_SECONDS = 600;
 
 // Readable by root only: the Secret files hold registry credentials.
 const SECRET_FILE_MODE = 0o400;
-const CONTEXT_FILE_MODE = 0o444;
 
 export function childLabels(job: ImageSpecJob): Record<string, string> {
   return {
@@ -66,36 +67,21 @@ export function childLabels(job: ImageSpecJob): Record<string, string> {
   };
 }
 
-function podMetadata(job: ImageSpecJob, files: Record<string, string>): V1ObjectMeta {
+function podMetadata(job: ImageSpecJob): V1ObjectMeta {
   return {
     name: podName(job.metadata.name!),
     namespace: job.metadata.namespace,
     labels: childLabels(job),
-    annotations: { [ANNOTATION_REVISION]: job.spec.revision, ...contextAnnotations(files) },
+    annotations: { [ANNOTATION_REVISION]: job.spec.revision },
     ownerReferences: [controllerReference(IMAGESPECJOB_KIND, job)],
   };
 }
 
-/** Where a context file travels: `context.imagespec.dev/<file name>`. */
+/**
+ * Where build Pods of earlier versions carried their context: `context.imagespec.dev/<file name>`.
+ * The Pod cache still drops these annotations from Pods created before an upgrade.
+ */
 export const CONTEXT_ANNOTATION_PREFIX = 'context.imagespec.dev/';
-
-/** The annotations carrying the build context (see render/context.ts). */
-export function contextAnnotations(files: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(files).map(([file, content]) => [`${CONTEXT_ANNOTATION_PREFIX}${file}`, content]));
-}
-
-/** The context files as a read-only volume, each file from its annotation. */
-function contextVolume(files: Record<string, string>): V1Volume {
-  return {
-    name: VOLUMES.context,
-    downwardAPI: {
-      defaultMode: CONTEXT_FILE_MODE,
-      items: Object.keys(files)
-        .sort()
-        .map((file) => ({ path: file, fieldRef: { fieldPath: `metadata.annotations['${CONTEXT_ANNOTATION_PREFIX}${file}']` } })),
-    },
-  };
-}
 
 function quantities(entries: Record<string, string | undefined>): Record<string, string> | undefined {
   const defined = Object.entries(entries).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '');
@@ -140,7 +126,7 @@ function buildSecurityContext(build: BuildConfig): V1SecurityContext {
   };
 }
 
-// The push step only reads files and talks to the controller: it needs no capability at all.
+// The context and push steps only fetch, read files and talk to the controller: they need no capability at all.
 const PUSH_SECURITY_CONTEXT: V1SecurityContext = {
   allowPrivilegeEscalation: false,
   capabilities: { drop: ['ALL'] },
@@ -201,8 +187,26 @@ function buildEnv(build: BuildConfig, job: ImageSpecJob): Pick<V1Container, 'env
   return env.length > 0 ? { env } : {};
 }
 
-/** The build Pod, carrying `files` (the rendered build context). */
-export function buildPod(job: ImageSpecJob, config: Config, files: Record<string, string>): V1Pod {
+/** The context step: fetches the job's build context from `contextUrl` into the context volume. */
+function contextStep(config: Config, contextUrl: string): V1Container {
+  return {
+    name: CONTEXT_CONTAINER,
+    image: config.build.pushImage,
+    imagePullPolicy: config.build.imagePullPolicy,
+    command: ['/bin/sh', '-c', CONTEXT_FETCH_SCRIPT, CONTEXT_CONTAINER, contextUrl, BUILD_POD_PATHS.uploadToken, BUILD_POD_PATHS.context, BUILD_POD_PATHS.terminationLog],
+    volumeMounts: [
+      { name: VOLUMES.context, mountPath: BUILD_POD_PATHS.context },
+      { name: VOLUMES.uploadToken, mountPath: BUILD_POD_PATHS.uploadTokenDir, readOnly: true },
+    ],
+    resources: resourceRequirements(config.build.resources),
+    terminationMessagePath: BUILD_POD_PATHS.terminationLog,
+    terminationMessagePolicy: 'FallbackToLogsOnError',
+    securityContext: PUSH_SECURITY_CONTEXT,
+  };
+}
+
+/** The build Pod of `job`; its first step fetches the build context from `contextUrl`. */
+export function buildPod(job: ImageSpecJob, config: Config, contextUrl: string): V1Pod {
   const { build } = config;
   const contextMount: V1VolumeMount = { name: VOLUMES.context, mountPath: BUILD_POD_PATHS.context, readOnly: true };
 
@@ -219,7 +223,7 @@ export function buildPod(job: ImageSpecJob, config: Config, files: Record<string
   ];
 
   const volumes: V1Volume[] = [
-    contextVolume(files),
+    { name: VOLUMES.context, emptyDir: {} },
     { name: VOLUMES.workspace, emptyDir: {} },
     storageVolume(build, job.metadata.namespace!),
     ...(job.spec.pullSecret ? [dockerConfigSecretVolume(VOLUMES.pullSecret, job.spec.pullSecret)] : []),
@@ -229,7 +233,7 @@ export function buildPod(job: ImageSpecJob, config: Config, files: Record<string
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: podMetadata(job, files),
+    metadata: podMetadata(job),
     spec: {
       restartPolicy: 'Never',
       activeDeadlineSeconds: build.timeoutSeconds,
@@ -239,6 +243,7 @@ export function buildPod(job: ImageSpecJob, config: Config, files: Record<string
       ...(build.hostNetwork ? { hostNetwork: true } : {}),
       ...(Object.keys(build.nodeSelector).length > 0 ? { nodeSelector: { ...build.nodeSelector } } : {}),
       initContainers: [
+        contextStep(config, contextUrl),
         { ...step(BUILD_CONTAINER, build.buildahImage, 'build.sh', buildMounts, config), ...buildEnv(build, job), securityContext: buildSecurityContext(build) },
       ],
       containers: [{ ...step(PUSH_CONTAINER, build.pushImage, 'push.sh', pushMounts, config), securityContext: PUSH_SECURITY_CONTEXT }],

@@ -307,3 +307,42 @@ describe('observeBuildPod when the build failed', () => {
     assert.ok(observed.message.includes('line 35\n') && observed.message.includes('line 59\n'));
   });
 });
+
+describe('observeBuildPod with the context step before the build', () => {
+  const CONTEXT_LOGS = `Logs: kubectl logs -n ${NAMESPACE} ${POD} -c context`;
+  /** The Pod as this version builds it: init containers context and build, then push. */
+  function withContext(phase: string, contextState: V1ContainerStatus['state'], build: V1ContainerStatus['state'], push: V1ContainerStatus['state'] = podInitializing): V1Pod {
+    const shaped = pod(phase, build, push);
+    shaped.spec!.initContainers!.unshift({ name: 'context', image: SKOPEO });
+    shaped.status!.initContainerStatuses!.unshift({ ...container('push', contextState), name: 'context' });
+    return shaped;
+  }
+
+  it('while it fetches: Building, pointing at its logs', () => {
+    const observed = observeBuildPod(withContext('Pending', running(), podInitializing));
+    assert.equal(observed.phase, 'Building');
+    assert.equal(observed.message, `Fetching the build context from the controller; logs: kubectl logs -n ${NAMESPACE} ${POD} -c context`);
+  });
+
+  it('when it fails: ContextFetchFailed with the step\'s own words, not a build failure', () => {
+    const message = 'reason=ContextFetchFailed\nThe controller did not give the build context (HTTP 403)\nOnly the build Pod of ImageSpecJob team-a/notebook-0123456789ab may fetch its build context: the token belongs to another Pod\n';
+    const observed = observeBuildPod(withContext('Failed', terminated(1, 'Error', '2026-11-23T10:00:09Z', message), podInitializing));
+    assert.equal(observed.phase, 'Failed');
+    assert.equal(observed.reason, 'ContextFetchFailed');
+    assert.match(observed.message, /^The controller did not give the build context \(HTTP 403\):\nOnly the build Pod of ImageSpecJob/);
+    assert.ok(observed.message.endsWith(CONTEXT_LOGS));
+  });
+
+  it('once it has succeeded, the build and push steps are read as before', () => {
+    const fetched = terminated(0, 'Completed', '2026-11-23T10:00:07Z');
+    const building = observeBuildPod(withContext('Pending', fetched, running()));
+    assert.equal(building.message, `Building; logs: kubectl logs -n ${NAMESPACE} ${POD} -c build`);
+    const aptFailed = 'reason=AptInstallFailed\napt-get install failed\nE: Unable to locate package nosuch\n';
+    const failed = observeBuildPod(withContext('Failed', fetched, terminated(100, 'Error', '2026-11-23T10:02:00Z', aptFailed)));
+    assert.equal(failed.reason, 'AptInstallFailed');
+    assert.ok(failed.message.endsWith(BUILD_LOGS));
+    const deadline = observeBuildPod({ ...withContext('Failed', running(), podInitializing), status: { ...withContext('Failed', running(), podInitializing).status, reason: 'DeadlineExceeded' } });
+    assert.equal(deadline.reason, 'DeadlineExceeded');
+    assert.match(deadline.message, /stopped during the context step/);
+  });
+});

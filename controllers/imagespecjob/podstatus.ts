@@ -7,6 +7,7 @@ import type { Phase } from '../../api/phases.ts';
 import { kubernetesTime } from '../../api/time.ts';
 import { Reasons, type Reason } from '../../api/types.ts';
 import { BUILD_CONTAINER, PUSH_CONTAINER } from './pod.ts';
+import { CONTEXT_CONTAINER } from './context-step.ts';
 
 /** A Pod cannot be cancelled: only its ImageSpecJob can. */
 export type BuildPhase = Exclude<Phase, 'Cancelled'>;
@@ -40,6 +41,8 @@ function isBuildStepReason(reason: string | undefined): reason is Reason {
 const RETRIED_IMAGE_PULL = new Set(['ErrImagePull', 'ImagePullBackOff', 'RegistryUnavailable']);
 /** Waiting reasons no retry can fix. */
 const PERMANENT_IMAGE_PULL = new Set(['InvalidImageName', 'ErrImageNeverPull']);
+/** A step waiting for these is on its way, not stuck. */
+const STARTING = new Set(['PodInitializing', 'ContainerCreating']);
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
@@ -92,10 +95,13 @@ function failed(pod: V1Pod, reason: Reason, message: string): BuildObservation {
   return { phase: 'Failed', reason, message, ...times(pod, true) };
 }
 
-/** The step the Pod is at (or stopped at): build until it has succeeded, then push. */
+/** The step the Pod is at (or stopped at): context, build and push, each once the one before has succeeded. */
 function currentStep(pod: V1Pod): string {
-  const build = statusOf(pod, BUILD_CONTAINER)?.state?.terminated;
-  return build && build.exitCode === 0 ? PUSH_CONTAINER : BUILD_CONTAINER;
+  const done = (container: string) => statusOf(pod, container)?.state?.terminated?.exitCode === 0;
+  // A Pod of an earlier version has no context step: its build step is the first.
+  const context = statusOf(pod, CONTEXT_CONTAINER);
+  if (context && !done(CONTEXT_CONTAINER)) return CONTEXT_CONTAINER;
+  return done(BUILD_CONTAINER) ? PUSH_CONTAINER : BUILD_CONTAINER;
 }
 
 function memoryLimitOf(pod: V1Pod, container: string): string | undefined {
@@ -126,12 +132,14 @@ function containerFailure(pod: V1Pod, container: string, status: V1ContainerStat
     );
   }
   const parsed = parseTerminationMessage(terminated.message);
-  const isBuild = container === BUILD_CONTAINER;
-  const reason = isBuild
-    ? isBuildStepReason(parsed.reason)
-      ? parsed.reason
-      : Reasons.BuildFailed
-    : Reasons.PushFailed;
+  const reason =
+    container === CONTEXT_CONTAINER
+      ? Reasons.ContextFetchFailed
+      : container === BUILD_CONTAINER
+        ? isBuildStepReason(parsed.reason)
+          ? parsed.reason
+          : Reasons.BuildFailed
+        : Reasons.PushFailed;
   const summary =
     parsed.summary ??
     `The ${container} step failed with exit code ${terminated.exitCode}${terminated.reason && terminated.reason !== 'Error' ? ` (${terminated.reason})` : ''}`;
@@ -153,7 +161,7 @@ function podFailure(pod: V1Pod): BuildObservation {
     return failed(pod, Reasons.PodEvicted, withLogs(pod, step, `The build Pod was evicted: ${pod.status?.message ?? 'no reason given'}`));
   }
 
-  const statuses = [statusOf(pod, BUILD_CONTAINER), statusOf(pod, PUSH_CONTAINER)];
+  const statuses = [statusOf(pod, CONTEXT_CONTAINER), statusOf(pod, BUILD_CONTAINER), statusOf(pod, PUSH_CONTAINER)];
   const oom = statuses.find((status) => status?.state?.terminated?.reason === 'OOMKilled');
   if (oom) return containerFailure(pod, oom.name, oom);
   for (const status of statuses) {
@@ -177,6 +185,7 @@ function podInProgress(pod: V1Pod): BuildObservation {
   const permanent = imagePullTrouble(pod, PERMANENT_IMAGE_PULL);
   if (permanent) return failed(pod, Reasons.BuilderImagePullFailed, permanent.text);
 
+  const context = statusOf(pod, CONTEXT_CONTAINER)?.state;
   const build = statusOf(pod, BUILD_CONTAINER)?.state;
   const push = statusOf(pod, PUSH_CONTAINER)?.state;
   const inProgress = (message: string): BuildObservation => ({ phase: 'Building', reason: Reasons.Building, message, ...times(pod, false) });
@@ -188,11 +197,12 @@ function podInProgress(pod: V1Pod): BuildObservation {
   if (push?.running) return inProgress(`Pushing the image; logs: ${logsCommand(pod, PUSH_CONTAINER)}`);
   if (build?.terminated?.exitCode === 0) return inProgress(`Built the image; ${retrying ?? 'starting the push step'}`);
   if (build?.running) return inProgress(`Building; logs: ${logsCommand(pod, BUILD_CONTAINER)}`);
+  if (context?.running) return inProgress(`Fetching the build context from the controller; logs: ${logsCommand(pod, CONTEXT_CONTAINER)}`);
   if (retrying) return waiting(retrying);
   const unscheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
   if (unscheduled) return waiting(`The build Pod is not scheduled yet: ${unscheduled.message ?? unscheduled.reason ?? ''}`.trimEnd());
-  const stuck = build?.waiting ?? push?.waiting;
-  if (stuck?.reason && stuck.reason !== 'PodInitializing' && stuck.reason !== 'ContainerCreating') {
+  const stuck = [context, build, push].find((state) => state?.waiting?.reason && !STARTING.has(state.waiting.reason))?.waiting;
+  if (stuck?.reason) {
     return waiting(`The build Pod is waiting: ${stuck.reason}${stuck.message ? `: ${stuck.message}` : ''}`);
   }
   return waiting(POD_STARTING_MESSAGE);

@@ -6,7 +6,7 @@ import { computeRevision } from '../../api/revision.ts';
 import type { ImageSpec, ImageSpecJob } from '../../api/types.ts';
 import type { RegistryConfig } from '../../config/types.ts';
 import { desiredJob } from '../imagespec/decide.ts';
-import { authorizeUpload, type UploadObservation } from './authorize.ts';
+import { authorizeContext, authorizeUpload, type UploadObservation } from './authorize.ts';
 
 const registry: RegistryConfig = { endpoint: 'registry.test', repoPrefix: 'registry.test/team', insecure: false, username: 'robot', password: 'secret' };
 const owner: ImageSpec = { metadata: { name: 'web', namespace: 'team-a', uid: 'uid-web' }, spec: { baseImage: 'debian:bookworm', packages: { apt: ['curl'] } } };
@@ -127,4 +127,26 @@ test('a push step the kubelet has not reported running yet is 503, marked as wor
   assert.ok(!authorizeUpload(observe({ pod: noStatusYet })).allowed);
   const ended = authorizeUpload(observe({ pod: buildPod({}, 'terminated') }));
   assert.ok(!ended.allowed && !ended.pushStepStarting);
+});
+
+test('the build context goes to the job\'s own build Pod at any step, and to no other caller', () => {
+  for (const pod of [buildPod({}, 'waiting', 'Pending'), buildPod(), buildPod({}, 'terminated')]) {
+    const decision = authorizeContext(observe({ pod }));
+    assert.ok(decision.allowed, JSON.stringify(decision));
+    assert.equal(decision.job, job);
+  }
+  const identity = observe().identity;
+  const refusals: Array<[Partial<UploadObservation>, number, RegExp]> = [
+    [{ identity: { authenticated: false } }, 401, /did not accept the upload token/],
+    [{ identity: { ...identity, username: 'system:serviceaccount:team-b:default' } }, 403, /may fetch its build context: the token is not a Pod's token from namespace team-a/],
+    [{ identity: { ...identity, podUid: 'uid-tenant-pod', podName: 'my-pod' } }, 403, /may fetch its build context: the token belongs to another Pod/],
+    [{ job: { ...job, spec: { ...job.spec, targetImage: 'registry.test/team/team-b/web:000000000000' } } }, 403, /is not built by the controller/],
+    [{ job: undefined }, 404, /does not exist/],
+    [{ job: { ...job, status: { phase: 'Failed' } } }, 409, /finished or cancelled: its build context is no longer given out/],
+  ];
+  for (const [extra, status, message] of refusals) {
+    const decision = authorizeContext(observe(extra));
+    assert.ok(!decision.allowed && decision.status === status, JSON.stringify(decision));
+    assert.match(decision.message, message);
+  }
 });

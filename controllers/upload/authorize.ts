@@ -14,7 +14,7 @@ import { ANNOTATION_CANCEL, type ImageSpec, type ImageSpecJob } from '../../api/
 import type { RegistryConfig } from '../../config/types.ts';
 import type { BuildTarget } from '../imagespec/buildtarget.ts';
 import { PUSH_CONTAINER, UPLOAD_TOKEN_AUDIENCE } from '../imagespecjob/pod.ts';
-import { trustJob } from '../imagespecjob/trust.ts';
+import { trustJob, type Trust } from '../imagespecjob/trust.ts';
 import type { UploadRoute } from './route.ts';
 
 /** What the API server's TokenReview said about the caller's token. */
@@ -41,11 +41,17 @@ export interface UploadObservation {
   pod: V1Pod | undefined;
 }
 
+type Refusal = { allowed: false; status: 401 | 403 | 404 | 409 | 503; message: string; pushStepStarting?: true };
+type Trusted = Extract<Trust, { trusted: true }>;
+
+/** The job whose context the caller may have: it passed every check of the caller. */
+export type ContextDecision = { allowed: true; job: ImageSpecJob } | Refusal;
+
 export type UploadDecision =
   | { allowed: true; target: BuildTarget; tenantOutput?: { pushSecret?: string } }
-  | { allowed: false; status: 401 | 403 | 404 | 409 | 503; message: string; pushStepStarting?: true };
+  | Refusal;
 
-function refuse(status: 401 | 403 | 404 | 409, message: string): UploadDecision {
+function refuse(status: 401 | 403 | 404 | 409, message: string): Refusal {
   return { allowed: false, status, message };
 }
 
@@ -65,19 +71,23 @@ function pushStepState(pod: V1Pod): 'running' | 'starting' | 'ended' {
   return state?.terminated ? 'ended' : 'starting';
 }
 
+
 /**
- * Refusals name the job and what is wrong, never the token or a Secret; a caller who is not the
- * job's build Pod learns only that it is not, not whether the job exists (404 only once the token
- * is known to come from a Pod of the job's namespace).
+ * Who may act for the job: a Pod token for the endpoint, from the job's namespace, of the job's own
+ * build Pod, for a job the controller trusts that is neither finished nor cancelled. Refusals name
+ * the job and what is wrong, never the token or a Secret; a caller who is not the job's build Pod
+ * learns only that it is not, not whether the job exists (404 only once the token is known to come
+ * from a Pod of the job's namespace).
  */
-export function authorizeUpload(observation: UploadObservation): UploadDecision {
+function authorizeCaller(observation: UploadObservation, purpose: { doing: string; over: string }): Refusal | { trust: Trusted; pod: V1Pod } {
+  const { doing } = purpose;
   const { route, identity, job, pod } = observation;
   const which = `ImageSpecJob ${route.namespace}/${route.name}`;
   if (!identity.authenticated || !(identity.audiences ?? []).includes(UPLOAD_TOKEN_AUDIENCE)) {
     return refuse(401, `The API server did not accept the upload token for the audience ${UPLOAD_TOKEN_AUDIENCE}`);
   }
   if (serviceAccountNamespace(identity.username) !== route.namespace || !identity.podUid) {
-    return refuse(403, `Only the build Pod of ${which} may upload its image: the token is not a Pod's token from namespace ${route.namespace}`);
+    return refuse(403, `Only the build Pod of ${which} may ${doing}: the token is not a Pod's token from namespace ${route.namespace}`);
   }
   if (observation.namespaces.length > 0 && !observation.namespaces.includes(route.namespace)) {
     return refuse(404, `The controller does not serve namespace ${route.namespace}`);
@@ -87,15 +97,34 @@ export function authorizeUpload(observation: UploadObservation): UploadDecision 
   if (!trust.trusted) return refuse(403, `${which} is not built by the controller: ${trust.message}`);
   const owned = pod && controllerOf(pod.metadata)?.uid === job.metadata.uid && pod.metadata?.name === podName(job.metadata.name!);
   if (!pod || !owned || pod.metadata?.uid !== identity.podUid || identity.podName !== pod.metadata?.name) {
-    return refuse(403, `Only the build Pod of ${which} may upload its image: the token belongs to another Pod`);
+    return refuse(403, `Only the build Pod of ${which} may ${doing}: the token belongs to another Pod`);
   }
   if (isTerminalPhase(job.status?.phase) || job.metadata.annotations?.[ANNOTATION_CANCEL]) {
-    return refuse(409, `${which} is finished or cancelled: its image is no longer accepted`);
+    return refuse(409, `${which} is finished or cancelled: ${purpose.over}`);
   }
-  const push = pushStepState(pod);
+  return { trust, pod };
+}
+
+/** Whether an upload may be pushed: the caller as above, while the Pod's push step runs. */
+export function authorizeUpload(observation: UploadObservation): UploadDecision {
+  const caller = authorizeCaller(observation, { doing: 'upload its image', over: 'its image is no longer accepted' });
+  if ('allowed' in caller) return caller;
+  const which = `ImageSpecJob ${observation.route.namespace}/${observation.route.name}`;
+  const push = pushStepState(caller.pod);
   if (push === 'ended') return refuse(409, `The push step of ${which} is not running: its image is no longer accepted`);
   if (push === 'starting') {
     return { allowed: false, status: 503, message: `The push step of ${which} is not reported running yet; try again shortly`, pushStepStarting: true };
   }
+  const { trust } = caller;
   return { allowed: true, target: trust.target, ...(trust.tenantOutput ? { tenantOutput: trust.tenantOutput } : {}) };
+}
+
+/**
+ * Whether the build context may be given: the caller as above, at any step (nothing in it is
+ * secret; the token check keeps one tenant from reading another's package lists).
+ */
+export function authorizeContext(observation: UploadObservation): ContextDecision {
+  const caller = authorizeCaller(observation, { doing: 'fetch its build context', over: 'its build context is no longer given out' });
+  if ('allowed' in caller) return caller;
+  return { allowed: true, job: observation.job! };
 }

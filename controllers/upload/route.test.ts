@@ -1,25 +1,30 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseUploadPath, uploadBaseUrl, uploadPath, uploadUrl } from './route.ts';
+import { contextUrl, parseJobPath, uploadBaseUrl, uploadPath, uploadUrl } from './route.ts';
 
-test('the upload path names the namespace and the job, and parses back', () => {
+test('the upload and context paths name the namespace and the job, and parse back', () => {
   const route = { namespace: 'team-a', name: 'web-0123456789ab' };
   assert.equal(uploadPath(route), '/v1/namespaces/team-a/imagespecjobs/web-0123456789ab/image');
-  assert.deepEqual(parseUploadPath(uploadPath(route)), route);
+  assert.deepEqual(parseJobPath(uploadPath(route)), { ...route, resource: 'image' });
   assert.equal(uploadUrl('http://controller.imagespec-system.svc:8081/', route), `http://controller.imagespec-system.svc:8081${uploadPath(route)}`);
+  const context = contextUrl('http://controller.imagespec-system.svc:8081', route);
+  assert.equal(context, 'http://controller.imagespec-system.svc:8081/v1/namespaces/team-a/imagespecjobs/web-0123456789ab/context');
+  assert.deepEqual(parseJobPath(new URL(context).pathname), { ...route, resource: 'context' });
 });
 
-test('any other path is no upload path', () => {
+test('any other path is no job path', () => {
   for (const path of [
     '/',
     '/v1/namespaces/team-a/imagespecjobs/web/image/',
     '/v1/namespaces/team-a/imagespecjobs/web',
+    '/v1/namespaces/team-a/imagespecjobs/web/status',
     '/v1/namespaces/Team-A/imagespecjobs/web/image',
     '/v1/namespaces/team-a/imagespecjobs/../image',
     '/v1/namespaces/team-a/imagespecjobs/web%2Fx/image',
+    '/v1/namespaces/team-a/imagespecjobs/web%2Fx/context',
     '/v1/namespaces//imagespecjobs/web/image',
   ]) {
-    assert.equal(parseUploadPath(path), undefined, path);
+    assert.equal(parseJobPath(path), undefined, path);
   }
 });
 

@@ -1,5 +1,7 @@
-// The upload endpoint: build Pods stream the OCI layout of the image they built (one tar per PUT)
-// and the controller, which alone holds the registry credential, pushes it to the job's target.
+// The build endpoint: a build Pod's first step fetches its build context here (GET, a tar the
+// controller renders for the job), and its last step streams the OCI layout of the image it built
+// (one tar per PUT), which the controller, alone holding the registry credential, pushes to the
+// job's target.
 //
 // Every replica serves it, leader or not (it reads the API server, not the caches), and replicas
 // on one node share the port (SO_REUSEPORT), so build Pods on the host network find one at a fixed
@@ -20,8 +22,11 @@ import { plain, type Clients } from '../runtime/kube.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { podName } from '../../api/names.ts';
 import { controllingImageSpec } from '../imagespecjob/trust.ts';
-import { authorizeUpload, type UploadDecision, type UploadObservation } from './authorize.ts';
-import { parseUploadPath, uploadBaseUrl, type UploadRoute } from './route.ts';
+import { renderBuildContext } from '../../render/context.ts';
+import { tarArchive } from '../../render/tar-archive.ts';
+import type { Templates } from '../../render/templates.ts';
+import { authorizeContext, authorizeUpload, type UploadDecision, type UploadObservation } from './authorize.ts';
+import { parseJobPath, uploadBaseUrl, uploadUrl, type UploadRoute } from './route.ts';
 import { reviewToken } from './token-review.ts';
 
 /** Uploads pushed at once per replica; more wait in push.sh's retries (503). */
@@ -39,7 +44,9 @@ const DRAIN_TIMEOUT_MS = 120_000;
 
 export interface UploadServerOptions {
   clients: Clients;
-  config: Pick<Config, 'registry' | 'namespaces' | 'upload' | 'registryCa' | 'outputAllowed' | 'build'>;
+  config: Config;
+  /** The templates the build context is rendered from. */
+  templates: Templates;
   log: Logger;
 }
 
@@ -50,18 +57,22 @@ export interface UploadServer {
   close(): Promise<void>;
 }
 
-type Reply = { status: number; body: string };
+type Reply = { status: number; body: string | Buffer; contentType?: string };
 
-function send(response: ServerResponse, reply: Reply, bodyUnread: boolean): void {
+/**
+ * `closeConnection`: the connection ends with the answer, when a body is left unread (it is not
+ * drained) and for the build context (a build Pod asks once; an idle kept-alive connection only
+ * races the server's keep-alive timeout).
+ */
+function send(response: ServerResponse, reply: Reply, closeConnection: boolean): void {
   if (response.headersSent) {
     response.destroy();
     return;
   }
   response.writeHead(reply.status, {
-    'Content-Type': 'text/plain; charset=utf-8',
+    'Content-Type': reply.contentType ?? 'text/plain; charset=utf-8',
     'Content-Length': Buffer.byteLength(reply.body),
-    // An unread image body is not drained: the connection ends with the answer.
-    ...(bodyUnread ? { Connection: 'close' } : {}),
+    ...(closeConnection ? { Connection: 'close' } : {}),
     ...(reply.status === 401 ? { 'WWW-Authenticate': 'Bearer realm="imagespec-upload"' } : {}),
   });
   response.end(reply.body);
@@ -129,12 +140,40 @@ export async function startUploadServer(options: UploadServerOptions): Promise<U
   const { config, log } = options;
   let running = 0;
 
+  let baseUrl = '';
+
+  /** The job's build context as a tar, rendered now from its spec and this configuration. */
+  async function serveContext(response: ServerResponse, route: UploadRoute, token: string): Promise<void> {
+    const fields = { namespace: route.namespace, imageSpecJob: route.name };
+    const decision = authorizeContext(await observe(options, route, token));
+    if (!decision.allowed) {
+      log.warn('Refused build context', { ...fields, status: decision.status, reason: decision.message });
+      return send(response, { status: decision.status, body: `${decision.message}\n` }, true);
+    }
+    const job = decision.job;
+    let archive: Buffer;
+    try {
+      archive = tarArchive(renderBuildContext(options.templates, { ...job.spec, uploadUrl: uploadUrl(baseUrl, route) }, config));
+    } catch (error) {
+      const message = `Could not render the build context of ImageSpecJob ${route.namespace}/${route.name}: ${describeError(error)}`;
+      log.error('Could not render build context', { ...fields, error: describeError(error) });
+      return send(response, { status: 422, body: `${message}\n` }, true);
+    }
+    log.debug('Served build context', { ...fields, bytes: archive.length });
+    send(response, { status: 200, body: archive, contentType: 'application/x-tar' }, true);
+  }
+
   async function handle(request: IncomingMessage, response: ServerResponse, expectsContinue: boolean): Promise<void> {
-    const route = parseUploadPath(new URL(request.url ?? '/', 'http://upload').pathname);
-    if (!route) return send(response, { status: 404, body: 'Not an upload path: PUT /v1/namespaces/<namespace>/imagespecjobs/<name>/image\n' }, true);
-    if (request.method !== 'PUT') return send(response, { status: 405, body: 'Only PUT uploads an image\n' }, true);
+    const path = parseJobPath(new URL(request.url ?? '/', 'http://upload').pathname);
+    if (!path) {
+      return send(response, { status: 404, body: 'Not a build path: GET /v1/namespaces/<namespace>/imagespecjobs/<name>/context or PUT .../image\n' }, true);
+    }
+    const route: UploadRoute = { namespace: path.namespace, name: path.name };
+    const method = path.resource === 'context' ? 'GET' : 'PUT';
+    if (request.method !== method) return send(response, { status: 405, body: `Only ${method} ${path.resource === 'context' ? 'fetches the build context' : 'uploads an image'}\n` }, true);
     const token = bearerToken(request.headers.authorization);
-    if (!token) return send(response, { status: 401, body: 'An upload needs the build Pod\'s token as a Bearer Authorization header\n' }, true);
+    if (!token) return send(response, { status: 401, body: 'A build Pod\'s request needs its token as a Bearer Authorization header\n' }, true);
+    if (path.resource === 'context') return serveContext(response, route, token);
     if (running >= MAX_CONCURRENT_UPLOADS) return send(response, { status: 503, body: 'Too many uploads at once; try again shortly\n' }, true);
 
     running += 1;
@@ -198,7 +237,7 @@ export async function startUploadServer(options: UploadServerOptions): Promise<U
   });
   server.on('error', (error) => log.error('Upload server failed', { error: String(error) }));
   const port = (server.address() as AddressInfo).port;
-  const baseUrl = uploadBaseUrl(config.upload.url, port);
+  baseUrl = uploadBaseUrl(config.upload.url, port);
   log.info('Serving image uploads', { port, baseUrl });
   return {
     port,

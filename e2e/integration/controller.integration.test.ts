@@ -29,6 +29,7 @@ import {
 } from './harness.ts';
 import { createNamespace, deleteNamespaces, uniqueNamespaceName } from '../namespaces.ts';
 import { waitFor } from '../wait.ts';
+import { fetchBuildContext, podBoundToken, uploadPortOf } from './build-context.ts';
 
 const PASSWORD = 'it-push-password-5f2c9a';
 const registryEnv = {
@@ -47,7 +48,6 @@ const registryEnv = {
 const base = { baseImage: '127.0.0.1:5001/base/debian:bookworm', packages: { apt: ['curl'], pip: ['requests[socks]==2.32.3', 'numpy>=1.26,<2'] } };
 const digestOf = (c: string) => `sha256:${c.repeat(64)}`;
 /** Where the build Pod carries each build context file. */
-const CONTEXT_PREFIX = 'context.imagespec.dev/';
 
 let kube: Kube;
 let kubeconfig: string;
@@ -158,7 +158,7 @@ describe('1. the API server enforces the CRD schema', () => {
 });
 
 describe('2-3. one revision, one job, one Pod; status flows back by watch', () => {
-  test('a new ImageSpec gets exactly one ImageSpecJob and one Pod of the designed shape, carrying its build context', async () => {
+  test('a new ImageSpec gets exactly one ImageSpecJob and one Pod of the designed shape, whose first step fetches its build context from the controller', async () => {
     const ns = await namespace('create');
     const created = await createImageSpec(kube, ns, imageSpecObject('web', base));
     const revision = computeRevision(base);
@@ -174,20 +174,26 @@ describe('2-3. one revision, one job, one Pod; status flows back by watch', () =
     // Plain JSON, as the API server sent it: client-node's model classes are not plain objects.
     const pod = plain(await podFor(ns, job));
     assert.equal((await listPods(kube, ns)).length, 1);
-    // The build context travels in the Pod's annotations, as the API server stored them, and reaches
-    // both steps through a read-only downward API volume: no ConfigMap (kube-root-ca.crt is the
-    // namespace's own).
-    const context = Object.fromEntries(
-      Object.entries(pod.metadata?.annotations ?? {}).filter(([key]) => key.startsWith(CONTEXT_PREFIX)).map(([key, value]) => [key.slice(CONTEXT_PREFIX.length), value]),
-    );
+    // The Pod carries no context: its first step fetches it from the controller, which renders it
+    // for the job and gives it only to a token bound to the job's build Pod. No ConfigMap
+    // (kube-root-ca.crt is the namespace's own).
+    assert.deepEqual(pod.metadata?.annotations, { 'imagespec.dev/revision': revision });
+    const { managedFields: _, ...metadataOfOurOwn } = pod.metadata ?? {};
+    const podBytes = Buffer.byteLength(JSON.stringify({ ...pod, metadata: metadataOfOurOwn }));
+    assert.ok(podBytes < 8 * 1024, `the build Pod is ${podBytes} bytes without the API server's managedFields`);
+    const port = await uploadPortOf(controller);
+    const { status, files: context } = await fetchBuildContext(port, ns, job.metadata.name!, await podBoundToken(kube, pod));
+    assert.equal(status, 200, JSON.stringify(context));
     const files = ['Dockerfile', 'apt.txt', 'build.sh', 'policy.json', 'push.sh', 'registries.conf', 'requirements.txt'];
     assert.deepEqual(Object.keys(context).sort(), files);
     assert.equal(context['apt.txt'], 'curl\n');
     assert.equal(context['requirements.txt'], normalizePackages(base.packages).pip.map((line) => `${line}\n`).join(''));
     assert.match(context['Dockerfile'] ?? '', /^FROM 127\.0\.0\.1:5001\/base\/debian:bookworm$/m);
+    assert.match(context['push.sh'] ?? '', new RegExp(`^upload_url='http://127\\.0\\.0\\.1:${port}/v1/namespaces/${ns}/imagespecjobs/${job.metadata.name}/image'$`, 'm'));
+    assert.ok(!JSON.stringify(context).includes(PASSWORD), 'the password must not appear in the build context');
+    assert.equal((await fetchBuildContext(port, ns, job.metadata.name!)).status, 401, 'no token, no context');
     const contextVolume = pod.spec?.volumes?.find((v) => v.name === 'context');
-    assert.deepEqual(contextVolume?.downwardAPI?.items, files.map((file) => ({ path: file, fieldRef: { apiVersion: 'v1', fieldPath: `metadata.annotations['${CONTEXT_PREFIX}${file}']` } })));
-    assert.equal(contextVolume?.downwardAPI?.defaultMode, 0o444);
+    assert.deepEqual(contextVolume?.emptyDir, {});
     const configMaps = (await kube.core.listNamespacedConfigMap({ namespace: ns })).items.map((c) => c.metadata?.name);
     assert.deepEqual(configMaps.filter((name) => name !== 'kube-root-ca.crt'), [], 'no ConfigMap is created');
     assert.equal(pod.metadata?.ownerReferences?.[0]?.uid, job.metadata.uid);
@@ -195,12 +201,15 @@ describe('2-3. one revision, one job, one Pod; status flows back by watch', () =
     assert.equal(pod.spec?.activeDeadlineSeconds, 900);
     const all = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
     for (const c of all) assert.notEqual(c.securityContext?.privileged, true, `${c.name} must not be privileged`);
-    for (const c of all) assert.deepEqual(c.volumeMounts?.find((m) => m.name === 'context'), { name: 'context', mountPath: '/imagespec/context', readOnly: true }, c.name);
+    for (const c of all) {
+      const writable = c.name === 'context';
+      assert.deepEqual(c.volumeMounts?.find((m) => m.name === 'context'), { name: 'context', mountPath: '/imagespec/context', ...(writable ? {} : { readOnly: true }) }, c.name);
+    }
     assert.deepEqual(pod.spec?.volumes?.filter((v) => v.secret), [], 'the Pod references no Secret');
     const tokenVolume = pod.spec?.volumes?.find((v) => v.projected?.sources?.some((s) => s.serviceAccountToken?.audience === 'imagespec-upload'));
     assert.ok(tokenVolume, 'the upload token is a projected volume');
     const mounting = all.filter((c) => c.volumeMounts?.some((m) => m.name === tokenVolume.name)).map((c) => c.name);
-    assert.deepEqual(mounting, ['push'], 'only the push container has the upload token');
+    assert.deepEqual(mounting, ['context', 'push'], 'only the steps that talk to the controller have the upload token');
     assert.deepEqual((await kube.core.listNamespacedSecret({ namespace: ns })).items.map((s) => s.metadata?.name), [], 'no Secret is created in the namespace');
     const everything = JSON.stringify([pod, job]);
     assert.ok(!everything.includes(PASSWORD), 'the password must not appear in the Pod (its build context included) or the job');

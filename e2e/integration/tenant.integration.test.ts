@@ -7,6 +7,7 @@
 // job's own build Pod.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { EventsV1Api, RbacAuthorizationV1Api, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
 import { API_VERSION, GROUP, IMAGESPECJOB_KIND, IMAGESPECJOB_PLURAL, IMAGESPEC_PLURAL, VERSION, type ImageSpecJob } from '../../api/types.ts';
@@ -17,6 +18,7 @@ import { clusterUp } from '../cluster/cluster.ts';
 import { createNamespace, deleteNamespaces, uniqueNamespaceName } from '../namespaces.ts';
 import { credentialForms } from '../credential-forms.ts';
 import { waitFor } from '../wait.ts';
+import { fetchBuildContext } from './build-context.ts';
 import { connect, createImageSpec, imageSpecObject, installCrds, startController, type ControllerProcess, type Kube } from './harness.ts';
 import * as podStatus from './pod-status-writer.ts';
 import { setPodStatus } from './pod-status-writer.ts';
@@ -62,12 +64,27 @@ function assertNoCredential(what: string, value: unknown): void {
   for (const form of CREDENTIAL_FORMS) assert.ok(!text.includes(form), `${what} carries the registry credential`);
 }
 
+/**
+ * A PUT of a small body as push.sh sends it: `Expect: 100-continue`, the body only once the endpoint
+ * says to go on. A refusal is answered before the body, and the connection closes with it; a client
+ * that sent the body anyway could lose that answer to the close.
+ */
 function upload(path: string, token?: string): Promise<{ status: number; body: string }> {
-  return fetch(`http://127.0.0.1:${uploadPort}${path}`, {
-    method: 'PUT',
-    headers: { 'Content-Type': 'application/x-tar', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: Buffer.alloc(1024),
-  }).then(async (response) => ({ status: response.status, body: await response.text() }));
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(`http://127.0.0.1:${uploadPort}${path}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/x-tar', Expect: '100-continue', 'Content-Length': 1024, ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    });
+    request.on('continue', () => request.end(Buffer.alloc(1024)));
+    request.on('response', (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.flushHeaders();
+  });
 }
 
 const uploadPathOf = (namespace: string, job: string) => `/v1/namespaces/${namespace}/imagespecjobs/${job}/image`;
@@ -238,6 +255,19 @@ describe('the upload endpoint takes an image only from the running push step of 
     assert.equal(elsewhere.status, 403, elsewhere.body);
     assert.match(elsewhere.body, new RegExp(`not a Pod's token from namespace ${ns.other}`));
 
+    // The build context: only to the job's own build Pod, whatever its step; nothing of the other tenant's.
+    const contextWith = (namespace: string, job: string, token?: string) => fetchBuildContext(uploadPort, namespace, job, token);
+    assert.equal((await contextWith(ns.own, own.job.metadata.name!)).status, 401);
+    const decoyContext = await contextWith(ns.own, own.job.metadata.name!, await tenantToken({ pod: decoy, audiences: ['imagespec-upload'] }));
+    assert.equal(decoyContext.status, 403, JSON.stringify(decoyContext));
+    const ownContext = await contextWith(ns.own, own.job.metadata.name!, boundToBuild);
+    assert.equal(ownContext.status, 200, JSON.stringify(ownContext));
+    assert.match(ownContext.files['Dockerfile'] ?? '', /^FROM /m);
+    assertNoCredential('the build context', ownContext.files);
+    const otherContext = await contextWith(ns.other, other.job.metadata.name!, boundToBuild);
+    assert.equal(otherContext.status, 403, JSON.stringify(otherContext));
+    assert.match(otherContext.files[''] ?? '', new RegExp(`not a Pod's token from namespace ${ns.other}`));
+
     // Their own build Pod's token before its push step runs (the endpoint waits a while for the
     // kubelet to report it, then asks to try again), and once the job is over.
     const early = await upload(ownPath, boundToBuild);
@@ -251,8 +281,10 @@ describe('the upload endpoint takes an image only from the running push step of 
     const late = await upload(ownPath, boundToBuild);
     assert.equal(late.status, 409, late.body);
     assert.match(late.body, /finished or cancelled/);
+    assert.equal((await fetchBuildContext(uploadPort, ns.own, own.job.metadata.name!, boundToBuild)).status, 409, 'no context for a finished job');
 
     for (const answer of [decoyAnswer, elsewhere, early, late]) assertNoCredential('an upload refusal', answer.body);
+    for (const answer of [decoyContext, otherContext]) assertNoCredential('a context refusal', answer.files);
   });
 });
 

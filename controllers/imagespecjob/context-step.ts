@@ -1,0 +1,53 @@
+// The build Pod's first step: it fetches the build context (Dockerfile, package lists, scripts)
+// from the controller, which renders it for this job, and unpacks it into the context volume the
+// build and push steps mount read-only. The context used to travel in the Pod's annotations; it
+// made every build Pod about 25 KB, and every list, watch event and cache fill of Pods carried it.
+//
+// The step runs the push step's image (it has sh, curl and tar) and holds only the Pod's own
+// token for the controller (audience imagespec-upload). Its script cannot come with the context it
+// fetches, so it is part of the Pod spec: short, fixed, and the same for every build.
+
+/** The container that fetches the context. */
+export const CONTEXT_CONTAINER = 'context';
+
+/**
+ * sh -c SCRIPT context URL TOKEN_FILE DIR TERMINATION_LOG. The controller may be restarting (no
+ * answer, 502-504): a few attempts with growing pauses, as push.sh does. On failure the
+ * termination message is `reason=ContextFetchFailed`, a summary and the last words of curl, the
+ * controller or tar.
+ */
+export const CONTEXT_FETCH_SCRIPT = `set -u
+url=$1 token_file=$2 dir=$3 termination_log=$4
+work=$(mktemp -d)
+say() { echo "imagespec: $*"; }
+fail() {
+  say "$2 (reason ContextFetchFailed)" >&2
+  {
+    echo reason=ContextFetchFailed
+    echo "$2"
+    if [ -s "$1" ]; then tail -n 20 "$1" | tr -d '\\000-\\010\\013-\\037\\177' | tail -c 2000; fi
+  } > "$termination_log"
+  exit 1
+}
+[ -s "$token_file" ] || fail /dev/null "No service account token at $token_file: the build context cannot be fetched"
+printf 'Authorization: Bearer %s\\n' "$(cat "$token_file")" > "$work/auth"
+attempt=1
+for pause in 2 5 10 0; do
+  say "fetching the build context from the controller (attempt $attempt)"
+  http_status=$(curl --silent --show-error --connect-timeout 30 --max-time 120 -H @"$work/auth" -o "$work/answer" -w '%{http_code}' "$url" 2> "$work/curl.log")
+  curl_status=$?
+  case "$curl_status:$http_status" in
+    0:200) break ;;
+    0:502 | 0:503 | 0:504 | 7:* | 28:* | 52:* | 55:* | 56:*) ;;
+    *) break ;;
+  esac
+  [ "$pause" = 0 ] && break
+  say "the controller answered \${http_status:-nothing} (curl status $curl_status); trying again in \${pause}s"
+  sleep "$pause"
+  attempt=$((attempt + 1))
+done
+[ "$curl_status" = 0 ] || fail "$work/curl.log" "Could not fetch the build context from the controller at $url (curl status $curl_status)"
+[ "$http_status" = 200 ] || fail "$work/answer" "The controller did not give the build context (HTTP $http_status)"
+tar -x -o -m -f "$work/answer" -C "$dir" 2> "$work/tar.log" || fail "$work/tar.log" "Could not unpack the build context"
+say "fetched the build context:" $(ls "$dir")
+`;

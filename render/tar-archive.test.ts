@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { readTar } from '../registry/tar-stream.ts';
+import { tarArchive } from './tar-archive.ts';
+
+const FILES = {
+  'push.sh': '#!/bin/sh\necho pushed\n',
+  Dockerfile: 'FROM debian:bookworm\nRUN echo "ünïcödé ✓"\n',
+  'apt.txt': 'curl\n',
+  empty: '',
+  'exactly-512': 'x'.repeat(512),
+};
+
+test('GNU tar unpacks every file with its exact content, read-only', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tar-archive-'));
+  try {
+    writeFileSync(join(dir, 'context.tar'), tarArchive(FILES));
+    execFileSync('tar', ['-x', '-f', join(dir, 'context.tar'), '-C', dir]);
+    for (const [name, content] of Object.entries(FILES)) {
+      assert.equal(readFileSync(join(dir, name), 'utf8'), content, name);
+      assert.equal(statSync(join(dir, name)).mode & 0o777, 0o444, name);
+    }
+    const listed = execFileSync('tar', ['-t', '-f', join(dir, 'context.tar')], { encoding: 'utf8' }).trim().split('\n');
+    assert.deepEqual(listed, Object.keys(FILES).sort());
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the same files give the same bytes, and the project\'s own tar reader reads them back', async () => {
+  const archive = tarArchive(FILES);
+  assert.deepEqual(tarArchive({ ...FILES }), archive);
+  assert.equal(archive.length % 512, 0);
+  const read: Record<string, string> = {};
+  for await (const entry of readTar((async function* () { yield archive; })())) {
+    assert.equal(entry.type, 'file');
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of entry.body) chunks.push(chunk);
+    read[entry.name] = Buffer.concat(chunks).toString('utf8');
+  }
+  assert.deepEqual(read, FILES);
+});
+
+test('a name that is not a plain file name is refused', () => {
+  for (const name of ['../escape', 'dir/file', '.', '..', '', 'x'.repeat(101), 'new\nline']) {
+    assert.throws(() => tarArchive({ [name]: 'x' }), /plain names/, JSON.stringify(name));
+  }
+});

@@ -1,0 +1,51 @@
+// A small ustar archive of text files (pure): how the build context reaches a build Pod. The
+// controller answers the Pod's context step with it and the step unpacks it with plain `tar -x`.
+// Every header is fixed apart from the name and size (mode 0444, owner 0, time 0), so the same
+// files always give the same bytes.
+
+const BLOCK = 512;
+const FILE_MODE = 0o444;
+/** ustar's name field; context files are single names far shorter than this. */
+const MAX_NAME_BYTES = 100;
+
+function writeField(block: Buffer, offset: number, length: number, value: string): void {
+  block.write(value, offset, length, 'latin1');
+}
+
+/** An octal number, zero-padded, with the terminating NUL ustar expects. */
+function octal(value: number, length: number): string {
+  return `${value.toString(8).padStart(length - 1, '0')}\0`;
+}
+
+function header(name: string, size: number): Buffer {
+  const block = Buffer.alloc(BLOCK);
+  writeField(block, 0, 100, name);
+  writeField(block, 100, 8, octal(FILE_MODE, 8));
+  writeField(block, 108, 8, octal(0, 8));
+  writeField(block, 116, 8, octal(0, 8));
+  writeField(block, 124, 12, octal(size, 12));
+  writeField(block, 136, 12, octal(0, 12));
+  // The checksum is computed with its own field as eight spaces.
+  writeField(block, 148, 8, ' '.repeat(8));
+  writeField(block, 156, 1, '0');
+  writeField(block, 257, 8, 'ustar\u000000');
+  let sum = 0;
+  for (const byte of block) sum += byte;
+  writeField(block, 148, 8, `${sum.toString(8).padStart(6, '0')}\0 `);
+  return block;
+}
+
+/** The files (name -> UTF-8 text) as one tar archive, in name order. Names must be plain file names. */
+export function tarArchive(files: Record<string, string>): Buffer {
+  const parts: Buffer[] = [];
+  for (const name of Object.keys(files).sort()) {
+    if (!/^[A-Za-z0-9._-]+$/.test(name) || name === '.' || name === '..' || Buffer.byteLength(name) > MAX_NAME_BYTES) {
+      throw new Error(`Cannot archive "${name}": context files are plain names of at most ${MAX_NAME_BYTES} characters`);
+    }
+    const content = Buffer.from(files[name]!, 'utf8');
+    parts.push(header(name, content.length), content, Buffer.alloc((BLOCK - (content.length % BLOCK)) % BLOCK));
+  }
+  // Two zero blocks end the archive.
+  parts.push(Buffer.alloc(BLOCK * 2));
+  return Buffer.concat(parts);
+}

@@ -62,7 +62,7 @@ test('unpacks the controller\'s archive into the context directory, sending the 
   assert.match(result.stdout, /fetched the build context: Dockerfile apt.txt build.sh/);
 });
 
-test('a 503 is tried again; a refusal is the failure, with the controller\'s words and nothing of the token', async () => {
+test('a 503 is tried again; a refusal is the failure at once, with the controller\'s words', async () => {
   answers.set('/busy', [(response) => response.writeHead(503).end('restarting\n'), tar]);
   const retried = await run('/busy');
   assert.equal(retried.status, 0, retried.message);
@@ -73,7 +73,18 @@ test('a 503 is tried again; a refusal is the failure, with the controller\'s wor
   assert.equal(refused.status, 1);
   assert.deepEqual(refused.files, {}, 'nothing lands in the context directory');
   assert.equal(refused.message, 'reason=ContextFetchFailed\nThe controller did not give the build context (HTTP 403)\nOnly the build Pod of ImageSpecJob a/b may fetch its build context\n');
-  assert.ok(!refused.message.includes(TOKEN));
+});
+
+test('an earlier version\'s replica (uploads only) is waited out; any other 404 is the failure at once', async () => {
+  answers.set('/rolling', [(response) => response.writeHead(404).end('Not an upload path: PUT /v1/namespaces/<namespace>/imagespecjobs/<name>/image\n'), tar]);
+  const rolled = await run('/rolling');
+  assert.equal(rolled.status, 0, rolled.message);
+  assert.deepEqual(rolled.files, FILES);
+
+  answers.set('/gone', [(response) => response.writeHead(404).end('ImageSpecJob team-a/gone does not exist\n'), tar]);
+  const gone = await run('/gone');
+  assert.equal(gone.status, 1);
+  assert.match(gone.message, /^reason=ContextFetchFailed\nThe controller did not give the build context \(HTTP 404\)\nImageSpecJob team-a\/gone does not exist\n$/);
 });
 
 test('no token, or an answer that is not an archive, fails with a sentence', async () => {

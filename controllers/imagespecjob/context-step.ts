@@ -11,10 +11,13 @@
 export const CONTEXT_CONTAINER = 'context';
 
 /**
- * sh -c SCRIPT context URL TOKEN_FILE DIR TERMINATION_LOG. The controller may be restarting (no
- * answer, 502-504): a few attempts with growing pauses, as push.sh does. On failure the
- * termination message is `reason=ContextFetchFailed`, a summary and the last words of curl, the
- * controller or tar.
+ * sh -c SCRIPT context URL TOKEN_FILE DIR TERMINATION_LOG. Every build starts here, so the step
+ * waits out what passes: no answer or an unknown name while the controller restarts or rolls, a
+ * reply cut short, 502-504 (503 also when the API server could not check the token), and a 404
+ * from a replica of an earlier version that knows only uploads ("Not an upload path") during a
+ * rolling upgrade. It tries for about three and a half minutes with growing pauses; anything else
+ * is at once the failure. On failure the termination message is `reason=ContextFetchFailed`, a
+ * summary and the last words of curl, the controller or tar.
  */
 export const CONTEXT_FETCH_SCRIPT = `set -u
 url=$1 token_file=$2 dir=$3 termination_log=$4
@@ -32,13 +35,14 @@ fail() {
 [ -s "$token_file" ] || fail /dev/null "No service account token at $token_file: the build context cannot be fetched"
 printf 'Authorization: Bearer %s\\n' "$(cat "$token_file")" > "$work/auth"
 attempt=1
-for pause in 2 5 10 0; do
+for pause in 2 5 10 20 30 30 30 60 0; do
   say "fetching the build context from the controller (attempt $attempt)"
   http_status=$(curl --silent --show-error --connect-timeout 30 --max-time 120 -H @"$work/auth" -o "$work/answer" -w '%{http_code}' "$url" 2> "$work/curl.log")
   curl_status=$?
   case "$curl_status:$http_status" in
     0:200) break ;;
-    0:502 | 0:503 | 0:504 | 7:* | 28:* | 52:* | 55:* | 56:*) ;;
+    0:502 | 0:503 | 0:504 | 6:* | 7:* | 18:* | 28:* | 52:* | 55:* | 56:*) ;;
+    0:404) grep -q '^Not an upload path' "$work/answer" || break ;;
     *) break ;;
   esac
   [ "$pause" = 0 ] && break

@@ -344,5 +344,11 @@ describe('observeBuildPod with the context step before the build', () => {
     const deadline = observeBuildPod({ ...withContext('Failed', running(), podInitializing), status: { ...withContext('Failed', running(), podInitializing).status, reason: 'DeadlineExceeded' } });
     assert.equal(deadline.reason, 'DeadlineExceeded');
     assert.match(deadline.message, /stopped during the context step/);
+    // Never scheduled, so no step has a status yet: the spec says the context step comes first.
+    const unscheduled = withContext('Failed', running(), podInitializing);
+    unscheduled.status = { phase: 'Failed', reason: 'DeadlineExceeded' };
+    const neverStarted = observeBuildPod(unscheduled);
+    assert.match(neverStarted.message, /stopped during the context step/);
+    assert.ok(neverStarted.message.endsWith(CONTEXT_LOGS));
   });
 });

@@ -98,9 +98,10 @@ function failed(pod: V1Pod, reason: Reason, message: string): BuildObservation {
 /** The step the Pod is at (or stopped at): context, build and push, each once the one before has succeeded. */
 function currentStep(pod: V1Pod): string {
   const done = (container: string) => statusOf(pod, container)?.state?.terminated?.exitCode === 0;
-  // A Pod of an earlier version has no context step: its build step is the first.
-  const context = statusOf(pod, CONTEXT_CONTAINER);
-  if (context && !done(CONTEXT_CONTAINER)) return CONTEXT_CONTAINER;
+  // From the spec, which a Pod has before any status; a Pod of an earlier version has no context
+  // step, and its build step is the first.
+  const hasContextStep = pod.spec?.initContainers?.some((container) => container.name === CONTEXT_CONTAINER) ?? false;
+  if (hasContextStep && !done(CONTEXT_CONTAINER)) return CONTEXT_CONTAINER;
   return done(BUILD_CONTAINER) ? PUSH_CONTAINER : BUILD_CONTAINER;
 }
 

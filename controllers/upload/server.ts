@@ -31,6 +31,8 @@ import { reviewToken } from './token-review.ts';
 
 /** Uploads pushed at once per replica; more wait in push.sh's retries (503). */
 const MAX_CONCURRENT_UPLOADS = 8;
+/** Build contexts being checked and rendered at once per replica; more wait in the context step's retries (503). */
+const MAX_CONCURRENT_CONTEXTS = 16;
 /** Headers must arrive promptly; the body may take as long as the image needs. */
 const HEADERS_TIMEOUT_MS = 60_000;
 /**
@@ -83,7 +85,25 @@ function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
+/**
+ * The API server could not answer a check (throttled, restarting): worth another try, unlike a
+ * refusal. The message goes to the build Pod; the cause, to the controller's log only.
+ */
+class CheckUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super('Could not check the request with the API server; try again shortly', { cause });
+  }
+}
+
 async function observe(options: UploadServerOptions, route: UploadRoute, token: string): Promise<UploadObservation> {
+  try {
+    return await observeOnce(options, route, token);
+  } catch (error) {
+    throw new CheckUnavailableError(error);
+  }
+}
+
+async function observeOnce(options: UploadServerOptions, route: UploadRoute, token: string): Promise<UploadObservation> {
   const { clients, config } = options;
   const identity = await reviewToken(clients, token);
   const base = { route, identity, namespaces: config.namespaces, registry: config.registry, outputAllowed: config.outputAllowed, job: undefined, owner: undefined, pod: undefined };
@@ -139,13 +159,25 @@ function failureReply(error: unknown, target: string): Reply {
 export async function startUploadServer(options: UploadServerOptions): Promise<UploadServer> {
   const { config, log } = options;
   let running = 0;
+  let servingContexts = 0;
 
   let baseUrl = '';
 
   /** The job's build context as a tar, rendered now from its spec and this configuration. */
   async function serveContext(response: ServerResponse, route: UploadRoute, token: string): Promise<void> {
     const fields = { namespace: route.namespace, imageSpecJob: route.name };
-    const decision = authorizeContext(await observe(options, route, token));
+    if (servingContexts >= MAX_CONCURRENT_CONTEXTS) return send(response, { status: 503, body: 'Too many build contexts asked for at once; try again shortly\n' }, true);
+    servingContexts += 1;
+    let decision: ReturnType<typeof authorizeContext>;
+    try {
+      decision = authorizeContext(await observe(options, route, token));
+    } catch (error) {
+      if (!(error instanceof CheckUnavailableError)) throw error;
+      log.warn('Could not check build context request', { ...fields, error: describeError(error.cause) });
+      return send(response, { status: 503, body: `${error.message}\n` }, true);
+    } finally {
+      servingContexts -= 1;
+    }
     if (!decision.allowed) {
       log.warn('Refused build context', { ...fields, status: decision.status, reason: decision.message });
       return send(response, { status: decision.status, body: `${decision.message}\n` }, true);
@@ -181,7 +213,14 @@ export async function startUploadServer(options: UploadServerOptions): Promise<U
     response.on('close', () => abort.abort(new Error('the upload connection closed')));
     const fields = { namespace: route.namespace, imageSpecJob: route.name };
     try {
-      const decision = await authorizeWhenStarted(options, route, token, abort.signal);
+      let decision: UploadDecision;
+      try {
+        decision = await authorizeWhenStarted(options, route, token, abort.signal);
+      } catch (error) {
+        if (!(error instanceof CheckUnavailableError)) throw error;
+        log.warn('Could not check image upload', { ...fields, error: describeError(error.cause) });
+        return send(response, { status: 503, body: `${error.message}\n` }, true);
+      }
       if (!decision.allowed) {
         log.warn('Refused image upload', { ...fields, status: decision.status, reason: decision.message });
         return send(response, { status: decision.status, body: `${decision.message}\n` }, true);
@@ -219,7 +258,7 @@ export async function startUploadServer(options: UploadServerOptions): Promise<U
 
   const serve = (expectsContinue: boolean) => (request: IncomingMessage, response: ServerResponse) => {
     handle(request, response, expectsContinue).catch((error: unknown) => {
-      log.error('Could not answer image upload', { path: request.url, error: describeError(error) });
+      log.error(`Could not answer ${request.url?.endsWith('/context') ? 'build context request' : 'image upload'}`, { path: request.url, error: describeError(error) });
       send(response, { status: 500, body: 'internal error\n' }, true);
     });
   };

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { contextUrl, parseJobPath, uploadBaseUrl, uploadPath, uploadUrl } from './route.ts';
+import { contextUrl, jobResourcePath, parseJobPath, uploadBaseUrl, uploadUrl } from './route.ts';
 
 test('the upload and context paths name the namespace and the job, and parse back', () => {
   const route = { namespace: 'team-a', name: 'web-0123456789ab' };
-  assert.equal(uploadPath(route), '/v1/namespaces/team-a/imagespecjobs/web-0123456789ab/image');
-  assert.deepEqual(parseJobPath(uploadPath(route)), { ...route, resource: 'image' });
-  assert.equal(uploadUrl('http://controller.imagespec-system.svc:8081/', route), `http://controller.imagespec-system.svc:8081${uploadPath(route)}`);
+  assert.equal(jobResourcePath(route, 'image'), '/v1/namespaces/team-a/imagespecjobs/web-0123456789ab/image');
+  assert.deepEqual(parseJobPath(jobResourcePath(route, 'image')), { ...route, resource: 'image' });
+  assert.equal(uploadUrl('http://controller.imagespec-system.svc:8081/', route), `http://controller.imagespec-system.svc:8081${jobResourcePath(route, 'image')}`);
   const context = contextUrl('http://controller.imagespec-system.svc:8081', route);
   assert.equal(context, 'http://controller.imagespec-system.svc:8081/v1/namespaces/team-a/imagespecjobs/web-0123456789ab/context');
   assert.deepEqual(parseJobPath(new URL(context).pathname), { ...route, resource: 'context' });

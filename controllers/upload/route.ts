@@ -20,10 +20,6 @@ export function jobResourcePath(route: UploadRoute, resource: JobResource): stri
   return `/v1/namespaces/${route.namespace}/imagespecjobs/${route.name}/${resource}`;
 }
 
-export function uploadPath(route: UploadRoute): string {
-  return jobResourcePath(route, 'image');
-}
-
 /** The job and resource a request path names; undefined for any other path. */
 export function parseJobPath(path: string): JobRequestPath | undefined {
   const match = JOB_PATH.exec(path);
@@ -39,7 +35,7 @@ export function uploadBaseUrl(configured: string | undefined, port: number): str
 }
 
 /** Where a build Pod sends or fetches `resource` of its job: the base URL (no trailing slash) and the path. */
-export function jobResourceUrl(baseUrl: string, route: UploadRoute, resource: JobResource): string {
+function jobResourceUrl(baseUrl: string, route: UploadRoute, resource: JobResource): string {
   return `${baseUrl.replace(/\/+$/, '')}${jobResourcePath(route, resource)}`;
 }
 

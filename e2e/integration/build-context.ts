@@ -14,21 +14,18 @@ export function uploadPortOf(controller: ControllerProcess): Promise<number> {
 }
 
 /** A token of the namespace's default ServiceAccount for the endpoint, bound to `pod`. */
-export async function podBoundToken(kube: Kube, pod: V1Pod, options: { asUser?: Parameters<Kube['core']['createNamespacedServiceAccountToken']>[1] } = {}): Promise<string> {
-  const response = await kube.core.createNamespacedServiceAccountToken(
-    {
-      name: 'default',
-      namespace: pod.metadata!.namespace!,
-      body: {
-        spec: {
-          audiences: ['imagespec-upload'],
-          expirationSeconds: 600,
-          boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata!.name!, uid: pod.metadata!.uid! },
-        },
+export async function podBoundToken(kube: Kube, pod: V1Pod): Promise<string> {
+  const response = await kube.core.createNamespacedServiceAccountToken({
+    name: 'default',
+    namespace: pod.metadata!.namespace!,
+    body: {
+      spec: {
+        audiences: ['imagespec-upload'],
+        expirationSeconds: 600,
+        boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata!.name!, uid: pod.metadata!.uid! },
       },
     },
-    options.asUser,
-  );
+  });
   return response.status!.token!;
 }
 

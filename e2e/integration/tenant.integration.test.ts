@@ -18,7 +18,7 @@ import { clusterUp } from '../cluster/cluster.ts';
 import { createNamespace, deleteNamespaces, uniqueNamespaceName } from '../namespaces.ts';
 import { credentialForms } from '../credential-forms.ts';
 import { waitFor } from '../wait.ts';
-import { fetchBuildContext } from './build-context.ts';
+import { fetchBuildContext, uploadPortOf } from './build-context.ts';
 import { connect, createImageSpec, imageSpecObject, installCrds, startController, type ControllerProcess, type Kube } from './harness.ts';
 import * as podStatus from './pod-status-writer.ts';
 import { setPodStatus } from './pod-status-writer.ts';
@@ -145,10 +145,7 @@ before(async () => {
   await waitFor('the default ServiceAccount', () => kube.core.readNamespacedServiceAccount({ name: 'default', namespace: ns.own }).then(() => true, () => false));
 
   controller = startController(kubeconfig, { ...registryEnv, IMAGESPEC_NAMESPACES: `${ns.own},${ns.other}` }, 'tenant');
-  uploadPort = await waitFor('the upload port in the controller log', async () => {
-    const line = controller.logs().split('\n').find((l) => l.includes('"Serving image uploads"'));
-    return line ? (JSON.parse(line) as { port: number }).port : undefined;
-  });
+  uploadPort = await uploadPortOf(controller);
 });
 
 after(async () => {

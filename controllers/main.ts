@@ -1,8 +1,7 @@
-// Entry point: `node controllers/main.ts`, the container's command. Loads and validates the admin
+// Entry point: the container runs it bundled (`node dist/main.js`, bundle/bundle.ts). Loads and validates the admin
 // config, connects to the cluster given by $KUBECONFIG or the in-cluster config, runs the
 // controllers until SIGTERM/SIGINT, then shuts down gracefully. (`npm start` goes through
 // e2e/start.ts, which falls back to the local test cluster when neither is given.)
-import { existsSync } from 'node:fs';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Config } from '../config/types.ts';
 import type { HttpServer } from './runtime/http-server.ts';
@@ -10,6 +9,7 @@ import type { Logger } from './runtime/logger.ts';
 import type { UploadServer } from './upload/server.ts';
 import type { Manager, ManagerOptions } from './manager.ts';
 import { enableModuleCompileCache, saveModuleCompileCache } from './runtime/compile-cache.ts';
+import { hasClusterConfig, IN_CLUSTER_TOKEN } from './cluster-config.ts';
 
 // Imported once the compile cache is on: static imports would all be compiled before it is.
 if (import.meta.main) enableModuleCompileCache();
@@ -25,12 +25,6 @@ const { startUploadServer } = await import('./upload/server.ts');
 const { loadTemplates } = await import('../render/templates.ts');
 const { createManager } = await import('./manager.ts');
 if (import.meta.main) saveModuleCompileCache();
-
-const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
-
-export function hasClusterConfig(env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(env.KUBECONFIG) || (Boolean(env.KUBERNETES_SERVICE_HOST) && existsSync(IN_CLUSTER_TOKEN));
-}
 
 export function configOrExit(): Config {
   const result = loadConfig();

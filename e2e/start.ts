@@ -1,15 +1,29 @@
-// `npm start`: the controller against $KUBECONFIG or the in-cluster config, exactly as
-// `node controllers/main.ts` runs it; with neither, on the project's local test cluster (as
-// `npm run local`). The fallback lives here so that production code never loads the test harness.
+// `npm start`: the controller against $KUBECONFIG or the in-cluster config, bundled from the sources
+// as they are now (bundle/bundle.ts) and run as the image runs `node dist/main.js`; with neither,
+// on the project's local test cluster (as `npm run local`). The fallback lives here so that
+// production code never loads the test harness.
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { currentBundle } from '../bundle/bundle.ts';
+import { hasClusterConfig } from '../controllers/cluster-config.ts';
 import { enableModuleCompileCache, saveModuleCompileCache } from '../controllers/runtime/compile-cache.ts';
 
+type ControllerEntry = typeof import('../controllers/main.ts');
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
 async function start(): Promise<void> {
-  // As in controllers/main.ts: the compile cache first, then the controller's modules.
-  enableModuleCompileCache();
-  const { exitOnError, hasClusterConfig, main } = await import('../controllers/main.ts');
-  saveModuleCompileCache();
-  const running = hasClusterConfig() ? main() : import('./local.ts').then(({ runLocal }) => runLocal());
-  await running.catch(exitOnError);
+  if (hasClusterConfig()) {
+    // As the bundle's own entry does when run directly: the compile cache first, then its chunks.
+    const bundle = currentBundle(root);
+    enableModuleCompileCache();
+    const { exitOnError, main } = (await import(pathToFileURL(bundle).href)) as ControllerEntry;
+    saveModuleCompileCache();
+    await main().catch(exitOnError);
+    return;
+  }
+  const { exitOnError } = await import('../controllers/main.ts');
+  await import('./local.ts').then(({ runLocal }) => runLocal()).catch(exitOnError);
 }
 
 if (import.meta.main) void start();

@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { constants, type EnableCompileCacheOptions, type EnableCompileCacheResult } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileCacheCandidates, enableFirstUsable, type CompileCacheCandidate } from './compile-cache.ts';
+import { compileCacheCandidates, enableFirstUsable, projectRootAbove, type CompileCacheCandidate } from './compile-cache.ts';
 
 const { ENABLED, ALREADY_ENABLED, DISABLED, FAILED } = constants.compileCacheStatus;
 
@@ -112,4 +112,18 @@ test('in a real Node, NODE_COMPILE_CACHE wins and NODE_DISABLE_COMPILE_CACHE kee
   assert.ok(fromEnv.directory?.startsWith(join(work, 'env')), String(fromEnv.directory));
   assert.equal(childOutcome(ours, { NODE_DISABLE_COMPILE_CACHE: '1' }).status, 'disabled');
   assert.deepEqual(readdirSync(work), ['env']);
+});
+
+test('the project root is the nearest directory with a package.json, from the sources and from the bundle alike', () => {
+  const root = mkdtempSync(join(tmpdir(), 'project-root-'));
+  try {
+    writeFileSync(join(root, 'package.json'), '{}');
+    for (const dir of ['controllers/runtime', 'dist']) mkdirSync(join(root, dir), { recursive: true });
+    assert.equal(projectRootAbove(join(root, 'controllers', 'runtime')), root);
+    assert.equal(projectRootAbove(join(root, 'dist')), root);
+    assert.equal(projectRootAbove(root), root);
+    assert.equal(projectRootAbove('/'), '/', 'none found: the directory itself');
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
 });

@@ -6,6 +6,7 @@
 //
 // It must be on before the modules are compiled, and ESM compiles a module's whole static import
 // graph before running any of it: an entry point turns it on, then imports the rest dynamically.
+import { existsSync } from 'node:fs';
 import { constants, enableCompileCache, flushCompileCache, type EnableCompileCacheOptions, type EnableCompileCacheResult } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -26,8 +27,19 @@ export interface CompileCacheOutcome {
 
 export type EnableCompileCache = (options: EnableCompileCacheOptions) => EnableCompileCacheResult;
 
-/** /app in the image, the checkout otherwise. */
-const projectRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/**
+ * The nearest directory at or above `dir` that holds a package.json: /app in the image, the checkout
+ * otherwise. Found by looking, because this module runs from its source (controllers/runtime/) and
+ * from the bundle (dist/), at different depths.
+ */
+export function projectRootAbove(dir: string): string {
+  for (let current = dir; ; current = dirname(current)) {
+    if (existsSync(join(current, 'package.json'))) return current;
+    if (dirname(current) === current) return dir;
+  }
+}
+
+const projectRoot = projectRootAbove(dirname(fileURLToPath(import.meta.url)));
 
 /**
  * Where the cache may live, best first. The project's own directory is the one the image fills

@@ -218,7 +218,7 @@ describe('the controller installed with its chart, running in the cluster', () =
       try {
         const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
         const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        if (environ.includes(`POD_NAME=${pod}`) && cmdline.includes('controllers/main.ts')) return Number(pid);
+        if (environ.includes(`POD_NAME=${pod}`) && cmdline.includes('dist/main.js')) return Number(pid);
       } catch {
         // gone, or not ours to read
       }

@@ -1,6 +1,7 @@
 // Test harness for the integration suite: a real API server (the local cluster), the real
 // controller as a child process, and helpers to read and write the objects (pod-status-writer.ts
 // plays the kubelet).
+import { currentBundle } from '../../bundle/bundle.ts';
 import { CONTROLLER_NODE_FLAGS } from '../../controllers/runtime/node-options.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync } from 'node:fs';
@@ -70,13 +71,13 @@ export interface ControllerProcess {
   logs(): string;
 }
 
-/** Runs the real controller (`node controllers/main.ts`) as a separate process. */
+/** Runs the real controller, bundled as it ships (bundle/bundle.ts), as a separate process. */
 export function startController(kubeconfigPath: string, env: Record<string, string>, label: string): ControllerProcess {
   const logDir = join(stateDir, 'logs', 'tests');
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `controller-${label}-${Date.now()}.log`);
   const out = createWriteStream(logFile);
-  const child = spawn(process.execPath, [...CONTROLLER_NODE_FLAGS, join(repoRoot, 'controllers', 'main.ts')], {
+  const child = spawn(process.execPath, [...CONTROLLER_NODE_FLAGS, currentBundle(repoRoot)], {
     cwd: repoRoot,
     env: {
       PATH: process.env.PATH ?? '',

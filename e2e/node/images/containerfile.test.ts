@@ -12,7 +12,9 @@ const read = (file: string) => readFileSync(`${repoRoot}/${file}`, 'utf8');
 const pkg = JSON.parse(read('package.json')) as PackageInfo;
 const stages = parseContainerfile(read('Containerfile'));
 const runtime = stages.at(-1) as Stage;
-const dependencies = stages[0] as Stage;
+const stage = (name: string) => stages.find((s) => s.name === name) as Stage;
+const bundle = stage('bundle');
+const dependencies = stage('dependencies');
 const args = (stage: Stage, keyword: string) => stage.instructions.filter((i) => i.keyword === keyword).map((i) => i.args);
 
 test('the parser joins continuation lines, drops comments and reads exec form and pairs', () => {
@@ -26,8 +28,19 @@ test('the parser joins continuation lines, drops comments and reads exec form an
   assert.equal(instructions('\n\n').length, 0);
 });
 
+test('a stage bundles the controller with the development dependencies, and only dist/ leaves it', () => {
+  assert.match(bundle.base, /^node:26(\.\d+)*-/);
+  const runs = args(bundle, 'RUN');
+  assert.ok(runs.some((run) => run.includes('npm ci') && !run.includes('--omit=dev')), 'the bundler is a development dependency');
+  assert.equal(runs.at(-1), 'node bundle/cli.ts');
+  const sources = args(bundle, 'COPY').map((c) => c.split(/\s+/)[0]);
+  for (const dir of [...runtimeDirs, 'bundle']) assert.ok(sources.includes(dir), `the bundle stage copies ${dir}`);
+  const fromBundle = stages.flatMap((s) => args(s, 'COPY')).filter((c) => c.startsWith(`--from=${bundle.name} `));
+  assert.deepEqual(fromBundle, [`--from=${bundle.name} /app/dist ./dist`, `--from=${bundle.name} /app/dist ./dist`]);
+});
+
 test('a build stage installs production dependencies only, and a slim Node 26 stage runs them', () => {
-  assert.equal(stages.length, 2);
+  assert.equal(stages.length, 3);
   assert.match(dependencies.base, /^node:26(\.\d+)*-/);
   assert.match(runtime.base, /^(node:26(\.\d+)*-[\w-]*slim|gcr\.io\/distroless\/nodejs26[\w-]*)(@sha256:[0-9a-f]{64})?$/);
   const npmCi = args(dependencies, 'RUN').find((run) => run.includes('npm ci'));
@@ -38,9 +51,9 @@ test('a build stage installs production dependencies only, and a slim Node 26 st
   assert.deepEqual(args(runtime, 'RUN'), [], 'the runtime stage runs nothing: no npm, no shell');
 });
 
-test('the runtime stage copies the runtime files and the built node_modules, nothing else', () => {
+test('the runtime stage copies the runtime files, the built node_modules and the bundle, nothing else', () => {
   const copies = args(runtime, 'COPY');
-  assert.deepEqual(copies.filter((c) => c.startsWith('--from=')), [`--from=${dependencies.name} /app/node_modules ./node_modules`]);
+  assert.deepEqual(copies.filter((c) => c.startsWith('--from=')), [`--from=${dependencies.name} /app/node_modules ./node_modules`, `--from=${bundle.name} /app/dist ./dist`]);
   const fromContext = copies.filter((c) => !c.startsWith('--from=')).map((c) => c.split(/\s+/)[0]);
   assert.deepEqual(fromContext.sort(), [...runtimeRootFiles, ...runtimeDirs].sort());
 });
@@ -67,5 +80,5 @@ test('user, workdir, environment, labels and entrypoint match the locally built 
 
 test('the build context leaves out tests, fixtures, dependencies and the admin .env', () => {
   const ignored = read('.dockerignore').split('\n').map((line) => line.trim());
-  for (const pattern of ['**/*.test.ts', '**/testdata', 'node_modules', '.env', '.cluster']) assert.ok(ignored.includes(pattern), pattern);
+  for (const pattern of ['**/*.test.ts', '**/testdata', 'node_modules', 'dist', '.env', '.cluster']) assert.ok(ignored.includes(pattern), pattern);
 });

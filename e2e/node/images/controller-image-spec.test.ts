@@ -13,7 +13,7 @@ import {
   describeSizes,
   envRecord,
   fileDigestLines,
-  imageEntryPoints,
+  sourceEntryPoints,
   isPrunedDependencyFile,
   requiredImagePaths,
   rootfsProblems,
@@ -58,10 +58,10 @@ test('type declarations and source maps of dependencies are pruned, code is kept
   for (const name of ['index.js', 'index.mjs', 'map.js', 'd.ts.js', 'package.json']) assert.ok(!isPrunedDependencyFile(name), name);
 });
 
-test('the image runs node controllers/main.ts in /app as a numeric non-root user', () => {
+test('the image runs the bundled controller, node dist/main.js, in /app as a numeric non-root user', () => {
   const config = controllerImageConfig(pkg);
   assert.equal(config.User, '65532:65532');
-  assert.deepEqual(config.Entrypoint, ['node', 'controllers/main.ts']);
+  assert.deepEqual(config.Entrypoint, ['node', 'dist/main.js']);
   assert.equal(config.WorkingDir, '/app');
   assert.ok(config.Env?.includes('NODE_ENV=production'));
   assert.match(config.Env?.find((e) => e.startsWith('PATH=')) ?? '', /(^|:)\/usr\/local\/bin(:|$)/);
@@ -169,7 +169,7 @@ test('everything the controller loads from its entry points is in the image', ()
   const selected = new Set(runtimeFiles());
   const packageJson = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
   const builtins = new Set(builtinModules);
-  const entryPoints: string[] = imageEntryPoints.filter((file) => existsSync(join(repoRoot, file)));
+  const entryPoints: string[] = [...sourceEntryPoints];
   const seen = new Set<string>();
   const queue = [...entryPoints];
   const problems: string[] = [];

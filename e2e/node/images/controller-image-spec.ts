@@ -8,7 +8,9 @@ import { aptCleanup, type ImageConfig, type ImageRecipe } from './recipes.ts';
 /** The uid/gid distroless images call nonroot: unused by Debian, by node images and by notebooks. */
 export const runtimeUser = { name: 'nonroot', uid: 65532, gid: 65532 } as const;
 export const workdir = '/app';
-export const entrypoint = ['node', 'controllers/main.ts'] as const;
+/** The controller bundled (bundle/bundle.ts): dist/main.js and its chunks, built with the image. */
+export const bundledEntry = 'dist/main.js';
+export const entrypoint = ['node', bundledEntry] as const;
 export const runtimeEnv: readonly string[] = [
   'NODE_ENV=production',
   // The V8 flags in the environment, not on the command line: the build fills the compile cache
@@ -21,7 +23,9 @@ export const nodeBinaryPath = '/usr/local/bin/node';
 export const sourceUrl = 'https://github.com/imagespec/imagespec-controller';
 
 /** The programs the image runs: the controller, and the exec probes of a Pod on the host network. */
-export const imageEntryPoints = ['controllers/main.ts', 'controllers/probe.ts'] as const;
+export const imageEntryPoints = [bundledEntry, 'controllers/probe.ts'] as const;
+/** The sources they are made from: the image carries these too (the bundle's source map points at them). */
+export const sourceEntryPoints = ['controllers/main.ts', 'controllers/probe.ts'] as const;
 
 /**
  * Points Node at the module compile cache of the app in `appDir` (controllers/runtime/compile-cache.ts),
@@ -181,6 +185,7 @@ export const requiredImagePaths = [
   'usr/lib/x86_64-linux-gnu/libatomic.so.1',
   'app/package.json',
   'app/controllers/main.ts',
+  `app/${bundledEntry}`,
   'app/templates/Dockerfile.hbs',
   'app/node_modules/@kubernetes/client-node/package.json',
 ] as const;

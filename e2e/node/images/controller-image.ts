@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
+import { writeBundle } from '../../../bundle/bundle.ts';
 import { repoRoot } from '../../cluster/paths.ts';
 import { baseRegistry } from '../registry.ts';
 import { run } from '../run.ts';
@@ -101,7 +102,7 @@ function pruneDependencies(nodeModules: string): void {
   }
 }
 
-/** The image's own files: /app (runtime files, production dependencies) and the node binary. */
+/** The image's own files: /app (runtime files, the bundle, production dependencies) and the node binary. */
 async function stageAppLayer(staging: string, files: string[], nodeBinary: string, strip: boolean, logFile: string): Promise<void> {
   const app = join(staging, 'app');
   for (const file of [...files, 'package-lock.json']) {
@@ -109,6 +110,9 @@ async function stageAppLayer(staging: string, files: string[], nodeBinary: strin
     copyFileSync(join(repoRoot, file), join(app, file));
   }
   await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: app, logFile });
+  // Bundled from the staged copy, against the dependencies just installed, so the source map's
+  // paths (../controllers/...) point at the sources the image carries.
+  appendFileSync(logFile, `Bundled ${writeBundle(app)}\n`);
   rmSync(join(app, 'package-lock.json'));
   pruneDependencies(join(app, 'node_modules'));
   const node = join(staging, nodeBinaryPath);
@@ -210,6 +214,8 @@ export async function buildOrReuseControllerImage(log: Log): Promise<ControllerI
   const files = runtimeFiles();
   const digests = new Map(files.map((file) => [file, sha256File(join(repoRoot, file))]));
   digests.set('package-lock.json', sha256File(join(repoRoot, 'package-lock.json')));
+  // How the bundle is made (esbuild's version is in the lock file).
+  digests.set('bundle/bundle.ts', sha256File(join(repoRoot, 'bundle', 'bundle.ts')));
   digests.set(nodeBinaryPath, sha256File(nodeBinary));
   const hash = recipeHash(recipe, [`npm ${npmVersion()}`, ...fileDigestLines(digests)]);
   const cached = readCacheMarker<ControllerMarker>(recipe, hash);

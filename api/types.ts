@@ -16,6 +16,8 @@ export const LABEL_REVISION = 'imagespec.dev/revision';
 export const LABEL_JOB = 'imagespec.dev/imagespecjob';
 export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'imagespec-controller';
+/** The controller's build Pods: what its Pod cache lists and watches. */
+export const BUILD_POD_SELECTOR = `${LABEL_MANAGED_BY}=${MANAGED_BY},${LABEL_JOB}`;
 export const ANNOTATION_REVISION = 'imagespec.dev/revision';
 /** When the controller created an ImageSpecJob, to the millisecond (creationTimestamp has seconds). */
 export const ANNOTATION_CREATED_AT = 'imagespec.dev/created-at';

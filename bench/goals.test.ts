@@ -28,6 +28,7 @@ function results(overrides: Partial<BenchResults> = {}): BenchResults {
     cpuMsPerRevision: 4.2,
     cpu: { burstMs: 4200, atRestMs: 10, startupMs: 400 },
     readyMs: 700,
+    readyListFloorMs: 450,
     readyEmptyMs: 300,
     warnings: [],
     ...overrides,

@@ -21,7 +21,7 @@ function measured(): Measured {
     },
     edits: { latenciesMs: [5, 6, 7, 8], writes: writes(22) },
     rest: { writes: writes(0), cpuMs: 12.3, rssMb: 120 },
-    restart: { writes: writes(2), cpuMs: 40, rssMb: 90, readyMs: 612.6, startupCpuMs: 700, peakRssMb: 95 },
+    restart: { writes: writes(2), cpuMs: 40, rssMb: 90, readyMs: 612.6, listFloor: { ms: 210.4, objects: 30 }, startupCpuMs: 700, peakRssMb: 95 },
     readyEmptyMs: 400,
     warnings: ['other runs share the cluster'],
   };
@@ -41,6 +41,7 @@ test('the figures per revision, the ratio and the latencies come from the measur
   assert.equal(results.writesAfterRestart, 2);
   assert.equal(results.cpuMsPerRevision, 3.21);
   assert.equal(results.readyMs, 613);
+  assert.equal(results.readyListFloorMs, 210);
   assert.equal(results.rssMb, 140);
   assert.deepEqual(results.podToStatus.byKind.Failed, { count: 0, p50Ms: null, p99Ms: null, maxMs: null, samplesMs: [] });
   assert.equal(results.podToStatus.count, 3);

@@ -24,7 +24,7 @@ export interface Measured {
   status: StatusResult;
   edits: { latenciesMs: number[]; writes: WindowWrites };
   rest: Window;
-  restart: Window & { readyMs: number; startupCpuMs: number; peakRssMb: number };
+  restart: Window & { readyMs: number; listFloor: { ms: number; objects: number }; startupCpuMs: number; peakRssMb: number };
   readyEmptyMs: number;
   warnings: string[];
 }
@@ -78,6 +78,7 @@ export function buildResults(m: Measured): BenchResults {
     cpuMsPerRevision: twoDecimals(m.burst.cpuMs / m.n),
     cpu: { burstMs: Math.round(m.burst.cpuMs), atRestMs: Math.round(m.rest.cpuMs), startupMs: Math.round(m.restart.startupCpuMs) },
     readyMs: Math.round(m.restart.readyMs),
+    readyListFloorMs: Math.round(m.restart.listFloor.ms),
     readyEmptyMs: Math.round(m.readyEmptyMs),
     warnings: m.warnings,
   };

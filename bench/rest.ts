@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { writeSnapshot } from './apiserver.ts';
 import type { BenchContext } from './context.ts';
 import { cpuMs, RssSampler, rssMb, startReadyController } from './controller.ts';
+import { listFloor, type ListFloor } from './list-floor.ts';
 import { windowWrites, type WindowWrites } from './writes.ts';
 
 export interface RestResult {
@@ -25,6 +26,8 @@ export async function atRest(ctx: BenchContext): Promise<RestResult> {
 
 export interface RestartResult extends RestResult {
   readyMs: number;
+  /** The lists a start needs, made by the benchmark's client just before the restart (list-floor.ts). */
+  listFloor: ListFloor;
   /** CPU the new process used until it was ready. */
   startupCpuMs: number;
   peakRssMb: number;
@@ -32,6 +35,8 @@ export interface RestartResult extends RestResult {
 
 /** Stops the controller (SIGTERM), starts a new one, and watches the window after it is ready. */
 export async function restart(ctx: BenchContext): Promise<RestartResult> {
+  const floor = await listFloor(ctx.kube, ctx.namespace);
+  ctx.log(`list floor: ${floor.objects} objects in ${Math.round(floor.ms)} ms`);
   const before = await writeSnapshot(ctx.kube);
   const code = await ctx.controller.process.stop('SIGTERM');
   if (code !== 0) ctx.log(`the controller exited with ${code} on SIGTERM (see ${ctx.controller.process.logFile})`);
@@ -42,5 +47,5 @@ export async function restart(ctx: BenchContext): Promise<RestartResult> {
   await sleep(ctx.options.restSeconds * 1000);
   const cpu = cpuMs(ctx.controller.pid) - startupCpuMs;
   const writes = windowWrites(before, await writeSnapshot(ctx.kube));
-  return { writes, cpuMs: cpu, rssMb: rssMb(ctx.controller.pid), readyMs: ctx.controller.readyMs, startupCpuMs, peakRssMb: sampler.stop() };
+  return { writes, cpuMs: cpu, rssMb: rssMb(ctx.controller.pid), readyMs: ctx.controller.readyMs, listFloor: floor, startupCpuMs, peakRssMb: sampler.stop() };
 }

@@ -43,6 +43,8 @@ export interface BenchResults {
   cpu: { burstMs: number; atRestMs: number; startupMs: number };
   /** From spawning the controller to /readyz 200 with n ImageSpecs (the restart). */
   readyMs: number;
+  /** The API server's part of it: the benchmark's client making the same lists (list-floor.ts). */
+  readyListFloorMs: number;
   /** The same, on an empty namespace (the first start). */
   readyEmptyMs: number;
   /** Conditions that may have skewed the figures. */

@@ -7,13 +7,12 @@
 // Every replica watches; only the leader takes keys from the queues (see leader-election.ts).
 import { CoordinationV1Api, type KubeConfig, type KubernetesListObject, type KubernetesObject, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import {
+  BUILD_POD_SELECTOR,
   GROUP,
   IMAGESPECJOB_PLURAL,
   IMAGESPEC_PLURAL,
   LABEL_IMAGESPEC,
   LABEL_JOB,
-  LABEL_MANAGED_BY,
-  MANAGED_BY,
   VERSION,
   type ImageSpec,
   type ImageSpecJob,
@@ -181,7 +180,7 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
     (namespace
       ? clients.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural, ...page })
       : clients.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural, ...page })) as Promise<KubernetesListObject<never>>;
-  const podSelector = `${LABEL_MANAGED_BY}=${MANAGED_BY},${LABEL_JOB}`;
+  const podSelector = BUILD_POD_SELECTOR;
 
   const jobsByImageSpec = new ChildIndex();
   const imageSpecs = informers<ImageSpec & KubernetesObject>(

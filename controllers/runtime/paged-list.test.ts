@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
-import { listInPages, type Page } from './paged-list.ts';
+import { continueToken, listInPages, type Page } from './paged-list.ts';
 
 const objects = (from: number, to: number): KubernetesObject[] =>
   Array.from({ length: to - from }, (_, i) => ({ metadata: { name: `o${from + i}`, managedFields: [{ manager: 'm' }] } }));
@@ -47,4 +47,20 @@ test('what the cache keeps may be a copy', async () => {
     (obj) => ({ metadata: { name: `kept-${obj.metadata?.name}` } }),
   );
   assert.deepEqual(list.items, [{ metadata: { name: 'kept-o0' } }, { metadata: { name: 'kept-o1' } }]);
+});
+
+test('a custom object list, the server\'s JSON untouched, is followed by its `continue` token too', async () => {
+  // What CustomObjectsApi returns: metadata.continue, as the API server wrote it (not _continue).
+  const raw = (meta: Record<string, unknown>, items: KubernetesObject[]) =>
+    ({ apiVersion: 'imagespec.dev/v1alpha1', kind: 'ImageSpecList', metadata: meta, items }) as KubernetesListObject<KubernetesObject>;
+  const pages: Record<string, KubernetesListObject<KubernetesObject>> = {
+    first: raw({ resourceVersion: '9', continue: 'next', remainingItemCount: 1 }, objects(0, 2)),
+    next: raw({ resourceVersion: '9' }, objects(2, 3)),
+  };
+  const list = await listInPages(async (page) => pages[page._continue ?? 'first']!, (obj) => obj, 2);
+  assert.deepEqual(list.items.map((o) => o.metadata?.name), ['o0', 'o1', 'o2']);
+  assert.equal(list.metadata?.resourceVersion, '9');
+  assert.equal((list.metadata as Record<string, unknown>).continue, undefined, 'no token left for the informer to misread');
+  assert.equal(continueToken(raw({ continue: '' }, [])), undefined);
+  assert.equal(continueToken(raw({ _continue: 't' }, [])), 't');
 });

@@ -1,5 +1,6 @@
-// The controller under test: a separate process exactly as `npm start` runs it (startController
-// from the integration harness), its readiness, work queues, CPU time and resident memory.
+// The controller under test: the bundle of the current sources in a separate process, as the image
+// runs it (startController from the integration harness), its readiness, work queues, CPU time and
+// resident memory.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';

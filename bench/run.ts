@@ -160,10 +160,15 @@ async function run(options: BenchOptions, cleanup: Cleanup): Promise<BenchResult
   await lookForOtherRuns();
   const edits = await editToPod(ctx);
   await lookForOtherRuns();
-  const warnings =
-    others.size === 0
+  const warnings = [
+    ...(others.size === 0
       ? []
-      : [`namespaces of other runs existed during the run (${[...others].slice(0, 5).join(', ')}${others.size > 5 ? ', ...' : ''}): the API server's counters are cluster-wide and may count their writes too`];
+      : [`namespaces of other runs existed during the run (${[...others].slice(0, 5).join(', ')}${others.size > 5 ? ', ...' : ''}): the API server's counters are cluster-wide and may count their writes too`]),
+    // Every ImageSpec has one job and one build Pod when the restart lists them.
+    ...(restarted.listFloor.objects === 3 * options.n
+      ? []
+      : [`the list floor listed ${restarted.listFloor.objects} objects where ${3 * options.n} exist (ImageSpecs, jobs, build Pods): a start would not see them all`]),
+  ];
 
   return buildResults({
     startedAt,

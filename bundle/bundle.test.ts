@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { OutputFile } from 'esbuild';
@@ -40,38 +40,75 @@ test('the entry is found among the chunks, and is written last, each file by ren
   }
 });
 
-test('bundles older than an hour go, the current one and recent ones stay', () => {
+test('stale content-named entries go with the chunks only they loaded; the current build, the fixed one and recent files stay', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bundle-prune-'));
   try {
     const now = Date.now();
-    const make = (name: string, ageMs: number) => {
-      writeFileSync(join(dir, name), name);
-      const at = new Date(now - ageMs);
+    const hoursAgo = (hours: number) => new Date(now - hours * 60 * 60_000);
+    const make = (name: string, text: string, at: Date) => {
+      writeFileSync(join(dir, name), text);
       utimesSync(join(dir, name), at, at);
       return join(dir, name);
     };
-    const current = make('main-CURRENT.js', 3 * 60 * 60_000);
-    make('main-OLD.js', 2 * 60 * 60_000);
-    make('chunk-RECENT.js', 60_000);
+    const current = make('main-CURRENT.js', 'import "./chunk-SHARED.js"', hoursAgo(3));
+    make('chunk-SHARED.js', 'import "./chunk-DEEP.js"', hoursAgo(3));
+    make('chunk-DEEP.js', '', hoursAgo(3));
+    make('main.js', 'import "./chunk-FIXED.js"', hoursAgo(5));
+    make('chunk-FIXED.js', '', hoursAgo(5));
+    make('main-OLD.js', 'import "./chunk-OLDONLY.js"; import "./chunk-SHARED.js"', hoursAgo(2));
+    make('main-OLD.js.map', '{}', hoursAgo(2));
+    make('chunk-OLDONLY.js', '', hoursAgo(2));
+    make('chunk-OLDONLY.js.map', '{}', hoursAgo(2));
+    make('main-RECENT.js', 'import "./chunk-RECENT.js"', hoursAgo(0.1));
+    make('chunk-RECENT.js', '', hoursAgo(0.1));
+    make('chunk-ORPHAN.js', '', hoursAgo(0.5));
+    make('main-X.js.123.tmp', '', hoursAgo(2));
     pruneStaleBundles(dir, new Set([current]), now);
-    assert.deepEqual(readdirSync(dir).sort(), ['chunk-RECENT.js', 'main-CURRENT.js']);
+    assert.deepEqual(readdirSync(dir).sort(), [
+      'chunk-DEEP.js',
+      'chunk-FIXED.js',
+      'chunk-ORPHAN.js',
+      'chunk-RECENT.js',
+      'chunk-SHARED.js',
+      'main-CURRENT.js',
+      'main-RECENT.js',
+      'main.js',
+    ]);
     pruneStaleBundles(join(dir, 'absent'), new Set(), now);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
-test('the bundled controller runs on its own: it validates its configuration and names the bad setting', () => {
-  const entry = currentBundle(repoRoot);
-  assert.equal(join(entry, '..'), join(repoRoot, BUNDLE_DIR));
-  assert.ok(existsSync(entry));
-  const run = spawnSync(process.execPath, [entry], {
+/**
+ * Runs `script` against a cluster config that is never reached, with one bad setting: a controller
+ * that loaded exits 2 naming the setting before it connects to anything.
+ */
+function assertRejectsSetting(script: string, name: string, value: string): void {
+  const run = spawnSync(process.execPath, [script], {
     encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', KUBECONFIG: '/nonexistent/kubeconfig', IMAGESPEC_ENV_FILE: '/dev/null', IMAGESPEC_WORKERS: 'many' },
+    env: { PATH: process.env.PATH ?? '', KUBECONFIG: '/nonexistent/kubeconfig', IMAGESPEC_ENV_FILE: '/dev/null', [name]: value },
     timeout: 60_000,
   });
   assert.equal(run.status, 2, run.stderr);
   assert.match(run.stderr, /invalid configuration/);
-  assert.match(run.stderr, /IMAGESPEC_WORKERS/);
-  assert.equal(currentBundle(repoRoot), entry, 'built once per process');
+  assert.ok(run.stderr.includes(name), run.stderr);
+}
+
+test('the bundled controller runs on its own: it validates its configuration and names the bad setting', () => {
+  const entry = currentBundle(repoRoot);
+  assert.equal(join(entry, '..'), join(repoRoot, BUNDLE_DIR));
+  assert.ok(existsSync(entry));
+  assertRejectsSetting(entry, 'IMAGESPEC_WORKERS', 'many');
+  const writtenAt = statSync(entry).mtimeMs;
+  assert.equal(currentBundle(repoRoot), entry);
+  assert.equal(statSync(entry).mtimeMs, writtenAt, 'built once per process: not written again');
+});
+
+test('npm start bundles the current sources and runs the bundle\'s main', () => {
+  const startedAt = Date.now() - 1000;
+  assertRejectsSetting(join(repoRoot, 'e2e', 'start.ts'), 'IMAGESPEC_LOG_LEVEL', 'loud');
+  const dist = join(repoRoot, BUNDLE_DIR);
+  const written = readdirSync(dist).filter((name) => /^main-[A-Z0-9]+\.js$/.test(name) && statSync(join(dist, name)).mtimeMs >= startedAt);
+  assert.ok(written.length > 0, 'npm start wrote the bundle it ran');
 });

@@ -1,5 +1,5 @@
 // The controller as it runs: its modules and its dependencies bundled into a few minified files.
-// Loaded from source, a start reads ~1,400 modules (1,033 of them @kubernetes/client-node's) and
+// Loaded from source, a start reads ~1,600 modules (1,033 files of @kubernetes/client-node) and
 // keeps every module's record and source text for the life of the process. Bundled, the same
 // program is an entry file and a few dozen small chunks: measured on an empty namespace, ready in
 // 303 ms instead of 615 and 89 MB resident instead of 150 (README, Performance).
@@ -8,7 +8,7 @@
 // then imports the rest dynamically, and each dynamic import becomes a chunk loaded after the cache
 // is on. Every file lands in one directory one level below the project root, so a module that finds
 // files relative to its own URL (render/templates.ts: ../templates/) finds them from the bundle too.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { buildSync, type BuildOptions, type OutputFile } from 'esbuild';
 
@@ -82,9 +82,9 @@ export function writeFiles(files: readonly OutputFile[]): void {
   }
 }
 
-/** Bundles with fixed names into `outdir` (the image, `npm run bundle`); returns the entry's path. */
-export function writeBundle(root: string, outdir: string = join(root, BUNDLE_DIR)): string {
-  const files = bundleFiles(root, outdir, false);
+/** Bundles with fixed names into <root>/dist (the image, `npm run bundle`); returns the entry's path. */
+export function writeBundle(root: string): string {
+  const files = bundleFiles(root, join(root, BUNDLE_DIR), false);
   writeFiles(files);
   return entryFile(files).path;
 }
@@ -93,17 +93,58 @@ export function writeBundle(root: string, outdir: string = join(root, BUNDLE_DIR
 // its first second, so nothing running still needs it.
 const STALE_BUNDLE_MS = 60 * 60_000;
 
-/** Deletes files in `dir` that are not `keep` and older than STALE_BUNDLE_MS. */
+const CONTENT_NAMED_ENTRY = /^main-[A-Z0-9]+\.js/;
+const CHUNK = /^chunk-[A-Z0-9]+\.js/;
+const CHUNK_REFERENCE = /chunk-[A-Z0-9]+\.js/g;
+/** The entry or chunk a file belongs to: main-X.js.map and main-X.js.LEGAL.txt go with main-X.js. */
+const codeFileOf = (name: string) => /^[\w-]+\.js/.exec(name)?.[0] ?? name;
+
+/** The chunks the entries in `dir` load, directly or through other chunks. */
+function reachableChunks(dir: string, entries: readonly string[]): Set<string> {
+  const reached = new Set<string>();
+  const pending = [...entries];
+  for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
+    let text: string;
+    try {
+      text = readFileSync(join(dir, name), 'utf8');
+    } catch {
+      continue;
+    }
+    for (const [chunk] of text.matchAll(CHUNK_REFERENCE)) {
+      if (!reached.has(chunk)) {
+        reached.add(chunk);
+        pending.push(chunk);
+      }
+    }
+  }
+  return reached;
+}
+
+/**
+ * Deletes what earlier content-named builds left in `dir` once it is older than STALE_BUNDLE_MS:
+ * their entries (main-<hash>.js), then every chunk no remaining entry loads. `keep` (this build)
+ * and the fixed-name bundle (`npm run bundle`: main.js and its chunks) always stay.
+ */
 export function pruneStaleBundles(dir: string, keep: ReadonlySet<string>, now = Date.now()): void {
   if (!existsSync(dir)) return;
-  for (const name of readdirSync(dir)) {
+  const stale = (name: string) => {
     const path = join(dir, name);
-    if (keep.has(path)) continue;
+    if (keep.has(path) || keep.has(join(dir, codeFileOf(name)))) return false;
     try {
-      if (now - statSync(path).mtimeMs > STALE_BUNDLE_MS) rmSync(path, { force: true });
+      return now - statSync(path).mtimeMs > STALE_BUNDLE_MS;
     } catch {
-      // Another process pruned it first.
+      return false;
     }
+  };
+  const remove = (name: string) => rmSync(join(dir, name), { force: true });
+  const names = readdirSync(dir);
+  for (const name of names) {
+    if ((CONTENT_NAMED_ENTRY.test(name) || name.endsWith('.tmp')) && stale(name)) remove(name);
+  }
+  const entries = readdirSync(dir).filter((name) => /^main(-[A-Z0-9]+)?\.js$/.test(name));
+  const loaded = reachableChunks(dir, entries);
+  for (const name of readdirSync(dir)) {
+    if (CHUNK.test(name) && !loaded.has(codeFileOf(name)) && stale(name)) remove(name);
   }
 }
 
@@ -116,7 +157,8 @@ const built = new Map<string, string>();
  */
 export function currentBundle(root: string): string {
   const known = built.get(root);
-  if (known) return known;
+  // Gone only if the sources changed over an hour ago and another process pruned it: build again.
+  if (known && existsSync(known)) return known;
   const outdir = join(root, BUNDLE_DIR);
   const files = bundleFiles(root, outdir, true);
   writeFiles(files);

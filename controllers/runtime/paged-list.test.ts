@@ -55,7 +55,7 @@ test('a custom object list, the server\'s JSON untouched, is followed by its `co
     ({ apiVersion: 'imagespec.dev/v1alpha1', kind: 'ImageSpecList', metadata: meta, items }) as KubernetesListObject<KubernetesObject>;
   const pages: Record<string, KubernetesListObject<KubernetesObject>> = {
     first: raw({ resourceVersion: '9', continue: 'next', remainingItemCount: 1 }, objects(0, 2)),
-    next: raw({ resourceVersion: '9' }, objects(2, 3)),
+    next: raw({ resourceVersion: '9', continue: '' }, objects(2, 3)),
   };
   const list = await listInPages(async (page) => pages[page._continue ?? 'first']!, (obj) => obj, 2);
   assert.deepEqual(list.items.map((o) => o.metadata?.name), ['o0', 'o1', 'o2']);

@@ -59,7 +59,7 @@ export function compileCacheUse(debugOutput: string): { accepted: number; missed
   return { accepted, missed };
 }
 
-/** What `node controllers/main.ts` loads, relative to the repository root (see the import test). */
+/** The sources the bundle is made from and the probe loads, relative to the repository root (see the import test). */
 export const runtimeDirs = ['api', 'config', 'controllers', 'registry', 'render', 'templates'] as const;
 export const runtimeRootFiles = ['package.json'] as const;
 

@@ -60,9 +60,12 @@ export function bundleFiles(root: string, outdir: string, hashed: boolean): Outp
   return result.outputFiles ?? [];
 }
 
+/** An entry file's name, fixed (main.js) or content-named (main-<hash>.js). */
+const ENTRY_NAME = /^main(-[A-Z0-9]+)?\.js$/;
+
 /** The output file that is the entry point (the one named after main.ts). */
 export function entryFile(files: readonly OutputFile[]): OutputFile {
-  const entry = files.find((file) => /^main(-[A-Z0-9]+)?\.js$/.test(basename(file.path)));
+  const entry = files.find((file) => ENTRY_NAME.test(basename(file.path)));
   if (!entry) throw new Error(`the bundle has no entry file among ${files.map((file) => basename(file.path)).join(', ')}`);
   return entry;
 }
@@ -141,7 +144,7 @@ export function pruneStaleBundles(dir: string, keep: ReadonlySet<string>, now = 
   for (const name of names) {
     if ((CONTENT_NAMED_ENTRY.test(name) || name.endsWith('.tmp')) && stale(name)) remove(name);
   }
-  const entries = readdirSync(dir).filter((name) => /^main(-[A-Z0-9]+)?\.js$/.test(name));
+  const entries = readdirSync(dir).filter((name) => ENTRY_NAME.test(name));
   const loaded = reachableChunks(dir, entries);
   for (const name of readdirSync(dir)) {
     if (CHUNK.test(name) && !loaded.has(codeFileOf(name)) && stale(name)) remove(name);

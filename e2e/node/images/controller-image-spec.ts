@@ -1,6 +1,7 @@
 // The controller's container image, described once. The Containerfile (for builders that can pull
 // node:26 from a registry) and the local build (controller-image.ts, from Debian packages) both
 // follow these values; containerfile.test.ts holds the Containerfile to them.
+import { BUNDLE_DIR, FIXED_ENTRY_NAME } from '../../../bundle/bundle.ts';
 import { projectCompileCacheDir } from '../../../controllers/runtime/compile-cache.ts';
 import { controllerNodeOptions } from '../../../controllers/runtime/node-options.ts';
 import { aptCleanup, type ImageConfig, type ImageRecipe } from './recipes.ts';
@@ -9,7 +10,7 @@ import { aptCleanup, type ImageConfig, type ImageRecipe } from './recipes.ts';
 export const runtimeUser = { name: 'nonroot', uid: 65532, gid: 65532 } as const;
 export const workdir = '/app';
 /** The controller bundled (bundle/bundle.ts): dist/main.js and its chunks, built with the image. */
-export const bundledEntry = 'dist/main.js';
+export const bundledEntry = `${BUNDLE_DIR}/${FIXED_ENTRY_NAME}`;
 export const entrypoint = ['node', bundledEntry] as const;
 export const runtimeEnv: readonly string[] = [
   'NODE_ENV=production',

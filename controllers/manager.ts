@@ -29,11 +29,12 @@ import { workersLiveness, type Liveness } from './runtime/health.ts';
 import { describeError, ResilientInformer } from './runtime/informer.ts';
 import { slimNode, slimObject, slimPod } from './runtime/slim.ts';
 import { listInPages, type Page } from './runtime/paged-list.ts';
-import { keyOf, makeClients, plain, type Clients } from './runtime/kube.ts';
+import { keyOf, makeClients, type Clients } from './runtime/kube.ts';
 import { LeaderElector, type LeaderElectorOptions } from './runtime/leader-election.ts';
 import { candidateIdentity, leaseNamespace } from './runtime/leader-identity.ts';
 import type { Logger } from './runtime/logger.ts';
 import type { Metrics } from './runtime/metrics.ts';
+import { untypedJson } from './runtime/untyped-json.ts';
 import { runWorkers } from './runtime/worker.ts';
 import { WorkQueue } from './runtime/workqueue.ts';
 import { ImageSpecController } from './imagespec/controller.ts';
@@ -130,15 +131,8 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
       labelSelector,
       scopes = namespaces,
       slim = slimObject,
-      typedList = false,
     }: {
       labelSelector?: string;
-      /**
-       * The list comes from a typed client-node call (Dates, class instances): each object is
-       * trimmed, then turned into plain JSON like the watch events, so cached objects have one
-       * shape. Trimming first keeps the copy small (a build Pod's context never gets copied).
-       */
-      typedList?: boolean;
       /** Where to watch: the watched namespaces, or [''] for a cluster-scoped kind. */
       scopes?: readonly string[];
       /** What the cache keeps of each object (slim.ts). */
@@ -156,9 +150,11 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
           // in between, so no caller of synced() sees the mark without the items. The workers
           // wait one turn more (setImmediate), until the last informer has stored its items.
           list: async () => {
+            // Every list keeps the server's JSON (custom objects, untyped-json.ts), the shape the
+            // watch events have too, so the cache trims it in place.
             const keep = (obj: T): T => {
               slim(obj);
-              return typedList ? plain(obj) : obj;
+              return obj;
             };
             const items = await listInPages((page) => list(namespace, page), keep);
             listed.add(`${kind} ${namespace}`);
@@ -209,14 +205,16 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
     '/api/v1',
     'pods',
     (namespace, page) =>
-      namespace
-        ? clients.core.listNamespacedPod({ namespace, labelSelector: podSelector, ...page })
-        : clients.core.listPodForAllNamespaces({ labelSelector: podSelector, ...page }),
+      untypedJson((options) =>
+        namespace
+          ? clients.core.listNamespacedPod({ namespace, labelSelector: podSelector, ...page }, options)
+          : clients.core.listPodForAllNamespaces({ labelSelector: podSelector, ...page }, options),
+      ),
     (pod) => {
       const job = pod.metadata?.labels?.[LABEL_JOB];
       if (job) jobQueue.add(keyOf(pod.metadata?.namespace, job));
     },
-    { labelSelector: podSelector, slim: (pod) => slimPod(pod, CONTEXT_ANNOTATION_PREFIX), typedList: true },
+    { labelSelector: podSelector, slim: (pod) => slimPod(pod, CONTEXT_ANNOTATION_PREFIX) },
   );
 
   // Nodes (cluster-wide, read only): a build whose node stops answering is ended by the controller,
@@ -227,7 +225,7 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
           'Node',
           '/api/v1',
           'nodes',
-          (_namespace, page) => clients.core.listNode(page),
+          (_namespace, page) => untypedJson((options) => clients.core.listNode(page, options)),
           (node) => {
             for (const pod of pods.all().flatMap((informer) => informer.list())) {
               const job = pod.metadata?.labels?.[LABEL_JOB];
@@ -235,7 +233,7 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
               if (job && running && pod.spec?.nodeName === node.metadata?.name) jobQueue.add(keyOf(pod.metadata?.namespace, job));
             }
           },
-          { scopes: [''], slim: slimNode, typedList: true },
+          { scopes: [''], slim: slimNode },
         )
       : undefined;
   const nodeCache = nodes ? { get: (name: string) => nodes.get(name, '') } : undefined;

@@ -13,9 +13,9 @@ export interface Page {
 type RawListMeta = V1ListMeta & { continue?: string };
 
 /**
- * The token of the next page. A typed list (client-node's ObjectSerializer, e.g. Pods) holds it as
- * `_continue`; a custom object list is the server's JSON untouched and holds it as `continue`.
- * Reading only `_continue` ended every custom object list after its first page of 500.
+ * The token of the next page. A typed list (client-node's ObjectSerializer) holds it as `_continue`;
+ * the server's JSON untouched (custom objects, untyped-json.ts) as `continue`. Reading only
+ * `_continue` ended every custom object list after its first page of 500.
  */
 export function continueToken(list: KubernetesListObject<KubernetesObject>): string | undefined {
   const metadata = list.metadata as RawListMeta | undefined;

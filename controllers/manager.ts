@@ -34,6 +34,7 @@ import { LeaderElector, type LeaderElectorOptions } from './runtime/leader-elect
 import { candidateIdentity, leaseNamespace } from './runtime/leader-identity.ts';
 import type { Logger } from './runtime/logger.ts';
 import type { Metrics } from './runtime/metrics.ts';
+import { memoryReducingCollection, startIdleCompaction } from './runtime/idle-compaction.ts';
 import { untypedJson } from './runtime/untyped-json.ts';
 import { runWorkers } from './runtime/worker.ts';
 import { WorkQueue } from './runtime/workqueue.ts';
@@ -247,6 +248,7 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
   let workers: Promise<unknown> | undefined;
   let leading = false;
   let stopping = false;
+  let stopCompaction: (() => void) | undefined;
   const allInformers = () => [...pods.all(), ...jobs.all(), ...imageSpecs.all(), ...(nodes?.all() ?? [])];
   const synced = () => listed.size === allInformers().length;
 
@@ -304,6 +306,10 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
       // All lists at once: no reconcile runs before every cache has listed (lead waits for
       // whenSynced), so the order they fill in does not matter, and start-up takes the longest
       // list instead of their sum.
+      const collect = memoryReducingCollection();
+      if (collect) {
+        stopCompaction = startIdleCompaction({ workDone: () => imageSpecQueue.completed + jobQueue.completed, synced, collect, log });
+      }
       await Promise.all(allInformers().map((informer) => informer.start()));
       if (stopping) return;
       if (!elector) {
@@ -315,6 +321,7 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
     },
     async stop() {
       stopping = true;
+      stopCompaction?.();
       stopTakingKeys();
       const timeoutMs = config.shutdownTimeoutSeconds * 1000;
       const finished = await settlesWithin(workers ?? Promise.resolve(), timeoutMs);

@@ -61,6 +61,7 @@ export class WorkQueue {
   private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
   private readonly waiters: Array<(key: string | undefined) => void> = [];
   private shuttingDown = false;
+  private completedCount = 0;
   private readonly backoff: BackoffOptions;
   private readonly metrics?: WorkQueueMetrics;
   private readonly clock: () => number;
@@ -135,6 +136,7 @@ export class WorkQueue {
     const takenAt = this.processing.get(key);
     if (takenAt === undefined) return;
     this.processing.delete(key);
+    this.completedCount++;
     this.metrics?.worked(seconds(this.clock() - takenAt));
     if (this.dirty.has(key)) this.push(key);
   }
@@ -153,6 +155,11 @@ export class WorkQueue {
 
   get length(): number {
     return this.queue.length;
+  }
+
+  /** Keys processed since the queue was made: a count that moves while the controller works. */
+  get completed(): number {
+    return this.completedCount;
   }
 
   get processingCount(): number {

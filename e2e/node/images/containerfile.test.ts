@@ -63,7 +63,7 @@ test('the build stage fills the compile cache the runtime environment names, loa
   assert.ok(fill, 'the build stage fills the compile cache');
   for (const [name, value] of Object.entries(compileCacheEnv(workdir))) assert.ok(fill.includes(`${name}=${value} `), `${name}=${value}`);
   // V8 keeps a code cache only for the flags it was made with: the fill runs with the runtime's.
-  assert.ok(fill.includes(`NODE_OPTIONS=${controllerNodeOptions()} `), 'NODE_OPTIONS as at run time');
+  assert.ok(fill.includes(`NODE_OPTIONS="${controllerNodeOptions()}" `), 'NODE_OPTIONS as at run time');
   for (const file of imageEntryPoints) assert.ok(fill.includes(`import('${workdir}/${file}')`), file);
   const sources = args(dependencies, 'COPY').map((c) => c.split(/\s+/)[0]);
   for (const dir of runtimeDirs) assert.ok(sources.includes(dir), `the build stage copies ${dir} before loading it`);

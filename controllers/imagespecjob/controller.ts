@@ -9,7 +9,8 @@ import { apiMessage, ignoreAlreadyExists, ignoreNotFound, isInvalid } from '../r
 import { describeError } from '../runtime/informer.ts';
 import { LOOKUP_TIMEOUT_MS, type ImageLookup } from '../../registry/existing-image.ts';
 import { imageSpecClient } from '../runtime/custom-objects.ts';
-import { patchCustomStatus, plain, sameStatus, splitKey, type Clients } from '../runtime/kube.ts';
+import { patchCustomStatus, sameStatus, splitKey, type Clients } from '../runtime/kube.ts';
+import { untypedJson } from '../runtime/untyped-json.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { eventSubject } from '../runtime/eventbody.ts';
 import { recordEvents, type EventRecorder } from '../runtime/events.ts';
@@ -146,7 +147,8 @@ export class ImageSpecJobController {
     if (!config.registry) return undefined;
     try {
       const pod = buildPod(job, config, this.contextUrlOf(job));
-      const created = await clients.core.createNamespacedPod({ namespace, body: pod }).then(() => true, ignoreAlreadyExists);
+      // The answer is not read: kept as JSON (untyped-json.ts), it is not typed for nothing.
+      const created = await untypedJson((options) => clients.core.createNamespacedPod({ namespace, body: pod }, options)).then(() => true, ignoreAlreadyExists);
       if (created) log.info('Created Pod', { namespace, name: pod.metadata?.name, imageSpecJob: job.metadata.name });
       return undefined;
     } catch (error) {
@@ -164,6 +166,6 @@ export class ImageSpecJobController {
   }
 
   private async readPod(namespace: string, name: string): Promise<V1Pod | undefined> {
-    return plain(await this.deps.clients.core.readNamespacedPod({ name, namespace }).catch(ignoreNotFound));
+    return untypedJson<V1Pod>((options) => this.deps.clients.core.readNamespacedPod({ name, namespace }, options)).catch(ignoreNotFound);
   }
 }

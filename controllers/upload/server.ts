@@ -10,6 +10,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { V1Pod } from '@kubernetes/client-node';
 import type { Config } from '../../config/types.ts';
 import { configuredCredentials, transportFor } from '../../registry/client.ts';
 import { PushSecretError, tenantCredentials } from './push-secret.ts';
@@ -18,7 +19,8 @@ import { parseTargetImage, pushLayoutTar } from '../../registry/push-layout.ts';
 import { imageSpecClient, imageSpecJobClient } from '../runtime/custom-objects.ts';
 import { ignoreNotFound } from '../runtime/errors.ts';
 import { describeError } from '../runtime/informer.ts';
-import { plain, type Clients } from '../runtime/kube.ts';
+import type { Clients } from '../runtime/kube.ts';
+import { untypedJson } from '../runtime/untyped-json.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { podName } from '../../api/names.ts';
 import { controllingImageSpec } from '../imagespecjob/trust.ts';
@@ -114,7 +116,7 @@ async function observeOnce(options: UploadServerOptions, route: UploadRoute, tok
   const ref = controllingImageSpec(job);
   const [owner, pod] = await Promise.all([
     ref ? imageSpecClient(clients.custom).get(route.namespace, ref.name).catch(ignoreNotFound) : undefined,
-    clients.core.readNamespacedPod({ namespace: route.namespace, name: podName(route.name) }).then(plain, ignoreNotFound),
+    untypedJson<V1Pod>((options) => clients.core.readNamespacedPod({ namespace: route.namespace, name: podName(route.name) }, options)).catch(ignoreNotFound),
   ]);
   return { ...base, job, owner, pod };
 }

@@ -5,7 +5,8 @@
 // enough to make it collect and give them back. Measured after a restart with 6,000 cached
 // objects: 56 MB of heap in use 20 s after ready, 35 MB of it alive; one collection then returns
 // V8's spare pages and the response buffers' memory, and resident memory settles 30-40 MB lower.
-// It costs one full collection per quiet spell after work, not one per reconcile.
+// It costs one full collection per quiet spell after work, and at most one a minute: a key that
+// comes back every few seconds (a missing Secret rechecked) must not buy a collection each time.
 import type { Logger } from './logger.ts';
 
 /** V8's collector with `--expose-gc` (node-options.ts); undefined without the flag. */
@@ -25,18 +26,30 @@ export interface QuietState {
   seen: number;
   /** Work happened since the last collection (start-up counts as work: the caches' fill). */
   owed: boolean;
+  /** When the last collection ran (ms, any monotonic clock); undefined before the first. */
+  collectedAt?: number;
 }
 
-/**
- * Pure: whether to collect now. Collects once the counter has stood still for a whole interval
- * after moving, and only with the caches synced (a fill in progress is work too).
- */
-export function decideCollection(state: QuietState, counter: number, synced: boolean): { collect: boolean; next: QuietState } {
-  if (!synced || counter !== state.seen) return { collect: false, next: { seen: counter, owed: true } };
-  return { collect: state.owed, next: { seen: counter, owed: false } };
+export interface Look {
+  counter: number;
+  synced: boolean;
+  now: number;
 }
 
 export const QUIET_INTERVAL_MS = 5_000;
+export const MIN_COLLECTION_GAP_MS = 60_000;
+
+/**
+ * Pure: whether to collect now. Collects once the counter has stood still for a whole interval
+ * after moving, only with the caches synced (a fill in progress is work too), and not within
+ * `minGapMs` of the last collection: a quiet spell that comes too soon keeps the collection owed.
+ */
+export function decideCollection(state: QuietState, look: Look, minGapMs = MIN_COLLECTION_GAP_MS): { collect: boolean; next: QuietState } {
+  if (!look.synced || look.counter !== state.seen) return { collect: false, next: { ...state, seen: look.counter, owed: true } };
+  const tooSoon = state.collectedAt !== undefined && look.now - state.collectedAt < minGapMs;
+  if (!state.owed || tooSoon) return { collect: false, next: state };
+  return { collect: true, next: { seen: look.counter, owed: false, collectedAt: look.now } };
+}
 
 export interface IdleCompactionOptions {
   /** Moves whenever a reconcile finishes (the work queues' completed counts). */
@@ -45,13 +58,15 @@ export interface IdleCompactionOptions {
   collect: () => void;
   log: Logger;
   intervalMs?: number;
+  minGapMs?: number;
 }
 
-/** Looks every interval; collects once per quiet spell that follows work. Stop with the returned function. */
+/** Looks every interval; collects once per quiet spell that follows work, at most once per `minGapMs`. Stop with the returned function. */
 export function startIdleCompaction(options: IdleCompactionOptions): () => void {
   let state: QuietState = { seen: options.workDone(), owed: true };
   const timer = setInterval(() => {
-    const { collect, next } = decideCollection(state, options.workDone(), options.synced());
+    const look = { counter: options.workDone(), synced: options.synced(), now: performance.now() };
+    const { collect, next } = decideCollection(state, look, options.minGapMs);
     state = next;
     if (!collect) return;
     const startedAt = performance.now();

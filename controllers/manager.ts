@@ -152,12 +152,11 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
           // wait one turn more (setImmediate), until the last informer has stored its items.
           list: async () => {
             // Every list keeps the server's JSON (custom objects, untyped-json.ts), the shape the
-            // watch events have too, so the cache trims it in place.
-            const keep = (obj: T): T => {
+            // watch events have too, so each object is trimmed in place as its page arrives.
+            const items = await listInPages((page) => list(namespace, page), (obj) => {
               slim(obj);
               return obj;
-            };
-            const items = await listInPages((page) => list(namespace, page), keep);
+            });
             listed.add(`${kind} ${namespace}`);
             if (synced()) setImmediate(cachesSynced);
             return items;
@@ -177,7 +176,6 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
     (namespace
       ? clients.custom.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural, ...page })
       : clients.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural, ...page })) as Promise<KubernetesListObject<never>>;
-  const podSelector = BUILD_POD_SELECTOR;
 
   const jobsByImageSpec = new ChildIndex();
   const imageSpecs = informers<ImageSpec & KubernetesObject>(
@@ -208,14 +206,14 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
     (namespace, page) =>
       untypedJson((options) =>
         namespace
-          ? clients.core.listNamespacedPod({ namespace, labelSelector: podSelector, ...page }, options)
-          : clients.core.listPodForAllNamespaces({ labelSelector: podSelector, ...page }, options),
+          ? clients.core.listNamespacedPod({ namespace, labelSelector: BUILD_POD_SELECTOR, ...page }, options)
+          : clients.core.listPodForAllNamespaces({ labelSelector: BUILD_POD_SELECTOR, ...page }, options),
       ),
     (pod) => {
       const job = pod.metadata?.labels?.[LABEL_JOB];
       if (job) jobQueue.add(keyOf(pod.metadata?.namespace, job));
     },
-    { labelSelector: podSelector, slim: (pod) => slimPod(pod, CONTEXT_ANNOTATION_PREFIX) },
+    { labelSelector: BUILD_POD_SELECTOR, slim: (pod) => slimPod(pod, CONTEXT_ANNOTATION_PREFIX) },
   );
 
   // Nodes (cluster-wide, read only): a build whose node stops answering is ended by the controller,

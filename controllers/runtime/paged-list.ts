@@ -1,6 +1,6 @@
 // Lists a collection in pages and trims each page's objects before the next one arrives. A cache
 // fill is the controller's largest allocation: thousands of objects (a build Pod carries its whole
-// build context) parsed and typed at once. In pages, only one page of untrimmed objects is alive
+// build context) parsed at once. In pages, only one page of untrimmed objects is alive
 // at a time, so the fill no longer sets the process's peak memory.
 import type { KubernetesListObject, KubernetesObject, V1ListMeta } from '@kubernetes/client-node';
 

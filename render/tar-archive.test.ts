@@ -51,3 +51,21 @@ test('a name that is not a plain file name is refused', () => {
     assert.throws(() => tarArchive({ [name]: 'x' }), /plain names/, JSON.stringify(name));
   }
 });
+
+test('a directory of the user\'s files unpacks with their exact bytes, beside the context files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tar-archive-'));
+  try {
+    const binary = Buffer.from([0, 1, 2, 255, 254, 10, 13]);
+    const source = { Dockerfile: Buffer.from('FROM scratch\nCOPY blob /\n'), blob: binary, 'big.txt': Buffer.alloc(1500, 'y') };
+    writeFileSync(join(dir, 'context.tar'), tarArchive({ 'build.sh': '#!/bin/sh\n' }, { name: 'source', files: source }));
+    execFileSync('tar', ['-x', '-o', '-m', '-f', join(dir, 'context.tar'), '-C', dir]);
+    for (const [name, content] of Object.entries(source)) {
+      assert.deepEqual(readFileSync(join(dir, 'source', name)), content, name);
+      assert.equal(statSync(join(dir, 'source', name)).mode & 0o777, 0o644, name);
+    }
+    assert.equal(readFileSync(join(dir, 'build.sh'), 'utf8'), '#!/bin/sh\n');
+    assert.throws(() => tarArchive({}, { name: 'source', files: { '../x': binary } }), /plain names/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -17,17 +17,21 @@ function octal(value: number, length: number): string {
   return `${value.toString(8).padStart(length - 1, '0')}\0`;
 }
 
-function header(name: string, size: number): Buffer {
+const DIRECTORY_MODE = 0o755;
+/** The user's own files (spec.build): the modes a docker build context usually has, since COPY keeps them. */
+const SOURCE_FILE_MODE = 0o644;
+
+function header(name: string, size: number, mode = FILE_MODE, type: '0' | '5' = '0'): Buffer {
   const block = Buffer.alloc(BLOCK);
   writeField(block, 0, 100, name);
-  writeField(block, 100, 8, octal(FILE_MODE, 8));
+  writeField(block, 100, 8, octal(mode, 8));
   writeField(block, 108, 8, octal(0, 8));
   writeField(block, 116, 8, octal(0, 8));
   writeField(block, 124, 12, octal(size, 12));
   writeField(block, 136, 12, octal(0, 12));
   // The checksum is computed with its own field as eight spaces.
   writeField(block, 148, 8, ' '.repeat(8));
-  writeField(block, 156, 1, '0');
+  writeField(block, 156, 1, type);
   writeField(block, 257, 8, 'ustar\u000000');
   let sum = 0;
   for (const byte of block) sum += byte;
@@ -35,15 +39,36 @@ function header(name: string, size: number): Buffer {
   return block;
 }
 
-/** The files (name -> UTF-8 text) as one tar archive, in name order. Names must be plain file names. */
-export function tarArchive(files: Record<string, string>): Buffer {
+function checkedName(name: string, maxBytes: number): string {
+  if (!/^[A-Za-z0-9._-]+$/.test(name) || name === '.' || name === '..' || Buffer.byteLength(name) > maxBytes) {
+    throw new Error(`Cannot archive "${name}": context files are plain names of at most ${maxBytes} characters`);
+  }
+  return name;
+}
+
+function fileEntry(parts: Buffer[], name: string, content: Buffer, mode: number): void {
+  parts.push(header(name, content.length, mode), content, Buffer.alloc((BLOCK - (content.length % BLOCK)) % BLOCK));
+}
+
+/** A directory of the archive with the user's files in it (ConfigMap keys: plain names too). */
+export interface ArchiveDirectory {
+  name: string;
+  files: Record<string, Buffer>;
+}
+
+/**
+ * The files (name -> UTF-8 text) as one tar archive, in name order, then `directory` with its
+ * files. Names must be plain file names.
+ */
+export function tarArchive(files: Record<string, string>, directory?: ArchiveDirectory): Buffer {
   const parts: Buffer[] = [];
-  for (const name of Object.keys(files).sort()) {
-    if (!/^[A-Za-z0-9._-]+$/.test(name) || name === '.' || name === '..' || Buffer.byteLength(name) > MAX_NAME_BYTES) {
-      throw new Error(`Cannot archive "${name}": context files are plain names of at most ${MAX_NAME_BYTES} characters`);
+  for (const name of Object.keys(files).sort()) fileEntry(parts, checkedName(name, MAX_NAME_BYTES), Buffer.from(files[name]!, 'utf8'), FILE_MODE);
+  if (directory) {
+    const prefix = `${checkedName(directory.name, 16)}/`;
+    parts.push(header(prefix, 0, DIRECTORY_MODE, '5'));
+    for (const name of Object.keys(directory.files).sort()) {
+      fileEntry(parts, prefix + checkedName(name, MAX_NAME_BYTES - prefix.length), directory.files[name]!, SOURCE_FILE_MODE);
     }
-    const content = Buffer.from(files[name]!, 'utf8');
-    parts.push(header(name, content.length), content, Buffer.alloc((BLOCK - (content.length % BLOCK)) % BLOCK));
   }
   // Two zero blocks end the archive.
   parts.push(Buffer.alloc(BLOCK * 2));

@@ -41,6 +41,7 @@ export function fieldRules(field: CheckedField): CelRule[] {
 export type CelPredicate = (self: unknown) => boolean;
 
 const MATCHES_TERM = /^(!?)self\.matches\(r'([^']*)'\)$/;
+const ONE_OF_TWO_RULE = /^has\(self\.([A-Za-z_][A-Za-z0-9_]*)\) != has\(self\.([A-Za-z_][A-Za-z0-9_]*)\)$/;
 const SIZE_RULE = /^size\(self((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\) <= ([0-9]+)$/;
 
 function lookup(value: unknown, path: string[]): unknown {
@@ -66,6 +67,15 @@ function sizePredicate(rule: string): CelPredicate | undefined {
   };
 }
 
+/** `has(self.a) != has(self.b)`: exactly one of two fields is set. */
+function oneOfTwoPredicate(rule: string): CelPredicate | undefined {
+  const match = rule.match(ONE_OF_TWO_RULE);
+  if (!match) return undefined;
+  const [, first, second] = match as unknown as [string, string, string];
+  const has = (self: unknown, key: string) => self !== null && typeof self === 'object' && !Array.isArray(self) && (self as Record<string, unknown>)[key] !== undefined;
+  return (self) => has(self, first) !== has(self, second);
+}
+
 const compiled = new Map<string, CelPredicate>();
 
 /**
@@ -76,7 +86,7 @@ const compiled = new Map<string, CelPredicate>();
 export function compileCelRule(rule: string): CelPredicate | undefined {
   if (compiled.has(rule)) return compiled.get(rule);
   if (/\boldSelf\b/.test(rule)) return undefined;
-  const predicate = matchesPredicate(rule) ?? sizePredicate(rule);
+  const predicate = matchesPredicate(rule) ?? sizePredicate(rule) ?? oneOfTwoPredicate(rule);
   if (!predicate) throw new Error(`The validator does not understand the CEL rule ${JSON.stringify(rule)}: teach api/cel.ts its meaning`);
   compiled.set(rule, predicate);
   return predicate;

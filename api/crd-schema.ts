@@ -75,8 +75,46 @@ function baseImage(): Schema {
   return patterned(
     'imageReference',
     LIMITS.imageReferenceLength,
-    'The image the packages are installed on. The built image runs as this image\'s user. Names without a registry mean Docker Hub (python:3.11 is docker.io/library/python:3.11).',
+    'The image the packages are installed on (required unless build gives a Dockerfile). The built image runs as this image\'s user. Names without a registry mean Docker Hub (python:3.11 is docker.io/library/python:3.11).',
   );
+}
+
+/**
+ * spec.build must stand instead of baseImage: a Dockerfile names its own base image in FROM. A
+ * root-of-spec rule, so the API server and the validator report it once, at spec.
+ */
+export const BASE_IMAGE_OR_BUILD_RULE = {
+  rule: 'has(self.baseImage) != has(self.build)',
+  message: 'must set exactly one of baseImage and build: a build from a Dockerfile takes its base image from the Dockerfile\'s FROM',
+} satisfies CelRule;
+
+function dockerfileBuildSchema(): Schema {
+  return {
+    type: 'object',
+    required: ['context'],
+    description:
+      'Optional, instead of baseImage. Build your own Dockerfile (T9k ImageBuilder dockerfilePath, kaniko-shim DOCKERFILE_PATH) from a build context; the package lists, when given, are installed on top of its final stage (or of target). Its FROM images are pulled with spec.pullSecret only, like baseImage. The source and the Dockerfile path are part of the revision, and so is the content of a ConfigMap context.',
+    properties: {
+      context: {
+        type: 'object',
+        required: ['configMap'],
+        description: 'Where the build context comes from (the admin decides which sources are allowed: IMAGESPEC_BUILD_CONTEXT_SOURCES).',
+        properties: {
+          configMap: {
+            type: 'object',
+            required: ['name'],
+            description:
+              'A ConfigMap of the ImageSpec\'s namespace holding the context for small builds: each key is a file at the top of the context (data as text, binaryData as bytes). Its content is part of the revision: editing it builds a new revision.',
+            properties: {
+              name: patterned('dnsSubdomain', LIMITS.secretNameLength, 'The ConfigMap\'s name.'),
+            },
+          },
+        },
+      },
+      dockerfile: patterned('contextPath', LIMITS.contextPathLength, 'Optional. The Dockerfile\'s path inside the context; Dockerfile when absent.'),
+      target: patterned('buildTarget', LIMITS.buildTargetLength, 'Optional. The stage of a multi-stage Dockerfile to build (docker build --target); the last stage when absent.'),
+    },
+  };
 }
 
 function pullSecret(description: string): Schema {
@@ -197,9 +235,10 @@ export function imageSpecSchema(): Schema {
       spec: {
         type: 'object',
         description: 'What the image contains. Everything here except pullSecret and env defines the revision; metadata never does.',
-        required: ['baseImage'],
+        'x-kubernetes-validations': [BASE_IMAGE_OR_BUILD_RULE],
         properties: {
           baseImage: baseImage(),
+          build: dockerfileBuildSchema(),
           pullSecret: pullSecret(
             'Optional. The name of a kubernetes.io/dockerconfigjson Secret in the same namespace, used only to pull a private base image. It does not change the revision: it grants access, it does not define content.',
           ),
@@ -258,12 +297,36 @@ export function imageSpecJobSchema(): Schema {
       spec: {
         type: 'object',
         description: 'The build inputs, copied from the ImageSpec and the admin configuration when the job was created. Immutable.',
-        required: ['imageSpecName', 'revision', 'baseImage', 'packages', 'targetImage'],
+        required: ['imageSpecName', 'revision', 'packages', 'targetImage'],
         'x-kubernetes-validations': [IMMUTABLE_SPEC_RULE],
         properties: {
           imageSpecName: patterned('dnsSubdomain', LIMITS.imageSpecNameLength, 'The ImageSpec this job builds.'),
           revision: patterned('revision', 64, 'The revision built: the SHA-256 hash of baseImage, packages, updateTime and buildArgs.'),
           baseImage: baseImage(),
+          build: {
+            type: 'object',
+            required: ['context', 'dockerfile'],
+            description: 'The Dockerfile build, when the ImageSpec has one (then there is no baseImage).',
+            properties: {
+              context: {
+                type: 'object',
+                description: 'The context source, as it was when the job was created.',
+                properties: {
+                  configMap: {
+                    type: 'object',
+                    required: ['name', 'sha256'],
+                    description: 'A ConfigMap of the job\'s namespace.',
+                    properties: {
+                      name: patterned('dnsSubdomain', LIMITS.secretNameLength, 'The ConfigMap\'s name.'),
+                      sha256: patterned('revision', 64, 'The SHA-256 digest of the ConfigMap\'s content this job builds; a ConfigMap changed since is a newer revision\'s context.'),
+                    },
+                  },
+                },
+              },
+              dockerfile: patterned('contextPath', LIMITS.contextPathLength, 'The Dockerfile\'s path inside the context.'),
+              target: patterned('buildTarget', LIMITS.buildTargetLength, 'The stage built, when not the last.'),
+            },
+          },
           pullSecret: pullSecret('Optional. The dockerconfigjson Secret (same namespace) used only to pull the base image.'),
           packages: packagesSchema('The packages installed, with surrounding spaces removed and pip requirements in their canonical spacing.'),
           updateTime: updateTime(),

@@ -17,7 +17,7 @@ export interface Check {
 /** The fields whose values are checked against a grammar (the keys of PATTERNS that fields use). */
 export type CheckedField = Extract<
   PatternName,
-  'apt' | 'pip' | 'conda' | 'imageReference' | 'repoPrefix' | 'dnsSubdomain' | 'optionalDnsSubdomain' | 'optionalDateTime' | 'revision' | 'buildArgName' | 'buildArgValue' | 'envName' | 'envValue' | 'outputImage'
+  'apt' | 'pip' | 'conda' | 'imageReference' | 'repoPrefix' | 'dnsSubdomain' | 'optionalDnsSubdomain' | 'optionalDateTime' | 'revision' | 'buildArgName' | 'buildArgValue' | 'envName' | 'envValue' | 'outputImage' | 'contextPath' | 'buildTarget'
 >;
 
 function found(pattern: string, message: string): Check {
@@ -79,6 +79,10 @@ const FIELD_CHECKS: Partial<Record<CheckedField, readonly Check[]>> = {
     found('://', 'must be an image reference without a URL scheme (registry.example.com/team/notebook, not https://registry.example.com/...)'),
     found('@', 'must not carry a digest: the digest is what the push produces'),
     found('\\x20', 'must not contain spaces'),
+  ],
+  contextPath: [
+    found('^/', 'must be relative to the build context (no leading /)'),
+    found('(?:^|/)\\.\\.?(?:/|$)', 'must not have a . or .. component: the Dockerfile must be inside the build context'),
   ],
   envName: [
     found('^[Ii][Mm][Aa][Gg][Ee][Ss][Pp][Ee][Cc]_', 'must not start with IMAGESPEC_: the build step sets variables of its own under that prefix'),

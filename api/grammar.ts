@@ -180,6 +180,13 @@ export const PATTERNS = {
   buildArgValue: exact('[^\\x00-\\x1f\\x7f-\\x9f]*'),
   /** Where a tenant's image goes: a repository and an optional tag, never a digest. */
   outputImage: exact(`${REPOSITORY}(?::${TAG})?`),
+  /**
+   * A relative path inside the build context: components of letters, digits, ., _ and -, none of
+   * them . or .. (a component may start with one dot: .devcontainer/Dockerfile), no leading /.
+   */
+  contextPath: exact('\\.?[A-Za-z0-9_][A-Za-z0-9._-]*(?:/\\.?[A-Za-z0-9_][A-Za-z0-9._-]*)*'),
+  /** A Dockerfile stage name (FROM ... AS name), as buildah accepts it for --target. */
+  buildTarget: exact('[A-Za-z][A-Za-z0-9._-]*'),
   /** A shell variable name: the build step's environment. */
   envName: exact('[A-Za-z_][A-Za-z0-9_]*'),
   /** One line: a container environment value never needs more. */
@@ -207,6 +214,8 @@ export const GRAMMAR_HELP: Record<PatternName, string> = {
   buildArgName: 'a build argument name: letters, digits and _, not starting with a digit (PIP_INDEX_URL, APP_VERSION)',
   buildArgValue: 'one line of text: no newlines, tabs or other control characters',
   outputImage: 'a repository [registry[:port]/]path with lowercase path components and an optional :tag (registry.example.com/team/notebook, 127.0.0.1:5002/team/notebook:v1)',
+  contextPath: 'a relative path inside the build context: letters, digits, ., _ and - between single slashes, no . or .. component (Dockerfile, docker/Dockerfile.gpu, .devcontainer/Dockerfile)',
+  buildTarget: 'a Dockerfile stage name: a letter, then letters, digits, ., _ and - (runtime, build-env)',
   envName: 'an environment variable name: letters, digits and _, not starting with a digit (HTTP_PROXY, NO_PROXY)',
   envValue: 'one line of text: no newlines, tabs or other control characters',
 };
@@ -234,6 +243,8 @@ export const LIMITS = {
   buildArgValueLength: 512,
   env: 16,
   envNameLength: 128,
+  contextPathLength: 255,
+  buildTargetLength: 63,
   /** NO_PROXY lists grow long. */
   envValueLength: 1024,
 } as const;

@@ -6,6 +6,8 @@
 // build arguments when there are any (by name: their order means nothing). A spec without build
 // arguments hashes exactly as before they existed, so no image is rebuilt for their introduction.
 // Also in: spec.output.image when set (where the image goes decides its tag and must rebuild).
+// With spec.build instead of baseImage: the context's source kind and content (a ConfigMap's content
+// digest: its name is not in, only what it holds), the Dockerfile's path and the target stage.
 // Out: pullSecret, spec.output.pushSecret, spec.env (it grants access to the base image, it does not change what is built; rotating
 // or renaming a Secret must not rebuild) and all metadata (labels, annotations, name).
 //
@@ -13,20 +15,37 @@
 // unambiguous (["a,b"] and ["a", "b"] differ, unlike PrimeHub's comma-joined SHA-1) and a future
 // change of what enters the hash is a deliberate new version, not an accident.
 import { createHash } from 'node:crypto';
-import { sortedBuildArgs, type ImageSpecSpec } from './types.ts';
+import { sortedBuildArgs, type DockerfileBuild, type ImageSpecSpec } from './types.ts';
 import { normalizePackages } from './packages.ts';
 
 export const REVISION_FORMAT = 1;
 export const SHORT_REVISION_LENGTH = 12;
 
-/** The exact string that is hashed. */
-export function canonicalSpec(spec: ImageSpecSpec): string {
+/** What the controller read of a build context to compute the revision: a ConfigMap's content digest. */
+export interface ContextContent {
+  sha256: string;
+}
+
+/** The Dockerfile's path when spec.build.dockerfile is absent. */
+export const DEFAULT_DOCKERFILE = 'Dockerfile';
+
+function canonicalBuild(build: DockerfileBuild, content: ContextContent | undefined) {
+  if (!content) throw new Error('The revision of a build from a context needs the context\'s content digest');
+  return {
+    context: { configMap: content.sha256 },
+    dockerfile: build.dockerfile?.trim() || DEFAULT_DOCKERFILE,
+    target: build.target?.trim() || null,
+  };
+}
+
+/** The exact string that is hashed; `content` is required when the spec has a build context. */
+export function canonicalSpec(spec: ImageSpecSpec, content?: ContextContent): string {
   const packages = normalizePackages(spec.packages);
   const updateTime = spec.updateTime?.trim() ?? '';
   const buildArgs = sortedBuildArgs(spec.buildArgs ?? []).map(({ name, value }) => [name, value]);
   return JSON.stringify({
     format: REVISION_FORMAT,
-    baseImage: spec.baseImage.trim(),
+    ...(spec.build ? { build: canonicalBuild(spec.build, content) } : { baseImage: (spec.baseImage ?? '').trim() }),
     packages: { apt: packages.apt, conda: packages.conda, pip: packages.pip },
     // "" and absent are the same: PrimeHub exports carry updateTime: "" when it was never set.
     updateTime: updateTime === '' ? null : updateTime,
@@ -36,8 +55,8 @@ export function canonicalSpec(spec: ImageSpecSpec): string {
 }
 
 /** Full 64-hex SHA-256 revision of a (valid) spec. */
-export function computeRevision(spec: ImageSpecSpec): string {
-  return createHash('sha256').update(canonicalSpec(spec), 'utf8').digest('hex');
+export function computeRevision(spec: ImageSpecSpec, content?: ContextContent): string {
+  return createHash('sha256').update(canonicalSpec(spec, content), 'utf8').digest('hex');
 }
 
 /** The first 12 hex characters, used in names, labels and image tags. */

@@ -83,8 +83,32 @@ export interface ImageSpecOutput {
   pushSecret?: string;
 }
 
+/**
+ * A ConfigMap of the ImageSpec's namespace as the build context: each key a file at the top of the
+ * context (ConfigMap keys hold no directories), binaryData included. Its content is part of the revision.
+ */
+export interface ConfigMapContext {
+  name: string;
+}
+
+/** Where the files of a Dockerfile build come from: exactly one source. */
+export interface BuildContextSource {
+  configMap?: ConfigMapContext;
+}
+
+/** A build from the user's own Dockerfile (T9k ImageBuilder, kaniko-shim), packages installed on top. */
+export interface DockerfileBuild {
+  context: BuildContextSource;
+  /** The Dockerfile's path inside the context; `Dockerfile` when absent. */
+  dockerfile?: string;
+  /** The stage to build (--target); the last stage when absent. */
+  target?: string;
+}
+
 export interface ImageSpecSpec {
-  baseImage: string;
+  /** Required unless spec.build gives a Dockerfile, which names its own base image in FROM. */
+  baseImage?: string;
+  build?: DockerfileBuild;
   pullSecret?: string;
   packages?: Packages;
   /** Changing it rebuilds the same content (PrimeHub semantics). */
@@ -130,11 +154,25 @@ export interface ImageSpec {
   status?: ImageSpecStatus;
 }
 
+/** The build context as the job was created with it: a ConfigMap's name and the digest of its content then. */
+export interface JobBuildContext {
+  configMap?: { name: string; sha256: string };
+}
+
+/** spec.build as the job builds it. */
+export interface JobDockerfileBuild {
+  context: JobBuildContext;
+  dockerfile: string;
+  target?: string;
+}
+
 /** A complete, immutable snapshot of one build's inputs. */
 export interface ImageSpecJobSpec {
   imageSpecName: string;
   revision: string;
-  baseImage: string;
+  /** Absent when the job builds a Dockerfile (build). */
+  baseImage?: string;
+  build?: JobDockerfileBuild;
   pullSecret?: string;
   packages: Required<Packages>;
   updateTime?: string;
@@ -175,6 +213,10 @@ export const Reasons = {
   Pending: 'Pending',
   InvalidSpec: 'InvalidSpec',
   PullSecretNotFound: 'PullSecretNotFound',
+  // spec.build.context names a ConfigMap that does not exist in the namespace
+  ContextNotFound: 'ContextNotFound',
+  // spec.build.context uses a source kind the admin turned off (IMAGESPEC_BUILD_CONTEXT_SOURCES)
+  ContextSourceNotAllowed: 'ContextSourceNotAllowed',
   RegistryNotConfigured: 'RegistryNotConfigured',
   // spec.env names a variable the admin does not allow (IMAGESPEC_BUILD_ENV_ALLOWED)
   EnvNotAllowed: 'EnvNotAllowed',
@@ -185,6 +227,8 @@ export const Reasons = {
   AlreadyBuilt: 'AlreadyBuilt',
   // Build failures, set by the build Pod's steps
   ContextFetchFailed: 'ContextFetchFailed',
+  // The Dockerfile named by spec.build.dockerfile is not in the build context
+  DockerfileNotFound: 'DockerfileNotFound',
   BaseImagePullFailed: 'BaseImagePullFailed',
   AptInstallFailed: 'AptInstallFailed',
   CondaInstallFailed: 'CondaInstallFailed',

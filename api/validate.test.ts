@@ -174,9 +174,8 @@ test('base image, pull secret and update time are checked', () => {
 });
 
 test('missing and unknown fields', () => {
-  assert.deepEqual(errorsOf({ apiVersion: API_VERSION, kind: 'ImageSpec', metadata: { name: 'x' }, spec: { packages: {} } }), [
-    { path: 'spec.baseImage', message: 'required' },
-  ]);
+  const neither = "must set exactly one of baseImage and build: a build from a Dockerfile takes its base image from the Dockerfile's FROM";
+  assert.deepEqual(errorsOf({ apiVersion: API_VERSION, kind: 'ImageSpec', metadata: { name: 'x' }, spec: { packages: {} } }), [{ path: 'spec', message: neither }]);
   assert.deepEqual(errorsOf({ apiVersion: API_VERSION, kind: 'ImageSpec', metadata: { name: 'x' } }), [{ path: 'spec', message: 'required' }]);
   const unknown = errorsOf(manifest({ baseImage: 'python:3.11', package: { pip: ['x'] } }));
   assert.equal(unknown[0]!.path, 'spec.package');
@@ -320,4 +319,29 @@ test('spec.output: a repository with an optional tag, never a digest; the push S
     const errors = errorsOf(withOutput(output));
     assert.ok(errors.some((error) => error.path === path && message.test(error.message)), `${JSON.stringify(output)}: ${JSON.stringify(errors)}`);
   }
+});
+
+test('spec.build: a Dockerfile from a ConfigMap, instead of baseImage, with a path and a stage of their grammars', () => {
+  const build = (fields: Record<string, unknown>) => manifest({ build: { context: { configMap: { name: 'app-context' } }, ...fields } });
+  assert.deepEqual(errorsOf(build({})), []);
+  assert.deepEqual(errorsOf(build({ dockerfile: 'docker/Dockerfile.gpu', target: 'runtime' })), []);
+  assert.deepEqual(errorsOf(build({ dockerfile: '.devcontainer/Dockerfile' })), []);
+  const both = errorsOf(manifest({ baseImage: 'python:3.11', build: { context: { configMap: { name: 'app-context' } } } }));
+  assert.deepEqual(both.map((e) => e.path), ['spec']);
+  assert.match(both[0]!.message, /exactly one of baseImage and build/);
+  const refused: [string, RegExp][] = [
+    ['../Dockerfile', /must not have a \. or \.\. component/],
+    ['a/./Dockerfile', /must not have a \. or \.\. component/],
+    ['/Dockerfile', /must be relative to the build context/],
+    ['Docker file', /must be a relative path inside the build context/],
+    ['a//b', /must be a relative path inside the build context/],
+  ];
+  for (const [dockerfile, message] of refused) {
+    const errors = errorsOf(build({ dockerfile }));
+    assert.deepEqual(errors.map((e) => e.path), ['spec.build.dockerfile'], dockerfile);
+    assert.match(errors[0]!.message, message, dockerfile);
+  }
+  assert.deepEqual(errorsOf(build({ target: '1st stage' })).map((e) => e.path), ['spec.build.target']);
+  assert.deepEqual(errorsOf(manifest({ build: { context: {} } })).map((e) => `${e.path}: ${e.message}`), ['spec.build.context.configMap: required']);
+  assert.deepEqual(errorsOf(manifest({ build: { context: { configMap: { name: 'Upper' } } } })).map((e) => e.path), ['spec.build.context.configMap.name']);
 });

@@ -140,7 +140,8 @@ function toFieldError(error: ErrorObject, data: unknown): FieldError {
     case 'type':
       return { path: fieldPath(error.instancePath, data), message: typeMessage(error, value) };
     case CEL_KEYWORD:
-      return { path: fieldPath(error.instancePath, data), message: `${shown(value)} is not valid: ${error.message}` };
+      // A rule over a whole map (which fields it sets) quotes no value: the message names the fields.
+      return { path: fieldPath(error.instancePath, data), message: isObject(value) ? String(error.message) : `${shown(value)} is not valid: ${error.message}` };
     case 'maxLength':
       return {
         path: fieldPath(error.instancePath, data),

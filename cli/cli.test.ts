@@ -250,3 +250,26 @@ describe('argument parsing', () => {
     }
   });
 });
+
+test('a spec building its own Dockerfile validates, but hash and render say its content is in the cluster', async () => {
+  const own = `apiVersion: imagespec.dev/v1alpha1
+kind: ImageSpec
+metadata:
+  name: own
+spec:
+  build:
+    context:
+      configMap:
+        name: own-context
+    dockerfile: docker/Dockerfile
+`;
+  const validated = await inProcess(['validate', '-'], own);
+  assert.equal(validated.code, 0);
+  assert.deepEqual(validated.out, ['ImageSpec own is valid (its revision depends on the content of ConfigMap own-context, read in the cluster)']);
+  for (const command of ['hash', 'render']) {
+    const refused = await inProcess([command, '-'], own);
+    assert.equal(refused.code, 1, command);
+    assert.deepEqual(refused.out, []);
+    assert.match(refused.err.join('\n'), new RegExp(`^imagespec ${command}: spec.build builds from ConfigMap own-context, whose content only the cluster holds`));
+  }
+});

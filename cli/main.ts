@@ -67,6 +67,17 @@ function writeContext(dir: string, files: Record<string, string>, io: CliIo): vo
 async function run(args: CliArgs, io: CliIo): Promise<number> {
   const imageSpec = await load(args, io);
   if (typeof imageSpec === 'number') return imageSpec;
+  const { baseImage, build, packages, buildArgs } = imageSpec.spec;
+  if (build) {
+    // The revision and the build take the context's content, which only the cluster holds.
+    const source = `ConfigMap ${build.context.configMap?.name ?? ''}`;
+    if (args.command === 'validate') {
+      io.stdout(`ImageSpec ${imageSpec.metadata.name ?? ''} is valid (its revision depends on the content of ${source}, read in the cluster)`);
+      return EXIT_OK;
+    }
+    io.stderr(`imagespec ${args.command}: spec.build builds from ${source}, whose content only the cluster holds; this command works for specs with baseImage`);
+    return EXIT_FAILURE;
+  }
   const revision = computeRevision(imageSpec.spec);
   switch (args.command) {
     case 'validate':
@@ -77,8 +88,7 @@ async function run(args: CliArgs, io: CliIo): Promise<number> {
       return EXIT_OK;
     case 'render': {
       const templates = loadTemplates(args.templates);
-      const { baseImage, packages, buildArgs } = imageSpec.spec;
-      const files = renderBuildContext(templates, { baseImage: baseImage.trim(), packages: normalizePackages(packages), ...(buildArgs ? { buildArgs } : {}) });
+      const files = renderBuildContext(templates, { baseImage: (baseImage ?? '').trim(), packages: normalizePackages(packages), ...(buildArgs ? { buildArgs } : {}) });
       if (args.out === undefined) io.stdout(files.Dockerfile!.replace(/\n$/, ''));
       else writeContext(args.out, files, io);
       return EXIT_OK;

@@ -59,6 +59,14 @@ const cases: Record<string, { input: BuildInput; settings?: RenderSettings }> = 
       targetImage: '127.0.0.1:5000/team/build-args:0123456789ab',
     },
   },
+  // The ImageSpec's own Dockerfile (spec.build): built first by build.sh, the packages on top.
+  'dockerfile-build': {
+    input: {
+      build: { dockerfile: 'docker/Dockerfile.app', target: 'runtime' },
+      packages: { apt: [], conda: [], pip: ['six==1.16.0'] },
+      targetImage: '127.0.0.1:5000/team/own:0123456789ab',
+    },
+  },
 };
 
 function compareWithGolden(name: string, files: Record<string, string>): void {

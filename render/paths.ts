@@ -28,5 +28,8 @@ export const DOCKER_CONFIG_JSON_KEY = '.dockerconfigjson';
 /** Local name of the built image in the build step's storage (build.sh appends a unique suffix); never pushed. */
 export const LOCAL_IMAGE_NAME = 'localhost/imagespec/build:job';
 
+/** The directory of the build context holding the user's own context (spec.build), Dockerfile included. */
+export const SOURCE_DIR = 'source';
+
 /** The admin's registry CA bundle in the build context (IMAGESPEC_REGISTRY_CA_FILE). */
 export const REGISTRY_CA_FILE = 'registry-ca.crt';

@@ -27,6 +27,23 @@ pull)
 inspect) echo "$FAKE_BASE_USER" ;;
 bud)
   for last; do :; done
+  case "$*" in *--pull=always*)
+    # The ImageSpec's own Dockerfile (spec.build).
+    ls "$last" > "$FAKE_DIR/source-files"
+    echo 'STEP 1/3: FROM r.example.com/base:1 AS build'
+    case "$FAKE_SCENARIO" in
+    source-from-fails)
+      echo 'Error: creating build container: initializing source docker://r.example.com/private:1: reading manifest 1 in r.example.com/private: unauthorized' >&2
+      exit 125 ;;
+    source-fails)
+      echo 'STEP 2/3: RUN make all'
+      echo 'make: *** No rule to make target all.  Stop.'
+      echo 'Error: building at STEP "RUN make all": exit status 2' >&2
+      exit 1 ;;
+    esac
+    echo 'Successfully tagged source'
+    exit 0 ;;
+  esac
   ls "$last" > "$FAKE_DIR/context-files"
   case "$FAKE_SCENARIO" in silent-exit-*)
     # A RUN step whose own output never reached the log: only buildah's last line says anything.
@@ -60,6 +77,7 @@ bud)
     exit 1
   fi
   echo 'Successfully tagged localhost/imagespec/build:latest' ;;
+tag) ;;
 push)
   if [ "$FAKE_SCENARIO" = export-fails ]; then echo 'Error: no space left on device' >&2; exit 1; fi
   for last; do :; done
@@ -86,12 +104,28 @@ const files = renderBuildContext(
   { build: { insecureRegistries: ['r.example.com'] } },
 );
 
+/** A build of the ImageSpec's own Dockerfile (spec.build), with its source files. */
+function dockerfileBuild(pip: string[]): { files: Record<string, string>; source: Record<string, string> } {
+  return {
+    files: renderBuildContext(loadTemplates(), { build: { dockerfile: 'Dockerfile.app', target: 'runtime' }, packages: { apt: [], conda: [], pip }, targetImage: 'r.example.com/team/x:0123456789ab' }),
+    source: { 'Dockerfile.app': 'FROM r.example.com/base:1 AS build\nRUN make all\nFROM build AS runtime\n', Makefile: 'all:\n' },
+  };
+}
+
 let runs = 0;
-function run(script: 'build.sh', scenario: string, options: { pullSecret?: boolean; baseUser?: string } = {}) {
+function run(
+  script: 'build.sh',
+  scenario: string,
+  options: { pullSecret?: boolean; baseUser?: string; context?: { files: Record<string, string>; source?: Record<string, string> } } = {},
+) {
   const dir = join(root, `run-${++runs}`);
   const context = join(dir, 'context');
   mkdirSync(context, { recursive: true });
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(context, name), content);
+  for (const [name, content] of Object.entries(options.context?.files ?? files)) writeFileSync(join(context, name), content);
+  if (options.context?.source) {
+    mkdirSync(join(context, 'source'));
+    for (const [name, content] of Object.entries(options.context.source)) writeFileSync(join(context, 'source', name), content);
+  }
   const secret = join(dir, 'secret.json');
   if (options.pullSecret) writeFileSync(secret, '{"auths":{}}');
   const termination = join(dir, 'termination-log');
@@ -117,6 +151,7 @@ function run(script: 'build.sh', scenario: string, options: { pullSecret?: boole
     termination: read('termination-log'),
     calls: read('calls'),
     contextFiles: read('context-files'),
+    sourceFiles: read('source-files'),
     layoutWritten: existsSync(join(dir, 'workspace', 'image')),
   };
 }
@@ -184,5 +219,47 @@ describe('build.sh', () => {
     assert.ok(Buffer.byteLength(result.termination) < 4096, `${Buffer.byteLength(result.termination)} bytes`);
     assert.match(result.termination, /^reason=PipInstallFailed\n/);
     assert.match(result.termination, /No matching distribution found/);
+  });
+
+  it('builds the ImageSpec\'s own Dockerfile first, pulling every FROM, then the packages on top of it', () => {
+    const result = run('build.sh', 'ok', { baseUser: 'app', pullSecret: true, context: dockerfileBuild(['six==1.16.0']) });
+    assert.equal(result.status, 0, result.output);
+    const calls = result.calls.split('\n');
+    assert.ok(!result.calls.includes('buildah pull'), 'no base image of its own to pull');
+    assert.match(calls[0]!, /^buildah bud --isolation chroot --layers --pull=always .*--authfile \S+secret\.json --target runtime --file \S+\/source\/Dockerfile\.app --tag (localhost\/imagespec\/build:job-tmp\.\w+-source) \S+\/source$/);
+    const sourceImage = calls[0]!.match(/--tag (\S+)/)![1]!;
+    assert.match(calls[1]!, new RegExp(`^buildah inspect .* ${sourceImage.replaceAll('.', '\\.')}$`));
+    assert.match(calls[2]!, new RegExp(`^buildah bud .*--pull=never .*--build-arg IMAGESPEC_SOURCE_IMAGE=${sourceImage.replaceAll('.', '\\.')} --build-arg IMAGESPEC_USER=app `));
+    assert.equal(result.sourceFiles, 'Dockerfile.app\nMakefile\n');
+    assert.equal(result.contextFiles, 'Dockerfile\nrequirements.txt\n', 'the user\'s files stay out of the package build');
+  });
+
+  it('takes the Dockerfile\'s image as it is when there are no packages', () => {
+    const result = run('build.sh', 'ok', { context: dockerfileBuild([]) });
+    assert.equal(result.status, 0, result.output);
+    assert.match(result.calls, /^buildah tag \S+-source localhost\/imagespec\/build:job-tmp\.\w+$/m);
+    assert.equal(result.calls.match(/^buildah bud /gm)?.length, 1);
+    assert.ok(result.layoutWritten);
+  });
+
+  const sourceFailures: [string, string, RegExp][] = [
+    ['source-fails', 'BuildFailed', /^Building the Dockerfile Dockerfile\.app failed\n[^]*building at STEP "RUN make all": exit status 2/],
+    ['source-from-fails', 'BaseImagePullFailed', /^Could not pull an image the Dockerfile Dockerfile\.app names in FROM\n[^]*unauthorized/],
+  ];
+  for (const [scenario, reason, message] of sourceFailures) {
+    it(`reports ${reason} when the ImageSpec's own Dockerfile fails (${scenario})`, () => {
+      const result = run('build.sh', scenario, { context: dockerfileBuild(['six==1.16.0']) });
+      assert.notEqual(result.status, 0);
+      assert.match(result.termination, new RegExp(`^reason=${reason}\n`));
+      assert.match(result.termination.split('\n').slice(1).join('\n'), message);
+      assert.ok(!result.layoutWritten);
+    });
+  }
+
+  it('reports DockerfileNotFound, naming what the context holds, before building anything', () => {
+    const { files: rendered } = dockerfileBuild([]);
+    const result = run('build.sh', 'ok', { context: { files: rendered, source: { Dockerfile: 'FROM x\n' } } });
+    assert.equal(result.termination, 'reason=DockerfileNotFound\nThe Dockerfile Dockerfile.app (spec.build.dockerfile) is not in the build context, which holds: Dockerfile \n');
+    assert.equal(result.calls, '');
   });
 });

@@ -7,12 +7,16 @@ import { assertSafeImageReference, assertSafeRegistryHost, qualifyImageReference
 import { MANAGERS, type PackageManager } from '../api/packages.ts';
 import { checkedPackages, LIST_FILES, listFileContent } from './package-lists.ts';
 import { BUILD_ARGS_FILE, checkedBuildArgs } from './build-args.ts';
-import { BUILD_POD_PATHS, LOCAL_IMAGE_NAME, REGISTRY_CA_FILE } from './paths.ts';
+import { BUILD_POD_PATHS, LOCAL_IMAGE_NAME, REGISTRY_CA_FILE, SOURCE_DIR } from './paths.ts';
+import { PATTERNS } from '../api/grammar.ts';
 import { STEP_FAILURES, stepFailureView, type StepFailure } from './step-failures.ts';
 
 /** What is built: an ImageSpecJob's spec satisfies it. */
 export interface BuildInput {
-  baseImage: string;
+  /** The image the packages go on; absent when `build` gives a Dockerfile. */
+  baseImage?: string;
+  /** The user's Dockerfile in the source directory of the context (spec.build), built first. */
+  build?: { dockerfile: string; target?: string };
   packages?: Packages;
   buildArgs?: BuildArg[];
   /** Where the controller pushes the image; absent when only the Dockerfile is wanted (imagespec render). */
@@ -50,8 +54,14 @@ export interface PackageView {
 
 export interface ViewModel {
   generator: string;
-  /** The base image, fully qualified (docker.io/library/... for bare names). */
+  /** The base image, fully qualified (docker.io/library/... for bare names); empty for a Dockerfile build. */
   baseImage: string;
+  /**
+   * A build of the user's Dockerfile (spec.build): its files are in `dir` of the build context,
+   * build.sh builds `dockerfile` (stage `target`, empty for the last) first, and the Dockerfile
+   * template installs the packages on top of that image.
+   */
+  source: { enabled: boolean; dir: string; dockerfile: string; target: string };
   /** The base image as the user wrote it. */
   requestedBaseImage: string;
   /** Empty when no target was given. */
@@ -92,7 +102,9 @@ function oneOf<T extends string>(field: string, value: T, allowed: readonly stri
 }
 
 export function buildViewModel(input: BuildInput, settings: RenderSettings = {}): ViewModel {
-  assertSafeImageReference('spec.baseImage', input.baseImage);
+  const baseImage = input.build ? '' : (input.baseImage ?? '');
+  if (!input.build) assertSafeImageReference('spec.baseImage', baseImage);
+  const source = sourceView(input.build);
   const targetImage = input.targetImage ?? '';
   if (targetImage) assertSafeImageReference('spec.targetImage', targetImage);
   const uploadUrl = input.uploadUrl ?? '';
@@ -120,8 +132,9 @@ export function buildViewModel(input: BuildInput, settings: RenderSettings = {})
   const security = settings.build?.security ?? {};
   return {
     generator: 'imagespec-controller',
-    baseImage: qualifyImageReference(input.baseImage),
-    requestedBaseImage: input.baseImage,
+    baseImage: baseImage ? qualifyImageReference(baseImage) : '',
+    requestedBaseImage: baseImage,
+    source,
     targetImage,
     uploadUrl,
     insecureRegistries,
@@ -137,6 +150,18 @@ export function buildViewModel(input: BuildInput, settings: RenderSettings = {})
     stepFailures: STEP_FAILURES,
     stepFailureList: Object.values(STEP_FAILURES).map(stepFailureView),
   };
+}
+
+// Written into single-quoted shell words and a Dockerfile: the schema's grammars, checked again here.
+const SAFE_CONTEXT_PATH = new RegExp(PATTERNS.contextPath, 'u');
+const SAFE_TARGET = new RegExp(PATTERNS.buildTarget, 'u');
+
+function sourceView(build: BuildInput['build']): ViewModel['source'] {
+  if (!build) return { enabled: false, dir: SOURCE_DIR, dockerfile: '', target: '' };
+  if (!SAFE_CONTEXT_PATH.test(build.dockerfile)) throw new Error(`spec.build.dockerfile: ${JSON.stringify(build.dockerfile)} is not a path that can be rendered safely`);
+  const target = build.target ?? '';
+  if (target && !SAFE_TARGET.test(target)) throw new Error(`spec.build.target: ${JSON.stringify(target)} is not a stage name that can be rendered safely`);
+  return { enabled: true, dir: SOURCE_DIR, dockerfile: build.dockerfile, target };
 }
 
 /** A view model with every optional part switched on: used to try templates out at start-up. */

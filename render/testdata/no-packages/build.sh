@@ -2,8 +2,9 @@
 # Build step of an imagespec build Pod (init container "build"), rendered by imagespec-controller.
 #
 # It never sees push credentials. It pulls the base image (with the ImageSpec's pull Secret when one
-# is mounted), builds the Dockerfile with buildah, and writes the image as an OCI layout to the
-# volume shared with the push step. Everything is printed, so `kubectl logs POD -c build` shows the
+# is mounted), or first builds the ImageSpec's own Dockerfile from the context's source directory
+# (spec.build) under the same pull rules; builds the package Dockerfile on top with buildah; and
+# writes the image as an OCI layout to the volume shared with the push step. Everything is printed, so `kubectl logs POD -c build` shows the
 # build. On failure the termination message starts with `reason=<Reason>`, followed by a summary
 # and the last lines of the failing command's output.
 #
@@ -26,6 +27,11 @@ storage_root="${IMAGESPEC_STORAGE_ROOT:-$default_storage_root}"
 run_root="${IMAGESPEC_RUN_ROOT:-/run/containers/storage}"
 pull_authfile="${IMAGESPEC_PULL_AUTHFILE:-$default_pull_authfile}"
 termination_log="${IMAGESPEC_TERMINATION_LOG:-$default_termination_log}"
+# The ImageSpec's own Dockerfile build (spec.build), when it has one: its context is source_dir.
+source_enabled='false'
+source_dir="$context_dir/source"
+dockerfile=''
+target=''
 
 export CONTAINERS_REGISTRIES_CONF="$context_dir/registries.conf"
 policy="$context_dir/policy.json"
@@ -39,7 +45,7 @@ say() { echo "imagespec: $*"; }
 # instruction, which would crowd the actual error out of the 4 KiB termination message.
 tail_of() {
   grep -v -E '^(STEP [0-9]+/[0-9]+: |--> |subprocess exited with status )' "$1" |
-    sed -E 's/^(Error: )?(building at STEP ".{0,60}).*(": [^"]*)$/\1\2...\3/' |
+    sed -E 's/^(Error: )?(building at STEP ".{60}).+(": [^"]*)$/\1\2...\3/' |
     tail -n 30 | tr -d '\000-\010\013-\037\177' | tail -c 3300
 }
 
@@ -115,18 +121,18 @@ summary_of() {
   esac
 }
 
+# Options of every pull: the pull Secret and the CA bundle. Their paths hold no spaces.
+pull_options=''
 if [ -f "$pull_authfile" ]; then
-  set -- --authfile "$pull_authfile"
+  pull_options="--authfile $pull_authfile"
   say "using the pull Secret for the base image"
-else
-  set --
 fi
 
 # The admin's CA bundle (IMAGESPEC_REGISTRY_CA_FILE), trusted besides the system's for the pull.
 if [ -f "$context_dir/registry-ca.crt" ]; then
   mkdir -p "$logs/certs"
   cp -L "$context_dir/registry-ca.crt" "$logs/certs/ca.crt"
-  set -- "$@" --cert-dir "$logs/certs"
+  pull_options="$pull_options --cert-dir $logs/certs"
   say "trusting the registry CA bundle"
 fi
 
@@ -134,27 +140,6 @@ fi
 # them, and buildah --http-proxy hands them to the RUN steps without writing them into the image.
 proxies=$(env | sed -n -E 's/^(HTTPS?_PROXY|NO_PROXY)=.*/\1/p' | sort | tr '\n' ' ')
 [ -z "$proxies" ] || say "using the build environment's ${proxies% }"
-
-say "pulling base image $base_image"
-# --policy always: with storage kept between builds (IMAGESPEC_BUILD_CACHE) the base image may
-# already be there, pulled by another build with other credentials; asking the registry every
-# time keeps a private base image private (layers already present are not downloaded again).
-logged "$logs/pull.log" buildah pull --policy always --signature-policy "$policy" "$@" "$base_image" ||
-  fail BaseImagePullFailed "$logs/pull.log" "Could not pull the base image $base_image"
-
-# Like PrimeHub: the built image keeps the base image's user (the Dockerfile switches to root to install).
-base_user=$(buildah inspect --type image --format '{{.OCIv1.Config.User}}' "$base_image" 2>"$logs/inspect.log") ||
-  fail BuildFailed "$logs/inspect.log" "Could not read the configuration of the base image $base_image"
-[ -n "$base_user" ] || base_user=root
-say "the image will run as user $base_user, like its base image"
-
-# Only the Dockerfile and the list files form the build context (the mounted context holds
-# symlinks and the scripts, which the build must neither see nor depend on).
-build_context="$logs/context"
-mkdir -p "$build_context"
-for file in Dockerfile apt.txt conda.txt requirements.txt; do
-  if [ -e "$context_dir/$file" ]; then cp -L "$context_dir/$file" "$build_context/$file"; fi
-done
 
 # Build arguments (spec.buildArgs): one NAME=value per line of the list file, each line passed as
 # one argument of its own, never read by the shell.
@@ -166,23 +151,75 @@ if [ -f "$context_dir/build-args.txt" ]; then
   say "passing $(($# / 2)) build arguments"
 fi
 
-say "building"
-if ! logged "$logs/build.log" buildah bud --isolation "$isolation" --layers --pull=never --http-proxy=true \
-  --signature-policy "$policy" "$@" --build-arg "IMAGESPEC_USER=$base_user" \
-  --file "$build_context/Dockerfile" --tag "$local_image" "$build_context"; then
-  explained=$(explain_step_status "$(failed_step_status "$logs/build.log")")
-  if [ -n "$explained" ]; then
-    # The step said why with its exit code: that holds even if its own output was lost.
-    reason=${explained%% *}
-    explained=${explained#* }
-    list_file=${explained%% *}
-    sentence=${explained#* }
-    # The step's own copy of the sentence, if it reached the log, would only repeat the summary.
-    { requested_in "$list_file"; grep -v -F -x "imagespec: $sentence" "$logs/build.log"; } > "$logs/explained.log"
-    fail "$reason" "$logs/explained.log" "$(summary_of "$reason"): $sentence"
+if [ "$source_enabled" = true ]; then
+  # The ImageSpec's own Dockerfile (spec.build), built first; the packages go on top of its image.
+  [ -f "$source_dir/$dockerfile" ] ||
+    fail DockerfileNotFound /dev/null "The Dockerfile $dockerfile (spec.build.dockerfile) is not in the build context, which holds: $(ls -A "$source_dir" | head -n 20 | tr '\n' ' ')"
+  base_image="$local_image-source"
+  say "building $dockerfile${target:+ (stage $target)} from the build context"
+  # --pull=always, like the base image's pull below: every FROM image is asked of its registry
+  # with this build's own credentials, even when a shared layer cache already holds it.
+  # $pull_options unquoted: a list of words, none with a space.
+  if ! logged "$logs/source.log" buildah bud --isolation "$isolation" --layers --pull=always --http-proxy=true \
+    --signature-policy "$policy" $pull_options "$@" ${target:+--target "$target"} \
+    --file "$source_dir/$dockerfile" --tag "$base_image" "$source_dir"; then
+    if grep -q -E '^(Error: )?creating build container: ' "$logs/source.log"; then
+      fail BaseImagePullFailed "$logs/source.log" "Could not pull an image the Dockerfile $dockerfile names in FROM"
+    fi
+    fail BuildFailed "$logs/source.log" "Building the Dockerfile $dockerfile failed"
   fi
-  reason=$(failed_step_reason "$logs/build.log")
-  fail "$reason" "$logs/build.log" "$(summary_of "$reason")"
+else
+  say "pulling base image $base_image"
+  # --policy always: with storage kept between builds (IMAGESPEC_BUILD_CACHE) the base image may
+  # already be there, pulled by another build with other credentials; asking the registry every
+  # time keeps a private base image private (layers already present are not downloaded again).
+  # $pull_options unquoted: a list of words, none with a space.
+  logged "$logs/pull.log" buildah pull --policy always --signature-policy "$policy" $pull_options "$base_image" ||
+    fail BaseImagePullFailed "$logs/pull.log" "Could not pull the base image $base_image"
+fi
+
+# Like PrimeHub: the built image keeps the base image's user (the Dockerfile switches to root to install).
+base_user=$(buildah inspect --type image --format '{{.OCIv1.Config.User}}' "$base_image" 2>"$logs/inspect.log") ||
+  fail BuildFailed "$logs/inspect.log" "Could not read the configuration of the base image $base_image"
+[ -n "$base_user" ] || base_user=root
+say "the image will run as user $base_user, like its base image"
+
+# Only the Dockerfile and the list files form the build context (the mounted context holds
+# symlinks and the scripts, which the build must neither see nor depend on).
+build_context="$logs/context"
+mkdir -p "$build_context"
+packages=''
+for file in Dockerfile apt.txt conda.txt requirements.txt; do
+  if [ -e "$context_dir/$file" ]; then cp -L "$context_dir/$file" "$build_context/$file"; fi
+  if [ -e "$context_dir/$file" ] && [ "$file" != Dockerfile ]; then packages=yes; fi
+done
+if [ "$source_enabled" = true ]; then
+  set -- "$@" --build-arg "IMAGESPEC_SOURCE_IMAGE=$base_image"
+fi
+
+if [ "$source_enabled" = true ] && [ -z "$packages" ]; then
+  say "no packages to add: the image is the Dockerfile's"
+  logged "$logs/tag.log" buildah tag "$base_image" "$local_image" ||
+    fail BuildFailed "$logs/tag.log" "Could not name the image built from the Dockerfile"
+else
+  say "building"
+  if ! logged "$logs/build.log" buildah bud --isolation "$isolation" --layers --pull=never --http-proxy=true \
+    --signature-policy "$policy" "$@" --build-arg "IMAGESPEC_USER=$base_user" \
+    --file "$build_context/Dockerfile" --tag "$local_image" "$build_context"; then
+    explained=$(explain_step_status "$(failed_step_status "$logs/build.log")")
+    if [ -n "$explained" ]; then
+      # The step said why with its exit code: that holds even if its own output was lost.
+      reason=${explained%% *}
+      explained=${explained#* }
+      list_file=${explained%% *}
+      sentence=${explained#* }
+      # The step's own copy of the sentence, if it reached the log, would only repeat the summary.
+      { requested_in "$list_file"; grep -v -F -x "imagespec: $sentence" "$logs/build.log"; } > "$logs/explained.log"
+      fail "$reason" "$logs/explained.log" "$(summary_of "$reason"): $sentence"
+    fi
+    reason=$(failed_step_reason "$logs/build.log")
+    fail "$reason" "$logs/build.log" "$(summary_of "$reason")"
+  fi
 fi
 
 say "writing the image to $oci_layout for the push step"

@@ -1,6 +1,6 @@
 // Pure: raw variables -> validated Config, or one error per bad variable, naming it.
 import { Ajv } from 'ajv';
-import type { Config, RegistryConfig } from './types.ts';
+import type { Config, ContextSourceKind, RegistryConfig } from './types.ts';
 import { VARIABLES, type Variable } from './variables.ts';
 import { retiredSettings } from './retired.ts';
 
@@ -180,6 +180,7 @@ export function parseConfig(source: Raw, defaults: { logFormat: 'json' | 'text' 
       ].filter((host, index, all) => all.indexOf(host) === index),
       skipTlsVerifyRegistries: list(v.IMAGESPEC_SKIP_TLS_VERIFY_REGISTRIES),
       env: buildEnvFrom(v),
+      contextSources: v.IMAGESPEC_BUILD_CONTEXT_SOURCES === 'none' ? [] : (list(v.IMAGESPEC_BUILD_CONTEXT_SOURCES) as ContextSourceKind[]),
       nodeSelector: nodeSelectorFrom(v.IMAGESPEC_BUILD_NODE_SELECTOR),
       serviceAccountName: optional(v.IMAGESPEC_BUILD_SERVICE_ACCOUNT),
     },

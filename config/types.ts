@@ -46,6 +46,10 @@ export interface BuildEnvConfig {
   allowed: string[];
 }
 
+/** The kinds of spec.build.context source, by their field name. */
+export const CONTEXT_SOURCE_KINDS = ['configMap'] as const;
+export type ContextSourceKind = (typeof CONTEXT_SOURCE_KINDS)[number];
+
 export interface BuildConfig {
   buildahImage: string;
   pushImage: string;
@@ -64,6 +68,8 @@ export interface BuildConfig {
   /** Registries (host[:port]) reached over HTTPS without verification. */
   skipTlsVerifyRegistries: string[];
   env: BuildEnvConfig;
+  /** The spec.build.context sources tenants may use; empty: no Dockerfile builds. */
+  contextSources: ContextSourceKind[];
   /** Optional node selector for build Pods, "k=v,k2=v2". */
   nodeSelector: Record<string, string>;
   serviceAccountName?: string;

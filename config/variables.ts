@@ -201,6 +201,13 @@ export const VARIABLES: Variable[] = [
       'The variables tenants may set in an ImageSpec\'s spec.env for its build step (T9k ImageBuilder spec.env), comma-separated; none: no variable. A tenant\'s value overrides the default above of the same name. Every name listed is the tenant\'s to set in a container that runs buildah: list only variables that change how the build reaches the network.',
   },
   {
+    name: 'IMAGESPEC_BUILD_CONTEXT_SOURCES',
+    default: 'configMap',
+    schema: { type: 'string', pattern: '^(none|configMap)$' },
+    description:
+      'The build context sources tenants may build their own Dockerfile from (spec.build.context), comma-separated; none: no Dockerfile builds. configMap: a ConfigMap of the ImageSpec\'s namespace, read by the controller (which can read every ConfigMap: the build endpoint serves only the one the ImageSpec names, in its own namespace). An ImageSpec using another source fails with ContextSourceNotAllowed.',
+  },
+  {
     name: 'IMAGESPEC_BUILD_NODE_SELECTOR',
     default: '',
     schema: { type: 'string', pattern: '^([a-zA-Z0-9./-]+=[a-zA-Z0-9._-]*(,[a-zA-Z0-9./-]+=[a-zA-Z0-9._-]*)*)?$' },

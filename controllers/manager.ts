@@ -5,7 +5,7 @@
 // a missed event), the recheck of a missing pull Secret (Secrets are not watched) and of a build
 // whose node is not Ready (it is lost once the node stays away long enough).
 // Every replica watches; only the leader takes keys from the queues (see leader-election.ts).
-import { CoordinationV1Api, type KubeConfig, type KubernetesListObject, type KubernetesObject, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import { CoordinationV1Api, type KubeConfig, type KubernetesListObject, type KubernetesObject, type V1ConfigMap, type V1Node, type V1Pod } from '@kubernetes/client-node';
 import {
   BUILD_POD_SELECTOR,
   GROUP,
@@ -26,7 +26,8 @@ import { ChildIndex } from './runtime/child-index.ts';
 import { createEventRecorder } from './runtime/events.ts';
 import { withEventPolicy } from './runtime/event-policy.ts';
 import { workersLiveness, type Liveness } from './runtime/health.ts';
-import { describeError, ResilientInformer } from './runtime/informer.ts';
+import { describeError, ResilientInformer, type InformerFactory } from './runtime/informer.ts';
+import { METADATA_LIST_ACCEPT, metadataInformer } from './runtime/metadata-only.ts';
 import { slimNode, slimObject, slimPod } from './runtime/slim.ts';
 import { listInPages, type Page } from './runtime/paged-list.ts';
 import { keyOf, makeClients, type Clients } from './runtime/kube.ts';
@@ -132,8 +133,11 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
       labelSelector,
       scopes = namespaces,
       slim = slimObject,
+      factory,
     }: {
       labelSelector?: string;
+      /** How the list-then-watch cache is made: streamingInformer unless given (metadata-only.ts). */
+      factory?: InformerFactory<T>;
       /** Where to watch: the watched namespaces, or [''] for a cluster-scoped kind. */
       scopes?: readonly string[];
       /** What the cache keeps of each object (slim.ts). */
@@ -165,7 +169,7 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
           onEvent,
           slim,
           log,
-        }),
+        }, factory),
       );
     }
     return new NamespacedCache(byNamespace);
@@ -178,13 +182,42 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
       : clients.custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural, ...page })) as Promise<KubernetesListObject<never>>;
 
   const jobsByImageSpec = new ChildIndex();
+  /** ImageSpecs by the ConfigMap their spec.build.context names: a ConfigMap's change re-queues them. */
+  const imageSpecsByContext = new ChildIndex();
   const imageSpecs = informers<ImageSpec & KubernetesObject>(
     'ImageSpec',
     customPrefix,
     IMAGESPEC_PLURAL,
     listCustom(IMAGESPEC_PLURAL),
-    (spec) => imageSpecQueue.add(keyOf(spec.metadata?.namespace, spec.metadata?.name)),
+    (spec) => {
+      imageSpecQueue.add(keyOf(spec.metadata?.namespace, spec.metadata?.name));
+      const context = spec.spec?.build?.context?.configMap?.name;
+      if (context) imageSpecsByContext.note(spec.metadata?.namespace ?? '', context, spec.metadata?.name ?? '');
+    },
   );
+  // ConfigMaps, metadata only, while Dockerfile builds from them are allowed: a context's content is
+  // part of its ImageSpec's revision, so editing it must rebuild. The reconcile reads the one
+  // ConfigMap it needs; the cache holds no ConfigMap's data.
+  const configMaps = config.build.contextSources.includes('configMap')
+    ? informers<V1ConfigMap>(
+        'ConfigMap',
+        '/api/v1',
+        'configmaps',
+        (namespace, page) =>
+          untypedJson(
+            (options) => (namespace ? clients.core.listNamespacedConfigMap({ namespace, ...page }, options) : clients.core.listConfigMapForAllNamespaces(page, options)),
+            METADATA_LIST_ACCEPT,
+          ),
+        (configMap) => {
+          const namespace = configMap.metadata?.namespace ?? '';
+          const name = configMap.metadata?.name ?? '';
+          for (const spec of imageSpecsByContext.children(namespace, name, (specName) => imageSpecs.get(specName, namespace))) {
+            if (spec.spec.build?.context.configMap?.name === name) imageSpecQueue.add(keyOf(namespace, spec.metadata.name));
+          }
+        },
+        { factory: metadataInformer<V1ConfigMap>() },
+      )
+    : undefined;
   const jobs = informers<ImageSpecJob & KubernetesObject>(
     'ImageSpecJob',
     customPrefix,
@@ -247,7 +280,7 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
   let leading = false;
   let stopping = false;
   let stopCompaction: (() => void) | undefined;
-  const allInformers = () => [...pods.all(), ...jobs.all(), ...imageSpecs.all(), ...(nodes?.all() ?? [])];
+  const allInformers = () => [...pods.all(), ...jobs.all(), ...imageSpecs.all(), ...(nodes?.all() ?? []), ...(configMaps?.all() ?? [])];
   const synced = () => listed.size === allInformers().length;
 
   function stopTakingKeys(): void {

@@ -30,7 +30,7 @@ export async function run(clients: Clients, leases: LeaseApi): Promise<void> {
 const worker = `
 import type { Clients } from './kube.ts';
 export async function work(clients: Clients): Promise<void> {
-  await clients.core.listNamespacedConfigMap({ namespace: 'n' });
+  await clients.core.listNamespacedService({ namespace: 'n' });
   const list = { listNamespacedPod: () => 'not a client' };
   list.listNamespacedPod();
 }
@@ -51,14 +51,14 @@ test('finds client-node calls by type, whatever holds the client, and resolves c
     ['manager.ts', 'CoreV1Api', 'listPodForAllNamespaces', '', '', true],
     ['manager.ts', 'CoordinationV1Api', 'readNamespacedLease', '', '', false],
     // Outside the informer file a list is only a list; a look-alike method of a plain object is no call.
-    ['worker.ts', 'CoreV1Api', 'listNamespacedConfigMap', '', '', false],
+    ['worker.ts', 'CoreV1Api', 'listNamespacedService', '', '', false],
   ]);
   assert.ok(calls.every((c) => c.line > 0));
 });
 
 test('a call the rule table does not know fails, naming it and where it is', () => {
   assert.throws(() => permissionsOf(fixtureCalls()), (error: Error) => {
-    assert.match(error.message, /CoreV1Api\.listNamespacedConfigMap \(charts\/rbac\/fixture\/worker\.ts:4\)/);
+    assert.match(error.message, /CoreV1Api\.listNamespacedService \(charts\/rbac\/fixture\/worker\.ts:4\)/);
     assert.doesNotMatch(error.message, /listPodForAllNamespaces/);
     return true;
   });

@@ -29,6 +29,11 @@ export const METHOD_RIGHTS: Readonly<Record<string, Right>> = {
   'CoreV1Api.createNamespacedPod': core('pods', 'create'),
   'CoreV1Api.deleteNamespacedPod': core('pods', 'delete'),
   'CoreV1Api.readNamespacedSecret': core('secrets', 'get'),
+  // ConfigMaps a Dockerfile build names as its context (spec.build.context.configMap): read one
+  // when computing the revision and serving the context; the rest watched as metadata only.
+  'CoreV1Api.readNamespacedConfigMap': core('configmaps', 'get'),
+  'CoreV1Api.listNamespacedConfigMap': core('configmaps', 'list'),
+  'CoreV1Api.listConfigMapForAllNamespaces': core('configmaps', 'list'),
   'CoreV1Api.listNode': { group: '', resource: 'nodes', verb: 'list', scope: 'cluster' },
   'AuthenticationV1Api.createTokenReview': { group: 'authentication.k8s.io', resource: 'tokenreviews', verb: 'create', scope: 'cluster' },
   'CoordinationV1Api.readNamespacedLease': { group: 'coordination.k8s.io', resource: 'leases', verb: 'get', scope: 'leaderElection' },

@@ -24,7 +24,9 @@ import { recordEvents, type EventRecorder } from '../runtime/events.ts';
 import type { PropagationMetrics } from '../runtime/metrics.ts';
 import type { ReconcileResult } from '../runtime/worker.ts';
 import { WrittenVersions } from '../runtime/written.ts';
-import { decideImageSpec } from './decide.ts';
+import { decideImageSpec, type ImageSpecObservation } from './decide.ts';
+import { contextRefusals } from './context-source.ts';
+import { configMapFiles, contextDigest } from '../../api/configmap-context.ts';
 
 export interface ImageSpecControllerDeps {
   clients: Clients;
@@ -41,9 +43,11 @@ export interface ImageSpecControllerDeps {
 
 interface SpecAnalysis {
   problems: FieldError[];
-  /** spec.env names and a spec.output the admin does not allow (the configuration is fixed for the process's life). */
+  /** spec.env names, a spec.output and a spec.build.context source the admin does not allow (the configuration is fixed for the process's life). */
   envRefused: FieldError[];
   outputRefused: FieldError[];
+  contextRefused: FieldError[];
+  /** The revision of a spec without a build context; a context's content is read at each reconcile. */
   revision: string;
   packages: ReturnType<typeof normalizePackages>;
 }
@@ -75,7 +79,8 @@ export class ImageSpecController {
       problems,
       envRefused: problems.length === 0 ? envRefusals(imageSpec.spec.env, this.deps.config.build.env.allowed) : [],
       outputRefused: problems.length === 0 ? outputRefusals(imageSpec.spec.output, this.deps.config.outputAllowed) : [],
-      revision: problems.length === 0 ? computeRevision(imageSpec.spec) : '',
+      contextRefused: problems.length === 0 ? contextRefusals(imageSpec.spec.build, this.deps.config.build.contextSources) : [],
+      revision: problems.length === 0 && !imageSpec.spec.build ? computeRevision(imageSpec.spec) : '',
       packages: normalizePackages(imageSpec.spec.packages),
     };
     this.analyses.set(key, { ...analysis, ...(uid !== undefined ? { uid } : {}), ...(generation !== undefined ? { generation } : {}) });
@@ -94,11 +99,16 @@ export class ImageSpecController {
     if (this.written.cacheIsBehind(key, imageSpec.metadata.resourceVersion)) return; // our write's event re-queues it
     const eventsAbout = eventSubject(API_VERSION, IMAGESPEC_KIND, imageSpec.metadata);
 
-    const { problems, envRefused, outputRefused, revision, packages } = this.analyse(key, imageSpec);
+    const analysis = this.analyse(key, imageSpec);
+    const { problems, envRefused, outputRefused, contextRefused, packages } = analysis;
+    const refused = envRefused.length > 0 || outputRefused.length > 0 || contextRefused.length > 0;
+    const configMapName = problems.length === 0 && !refused ? imageSpec.spec.build?.context.configMap?.name : undefined;
+    const context = configMapName ? await this.readConfigMapContext(namespace, configMapName) : undefined;
+    const revision = context && 'configMap' in context ? computeRevision(imageSpec.spec, context.configMap) : analysis.revision;
     const jobs = this.deps.jobsOf(namespace, name).filter((job) => controlledBy(job, imageSpec));
     const hasCurrentJob = jobs.some((job) => job.spec.revision === revision);
 
-    const canBuild = problems.length === 0 && envRefused.length === 0 && outputRefused.length === 0 && !hasCurrentJob && (config.registry || imageSpec.spec.output);
+    const canBuild = problems.length === 0 && !refused && revision !== '' && !hasCurrentJob && (config.registry || imageSpec.spec.output);
     const pullSecretMissing = canBuild && imageSpec.spec.pullSecret ? await this.secretMissing(namespace, imageSpec.spec.pullSecret) : false;
     const pushSecret = imageSpec.spec.output?.pushSecret;
     const pushSecretMissing = canBuild && !pullSecretMissing && pushSecret ? await this.secretMissing(namespace, pushSecret) : false;
@@ -108,6 +118,8 @@ export class ImageSpecController {
       problems,
       envRefused,
       outputRefused,
+      contextRefused,
+      ...(context ? { context } : {}),
       revision,
       packages,
       registry: config.registry,
@@ -149,6 +161,16 @@ export class ImageSpecController {
 
     if (pullSecretMissing || pushSecretMissing) return { requeueAfterMs: PULL_SECRET_RECHECK_MS };
   };
+
+  /**
+   * The ConfigMap of a context, read now (its content decides the revision): in the ImageSpec's
+   * own namespace only, and never logged or written anywhere but as its digest.
+   */
+  private async readConfigMapContext(namespace: string, name: string): Promise<NonNullable<ImageSpecObservation['context']>> {
+    const configMap = await this.deps.clients.core.readNamespacedConfigMap({ name, namespace }).catch(ignoreNotFound);
+    if (!configMap) return { missing: name };
+    return { configMap: { name, sha256: contextDigest(configMapFiles(configMap)) } };
+  }
 
   /**
    * Only in the ImageSpec's own namespace, and only the metadata: the controller never holds a

@@ -19,7 +19,7 @@ function observe(spec: ImageSpec, jobs: ImageSpecJob[] = [], extra: Partial<Imag
     imageSpec: spec,
     problems: [],
     envRefused: [],
-    revision: computeRevision(spec.spec),
+    revision: extra.revision ?? computeRevision(spec.spec),
     packages: { apt: spec.spec.packages?.apt ?? [], pip: spec.spec.packages?.pip ?? [], conda: spec.spec.packages?.conda ?? [] },
     registry,
     pullSecretMissing: false,
@@ -308,4 +308,39 @@ test('values quoted in status messages carry no raw control or bidirectional cha
   const failed = job(computeRevision(spec.spec), 'Failed', { reason: 'PipInstallFailed', message: 'ERROR: no \u2066match\u2069\n\u001b[31mkubectl logs x\u001b[0m' });
   const decision = decideImageSpec(observe(spec, [failed]));
   assert.equal(decision.status.message, 'ERROR: no \\u2066match\\u2069\n\\u001b[31mkubectl logs x\\u001b[0m', 'lines kept, everything else escaped');
+});
+
+test('a Dockerfile build: the job snapshots the context digest the revision was computed from, and no baseImage', () => {
+  const spec = imageSpec({ build: { context: { configMap: { name: 'app-context' } }, target: 'runtime' } });
+  delete spec.spec.baseImage;
+  const content = { sha256: 'c'.repeat(64) };
+  const revision = computeRevision(spec.spec, content);
+  const decision = decideImageSpec(observe(spec, [], { revision, context: { configMap: { name: 'app-context', ...content } } }));
+  assert.deepEqual(decision.createJob?.spec.build, { context: { configMap: { name: 'app-context', sha256: 'c'.repeat(64) } }, dockerfile: 'Dockerfile', target: 'runtime' });
+  assert.equal(decision.createJob?.spec.baseImage, undefined);
+  assert.equal(decision.createJob?.spec.revision, revision);
+  assert.notEqual(computeRevision(spec.spec, { sha256: 'd'.repeat(64) }), revision, 'the context\'s content is part of the revision');
+});
+
+test('a missing context ConfigMap creates no job and says which one, keeping the last image', () => {
+  const spec = imageSpec({ build: { context: { configMap: { name: 'gone' } } } }, { image: 'registry.test/team/ns/web:old', digest: 'sha256:1', revision: 'a'.repeat(64) });
+  delete spec.spec.baseImage;
+  const decision = decideImageSpec(observe(spec, [], { revision: '', context: { missing: 'gone' } }));
+  assert.equal(decision.createJob, undefined);
+  assert.equal(decision.status.phase, 'Pending');
+  assert.equal(decision.status.image, 'registry.test/team/ns/web:old');
+  assert.equal(decision.status.revision, 'a'.repeat(64));
+  const ready = decision.status.conditions?.find((c) => c.type === 'Ready');
+  assert.equal(ready?.reason, 'ContextNotFound');
+  assert.equal(ready?.message, 'ConfigMap "gone" (spec.build.context.configMap.name) was not found in namespace ns');
+});
+
+test('a context source the admin turned off fails the ImageSpec with ContextSourceNotAllowed', () => {
+  const spec = imageSpec({ build: { context: { configMap: { name: 'ctx' } } } });
+  delete spec.spec.baseImage;
+  const refusal = { path: 'spec.build.context.configMap', message: 'builds from a configMap context are turned off in this cluster' };
+  const decision = decideImageSpec(observe(spec, [], { revision: '', contextRefused: [refusal] }));
+  assert.equal(decision.createJob, undefined);
+  assert.equal(decision.status.phase, 'Failed');
+  assert.equal(decision.status.conditions?.find((c) => c.type === 'Ready')?.reason, 'ContextSourceNotAllowed');
 });

@@ -15,7 +15,9 @@ import {
   type Condition,
   type ImageSpec,
   type ImageSpecJob,
+  type DockerfileBuild,
   type ImageSpecStatus,
+  type JobDockerfileBuild,
   type Packages,
 } from '../../api/types.ts';
 import type { RegistryConfig } from '../../config/types.ts';
@@ -24,7 +26,7 @@ import { controllerReference } from '../../api/owner-references.ts';
 import { isTerminalPhase } from '../../api/phases.ts';
 import { timestampText } from '../../api/time.ts';
 import type { FieldError } from '../../api/validate.ts';
-import { shortRevision } from '../../api/revision.ts';
+import { DEFAULT_DOCKERFILE, shortRevision } from '../../api/revision.ts';
 import { escapeUnsafe } from '../../api/display.ts';
 import { setCondition, type ConditionInput } from '../runtime/conditions.ts';
 import type { ObjectEvent } from '../runtime/eventbody.ts';
@@ -47,6 +49,13 @@ export interface ImageSpecObservation {
   pullSecretMissing: boolean;
   /** The same for spec.output.pushSecret. */
   pushSecretMissing?: boolean;
+  /** spec.build.context uses a source the admin turned off (IMAGESPEC_BUILD_CONTEXT_SOURCES). */
+  contextRefused?: FieldError[];
+  /**
+   * What the controller read of spec.build.context: the ConfigMap's content digest (in the
+   * revision and the job), or that it was not found (no revision can be computed then).
+   */
+  context?: { configMap: { name: string; sha256: string } } | { missing: string };
   /** ImageSpecJobs controlled by this ImageSpec. */
   jobs: ImageSpecJob[];
   historySucceeded: number;
@@ -110,7 +119,7 @@ export function desiredJob(observation: ImageSpecObservation, registry: Registry
     spec: {
       imageSpecName: name,
       revision,
-      baseImage: spec.baseImage.trim(),
+      ...(spec.build ? { build: jobBuild(spec.build, observation.context) } : { baseImage: (spec.baseImage ?? '').trim() }),
       ...(spec.pullSecret ? { pullSecret: spec.pullSecret } : {}),
       packages,
       ...(spec.updateTime ? { updateTime: spec.updateTime } : {}),
@@ -119,6 +128,13 @@ export function desiredJob(observation: ImageSpecObservation, registry: Registry
       ...(spec.output ? { targetImage: outputTarget(spec.output, revision) } : buildTarget(registry!, { namespace: imageSpec.metadata.namespace!, imageSpecName: name, revision })),
     },
   };
+}
+
+/** spec.build as the job snapshots it: the context's content digest read for this revision. */
+function jobBuild(build: DockerfileBuild, context: ImageSpecObservation['context']): JobDockerfileBuild {
+  if (!context || !('configMap' in context)) throw new Error('A job of a Dockerfile build needs the content digest of its context');
+  const target = build.target?.trim();
+  return { context: { configMap: context.configMap }, dockerfile: build.dockerfile?.trim() || DEFAULT_DOCKERFILE, ...(target ? { target } : {}) };
 }
 
 function pruneList(jobs: ImageSpecJob[], current: ImageSpecJob | undefined, keepSucceeded: number, keepFailed: number): ImageSpecJob[] {
@@ -199,11 +215,18 @@ function decideWrites(observation: ImageSpecObservation): Omit<ImageSpecDecision
   for (const [refused, reason] of [
     [observation.envRefused, Reasons.EnvNotAllowed],
     [observation.outputRefused ?? [], Reasons.OutputNotAllowed],
+    [observation.contextRefused ?? [], Reasons.ContextSourceNotAllowed],
   ] as const) {
     if (refused.length === 0) continue;
     const message = truncate(escapeUnsafe(refused.map((p) => `${p.path}: ${p.message}`).join('; ')));
     const status = withReady(observation, { ...strip(previous), phase: 'Failed', ...keepImage }, { status: 'False', reason, message });
     return { ...nothing, status };
+  }
+
+  if (observation.context && 'missing' in observation.context) {
+    // Without the context there is no revision: the last one stays shown, and no job is created.
+    const message = `ConfigMap "${observation.context.missing}" (spec.build.context.configMap.name) was not found in namespace ${imageSpec.metadata.namespace}`;
+    return { ...nothing, status: withReady(observation, { ...strip(previous), phase: 'Pending', ...keepImage }, { status: 'False', reason: Reasons.ContextNotFound, message }) };
   }
 
   const current = jobs.find((job) => job.spec.revision === revision);

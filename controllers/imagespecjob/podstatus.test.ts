@@ -201,7 +201,7 @@ describe('observeBuildPod when the build failed', () => {
   const failedBuild = (message: string | undefined, exitCode = 1, reason = 'Error') =>
     pod('Failed', terminated(exitCode, reason, '2026-11-23T10:03:00Z', message), podInitializing);
 
-  const stepReasons = ['BaseImagePullFailed', 'AptInstallFailed', 'CondaInstallFailed', 'PipInstallFailed', 'BuildFailed'];
+  const stepReasons = ['BaseImagePullFailed', 'DockerfileNotFound', 'AptInstallFailed', 'CondaInstallFailed', 'PipInstallFailed', 'BuildFailed'];
   for (const reason of stepReasons) {
     it(`build step wrote reason=${reason}`, () => {
       const message = `reason=${reason}\nInstalling the packages failed\nE: Unable to locate package nonexistent-pkg\nError: building at STEP "RUN set -eu; ...": exit status 123\n`;

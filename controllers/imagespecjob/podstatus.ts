@@ -27,6 +27,7 @@ export interface BuildObservation {
 /** Reasons build.sh may write; anything else it writes is reported as BuildFailed. */
 const BUILD_STEP_REASONS: ReadonlySet<string> = new Set<Reason>([
   Reasons.BaseImagePullFailed,
+  Reasons.DockerfileNotFound,
   Reasons.AptInstallFailed,
   Reasons.CondaInstallFailed,
   Reasons.PipInstallFailed,

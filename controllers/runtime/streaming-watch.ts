@@ -35,10 +35,13 @@ function timeoutError(): DOMException {
 
 export class StreamingWatch extends Watch {
   private readonly inactivityMs: number;
+  private readonly accept: string | undefined;
 
-  constructor(config: KubeConfig, inactivityMs = WATCH_INACTIVITY_MS) {
+  /** `accept`: the Accept header, e.g. to watch only objects' metadata (metadata-only.ts). */
+  constructor(config: KubeConfig, inactivityMs = WATCH_INACTIVITY_MS, accept?: string) {
     super(config);
     this.inactivityMs = inactivityMs;
+    this.accept = accept;
   }
 
   override async watch(
@@ -81,6 +84,7 @@ export class StreamingWatch extends Watch {
     };
 
     const context = new RequestContext(url.toString(), HttpMethod.GET);
+    if (this.accept) context.setHeaderParam('Accept', this.accept);
     await this.config.applySecurityAuthentication(context);
     try {
       resetTimer();

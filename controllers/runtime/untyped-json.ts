@@ -17,8 +17,9 @@ const succeeded = (status: number) => status >= 200 && status <= 299;
 /**
  * Makes `call` with a middleware that keeps a successful answer's JSON, and returns that JSON.
  * A failed answer passes through untouched, so client-node raises its usual ApiException.
+ * `accept` replaces the Accept header (a metadata-only list, metadata-only.ts).
  */
-export async function untypedJson<T>(call: (options: ConfigurationOptions) => Promise<unknown>): Promise<T> {
+export async function untypedJson<T>(call: (options: ConfigurationOptions) => Promise<unknown>, accept?: string): Promise<T> {
   let kept: { json: T } | undefined;
   const keep = async (response: ResponseContext): Promise<ResponseContext> => {
     if (!succeeded(response.httpStatusCode)) return response;
@@ -31,7 +32,10 @@ export async function untypedJson<T>(call: (options: ConfigurationOptions) => Pr
   };
   // The object-parameter API takes client-node's observable middleware (as setHeaderOptions builds it).
   const keepJson: ObservableMiddleware = {
-    pre: (request) => new Observable(Promise.resolve(request)),
+    pre: (request) => {
+      if (accept) request.setHeaderParam('Accept', accept);
+      return new Observable(Promise.resolve(request));
+    },
     post: (response) => new Observable(keep(response)),
   };
   await call({ middleware: [keepJson], middlewareMergeStrategy: 'append' });

@@ -25,6 +25,8 @@ import type { Logger } from '../runtime/logger.ts';
 import { podName } from '../../api/names.ts';
 import { controllingImageSpec } from '../imagespecjob/trust.ts';
 import { renderBuildContext } from '../../render/context.ts';
+import { SOURCE_DIR } from '../../render/paths.ts';
+import { readSourceContext, type SourceContext } from './source-context.ts';
 import { tarArchive } from '../../render/tar-archive.ts';
 import type { Templates } from '../../render/templates.ts';
 import { authorizeContext, authorizeUpload, type UploadDecision, type UploadObservation } from './authorize.ts';
@@ -185,9 +187,21 @@ export async function startUploadServer(options: UploadServerOptions): Promise<U
       return send(response, { status: decision.status, body: `${decision.message}\n` }, true);
     }
     const job = decision.job;
+    let source: SourceContext | undefined;
+    try {
+      source = job.spec.build ? await readSourceContext(options.clients, route.namespace, job.spec.build, config.build.contextSources) : undefined;
+    } catch (error) {
+      log.warn('Could not read build context source', { ...fields, error: describeError(error) });
+      return send(response, { status: 503, body: `Could not read the build context source: ${describeError(error)}\n` }, true);
+    }
+    if (source && 'status' in source) {
+      log.info('Refused build context', { ...fields, status: source.status, reason: source.message });
+      return send(response, { status: source.status, body: `${source.message}\n` }, true);
+    }
     let archive: Buffer;
     try {
-      archive = tarArchive(renderBuildContext(options.templates, { ...job.spec, uploadUrl: uploadUrl(baseUrl, route) }, config));
+      const files = renderBuildContext(options.templates, { ...job.spec, uploadUrl: uploadUrl(baseUrl, route) }, config);
+      archive = tarArchive(files, source ? { name: SOURCE_DIR, files: source.files } : undefined);
     } catch (error) {
       const message = `Could not render the build context of ImageSpecJob ${route.namespace}/${route.name}: ${describeError(error)}`;
       log.error('Could not render build context', { ...fields, error: describeError(error) });

@@ -7,6 +7,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { GROUP, IMAGESPECJOB_PLURAL, VERSION, type ImageSpec, type ImageSpecJob } from '../../api/types.ts';
 import { computeRevision, shortRevision } from '../../api/revision.ts';
 import { normalizePackages } from '../../api/packages.ts';
+import { configMapFiles, contextDigest } from '../../api/configmap-context.ts';
 import { plain } from '../../controllers/runtime/kube.ts';
 import { clusterUp } from '../cluster/cluster.ts';
 import { ADMISSION_REFUSALS, ADMITTED_PIP, causesOf } from './admission-cases.ts';
@@ -115,7 +116,12 @@ describe('1. the API server enforces the CRD schema', () => {
     const badImage = await rejection(createImageSpec(kube, ns, imageSpecObject('badimage', { baseImage: 'Not An Image!' })));
     assert.match(badImage, /spec\.baseImage/);
     const missing = await rejection(createImageSpec(kube, ns, { apiVersion: `${GROUP}/${VERSION}`, kind: 'ImageSpec', metadata: { name: 'missing' }, spec: { packages: {} } }));
-    assert.match(missing, /spec\.baseImage/);
+    assert.match(missing, /"field":"spec"/);
+    assert.match(missing, /must set exactly one of baseImage and build/);
+    const both = await rejection(createImageSpec(kube, ns, imageSpecObject('both', { baseImage: 'debian:bookworm', build: { context: { configMap: { name: 'ctx' } } } })));
+    assert.match(both, /must set exactly one of baseImage and build/);
+    const outside = await rejection(createImageSpec(kube, ns, imageSpecObject('outside', { build: { context: { configMap: { name: 'ctx' } }, dockerfile: '../Dockerfile' } })));
+    assert.match(outside, /spec\.build\.dockerfile.*must not have a \. or \.\. component/);
   });
 
   test('each refusal names the field and says why in a sentence, never with a regular expression', async () => {
@@ -475,5 +481,55 @@ status:
     assert.deepEqual(job.spec.packages, { apt: ['git', 'libsm6'], pip: ['pandas==2.2.2', 'scikit-learn'], conda: [] });
     await podFor(ns, job);
     await imageSpecWhere(ns, 'tf-notebook', 'Pending on its own revision', (s) => s.status?.jobName === job.metadata.name);
+  });
+});
+
+describe('spec.build: the ImageSpec\'s own Dockerfile from a ConfigMap', () => {
+  const dockerfile = 'FROM 127.0.0.1:5001/base/debian:bookworm AS build\nCOPY hello.txt /hello.txt\n';
+  const own = { build: { context: { configMap: { name: 'own-context' } }, target: 'build' }, packages: { pip: ['six==1.16.0'] } };
+  const writeContext = (ns: string, hello: string) => {
+    const body = { metadata: { name: 'own-context', namespace: ns }, data: { Dockerfile: dockerfile, 'hello.txt': hello } };
+    return kube.core.replaceNamespacedConfigMap({ name: 'own-context', namespace: ns, body }).catch(() => kube.core.createNamespacedConfigMap({ namespace: ns, body }));
+  };
+  const revisionOf = (hello: string) => computeRevision(own, { sha256: contextDigest(configMapFiles({ data: { Dockerfile: dockerfile, 'hello.txt': hello } })) });
+
+  test('the ConfigMap\'s content makes the revision, the job records its digest, and the build context carries its files', async () => {
+    const ns = await namespace('own-dockerfile');
+    await writeContext(ns, 'one\n');
+    await createImageSpec(kube, ns, imageSpecObject('own', own));
+    const job = await oneJob(ns, 'own');
+    assert.equal(job.spec.revision, revisionOf('one\n'));
+    assert.equal(job.spec.baseImage, undefined);
+    assert.deepEqual(job.spec.build, {
+      context: { configMap: { name: 'own-context', sha256: contextDigest(configMapFiles({ data: { Dockerfile: dockerfile, 'hello.txt': 'one\n' } })) } },
+      dockerfile: 'Dockerfile',
+      target: 'build',
+    });
+
+    const pod = plain(await podFor(ns, job));
+    const { status, files } = await fetchBuildContext(await uploadPortOf(controller), ns, job.metadata.name!, await podBoundToken(kube, pod));
+    assert.equal(status, 200, JSON.stringify(files));
+    assert.equal(files['source/Dockerfile'], dockerfile);
+    assert.equal(files['source/hello.txt'], 'one\n');
+    assert.match(files['Dockerfile'] ?? '', /^FROM \$\{IMAGESPEC_SOURCE_IMAGE\}$/m);
+    assert.match(files['build.sh'] ?? '', /^target='build'$/m);
+
+    // Editing the ConfigMap is a new revision, noticed by watch: the running build is superseded.
+    await writeContext(ns, 'two\n');
+    const next = await waitFor('a job of the edited context', async () => (await jobsOf(ns, 'own')).find((j) => j.spec.revision === revisionOf('two\n')));
+    assert.notEqual(next.metadata.name, job.metadata.name);
+    await imageSpecWhere(ns, 'own', 'the new revision', (s) => s.status?.revision === revisionOf('two\n'));
+  });
+
+  test('a ConfigMap that does not exist yet: ContextNotFound and no job, then a job once it is created', async () => {
+    const ns = await namespace('own-missing');
+    await createImageSpec(kube, ns, imageSpecObject('own', own));
+    const waiting = await imageSpecWhere(ns, 'own', 'ContextNotFound', (s) => s.status?.conditions?.some((c) => c.reason === 'ContextNotFound') ?? false);
+    assert.equal(waiting.status?.phase, 'Pending');
+    assert.match(waiting.status?.message ?? '', /^ConfigMap "own-context" \(spec\.build\.context\.configMap\.name\) was not found in namespace /);
+    assert.deepEqual(await jobsOf(ns, 'own'), []);
+    await writeContext(ns, 'late\n');
+    const job = await oneJob(ns, 'own');
+    assert.equal(job.spec.revision, revisionOf('late\n'));
   });
 });

@@ -1,0 +1,30 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { configMapFiles, contextDigest } from '../../api/configmap-context.ts';
+import { checkedSourceFiles } from './source-context.ts';
+
+const configMap = { data: { Dockerfile: 'FROM scratch\n' }, binaryData: { blob: Buffer.from([0, 255]).toString('base64') } };
+const digest = contextDigest(configMapFiles(configMap));
+const build = { context: { configMap: { name: 'ctx', sha256: digest } }, dockerfile: 'Dockerfile' };
+
+test('the ConfigMap\'s files are served while they have the digest the job recorded', () => {
+  const served = checkedSourceFiles(build, configMap, 'team');
+  assert.ok('files' in served);
+  assert.deepEqual(served.files, { Dockerfile: Buffer.from('FROM scratch\n'), blob: Buffer.from([0, 255]) });
+});
+
+test('a ConfigMap edited or deleted since the job was created is refused with a sentence saying so', () => {
+  const edited = checkedSourceFiles(build, { data: { Dockerfile: 'FROM debian\n' } }, 'team');
+  assert.ok('status' in edited);
+  assert.equal(edited.status, 409);
+  assert.match(edited.message, /^ConfigMap "ctx" \(the build context\) changed after this revision was created .* the ImageSpec builds the new content as a new revision$/);
+  const gone = checkedSourceFiles(build, undefined, 'team');
+  assert.deepEqual(gone, { status: 409, message: 'ConfigMap "ctx" (the build context) no longer exists in namespace team' });
+});
+
+test('the digest covers names, bytes and boundaries, not whether a file came as data or binaryData', () => {
+  const asBinary = { binaryData: { Dockerfile: Buffer.from('FROM scratch\n').toString('base64'), blob: configMap.binaryData.blob } };
+  assert.equal(contextDigest(configMapFiles(asBinary)), digest);
+  assert.notEqual(contextDigest({ ab: Buffer.from('c') }), contextDigest({ a: Buffer.from('bc') }));
+  assert.notEqual(contextDigest({ a: Buffer.from('x'), b: Buffer.from('') }), contextDigest({ a: Buffer.from('x') }));
+});

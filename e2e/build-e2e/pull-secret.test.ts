@@ -1,5 +1,6 @@
-// End-to-end: a base image behind registry auth. With spec.pullSecret the build pulls it; without,
-// the build fails with BaseImagePullFailed.
+// End-to-end: a base image behind registry auth, as spec.baseImage and as the FROM of the
+// ImageSpec's own Dockerfile (spec.build). With spec.pullSecret the build pulls it; without, the
+// build fails with BaseImagePullFailed.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,9 +45,13 @@ describe('a base image behind registry auth', () => {
         data: { '.dockerconfigjson': Buffer.from(dockerConfigJson(e2e.node.pushRegistry, e2e.node.pushCredentials)).toString('base64') },
       },
     });
+    await e2e.kube.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'private-from' }, data: { Dockerfile: `FROM ${base}\nRUN echo built > /built.txt\n` } } });
     controller = startBuildController(e2e, 'e2e-pull', [ns]);
     await createImageSpec(e2e.kube, ns, imageSpecObject('with-secret', { baseImage: base, pullSecret: pullSecretName, packages: { apt: ['jq'] } }));
     await createImageSpec(e2e.kube, ns, imageSpecObject('without-secret', { baseImage: base, packages: { apt: ['jq'] } }));
+    const ownDockerfile = { build: { context: { configMap: { name: 'private-from' } } } };
+    await createImageSpec(e2e.kube, ns, imageSpecObject('from-with-secret', { ...ownDockerfile, pullSecret: pullSecretName }));
+    await createImageSpec(e2e.kube, ns, imageSpecObject('from-without-secret', ownDockerfile));
   });
 
   after(async () => {
@@ -65,6 +70,21 @@ describe('a base image behind registry auth', () => {
     const ready = readyCondition(spec);
     assert.equal(spec.status?.phase, 'Failed');
     assert.equal(ready?.reason, 'BaseImagePullFailed', ready?.message ?? '');
+    assert.match(ready?.message ?? '', /unauthorized|authentication required/i);
+  });
+
+  test('a Dockerfile whose FROM is the private image builds with spec.pullSecret', async () => {
+    const spec = await finished(e2e.kube, ns, 'from-with-secret');
+    const ready = readyCondition(spec);
+    assert.equal(spec.status?.phase, 'Succeeded', `${ready?.reason}: ${ready?.message}`);
+  });
+
+  test('and fails with BaseImagePullFailed without it', async () => {
+    const spec = await finished(e2e.kube, ns, 'from-without-secret');
+    const ready = readyCondition(spec);
+    assert.equal(spec.status?.phase, 'Failed');
+    assert.equal(ready?.reason, 'BaseImagePullFailed', ready?.message ?? '');
+    assert.match(ready?.message ?? '', /^Could not pull an image the Dockerfile Dockerfile names in FROM/);
     assert.match(ready?.message ?? '', /unauthorized|authentication required/i);
   });
 });

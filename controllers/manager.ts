@@ -28,7 +28,7 @@ import { withEventPolicy } from './runtime/event-policy.ts';
 import { workersLiveness, type Liveness } from './runtime/health.ts';
 import { describeError, ResilientInformer, type InformerFactory } from './runtime/informer.ts';
 import { METADATA_LIST_ACCEPT, metadataInformer } from './runtime/metadata-only.ts';
-import { slimNode, slimObject, slimPod } from './runtime/slim.ts';
+import { slimNode, slimObject, slimPod, slimToIdentity } from './runtime/slim.ts';
 import { listInPages, type Page } from './runtime/paged-list.ts';
 import { keyOf, makeClients, type Clients } from './runtime/kube.ts';
 import { LeaderElector, type LeaderElectorOptions } from './runtime/leader-election.ts';
@@ -54,7 +54,7 @@ export interface Manager {
    * and releases the Lease. Resolves false when reconciles were still running at the timeout.
    */
   stop(): Promise<boolean>;
-  /** Every informer has listed once. */
+  /** Every informer the reconciles read has listed once (not the ConfigMap one, which only re-queues). */
   synced(): boolean;
   /** Leader election is off, or this replica holds the Lease (its workers run once synced). */
   leading(): boolean;
@@ -134,10 +134,13 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
       scopes = namespaces,
       slim = slimObject,
       factory,
+      gatesReadiness = true,
     }: {
       labelSelector?: string;
       /** How the list-then-watch cache is made: streamingInformer unless given (metadata-only.ts). */
       factory?: InformerFactory<T>;
+      /** Whether the workers and readiness wait for its first list (false: it only re-queues). */
+      gatesReadiness?: boolean;
       /** Where to watch: the watched namespaces, or [''] for a cluster-scoped kind. */
       scopes?: readonly string[];
       /** What the cache keeps of each object (slim.ts). */
@@ -161,7 +164,7 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
               slim(obj);
               return obj;
             });
-            listed.add(`${kind} ${namespace}`);
+            if (gatesReadiness) listed.add(`${kind} ${namespace}`);
             if (synced()) setImmediate(cachesSynced);
             return items;
           },
@@ -197,7 +200,7 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
   );
   // ConfigMaps, metadata only, while Dockerfile builds from them are allowed: a context's content is
   // part of its ImageSpec's revision, so editing it must rebuild. The reconcile reads the one
-  // ConfigMap it needs; the cache holds no ConfigMap's data.
+  // ConfigMap it needs; the cache holds each ConfigMap's identity only (slimToIdentity).
   const configMaps = config.build.contextSources.includes('configMap')
     ? informers<V1ConfigMap>(
         'ConfigMap',
@@ -215,7 +218,9 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
             if (spec.spec.build?.context.configMap?.name === name) imageSpecQueue.add(keyOf(namespace, spec.metadata.name));
           }
         },
-        { factory: metadataInformer<V1ConfigMap>() },
+        // Not a gate: reconciles read the ConfigMap itself, and a cluster whose RBAC lacks ConfigMaps
+        // must still build from base images (the informer keeps retrying and logs why).
+        { factory: metadataInformer<V1ConfigMap>(), slim: slimToIdentity, gatesReadiness: false },
       )
     : undefined;
   const jobs = informers<ImageSpecJob & KubernetesObject>(
@@ -281,7 +286,8 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
   let stopping = false;
   let stopCompaction: (() => void) | undefined;
   const allInformers = () => [...pods.all(), ...jobs.all(), ...imageSpecs.all(), ...(nodes?.all() ?? []), ...(configMaps?.all() ?? [])];
-  const synced = () => listed.size === allInformers().length;
+  const gatingInformers = () => [...pods.all(), ...jobs.all(), ...imageSpecs.all(), ...(nodes?.all() ?? [])];
+  const synced = () => listed.size === gatingInformers().length;
 
   function stopTakingKeys(): void {
     clearInterval(resyncTimer);

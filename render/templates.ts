@@ -4,7 +4,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
-import { sampleViewModel, type ViewModel } from './view-model.ts';
+import { sampleViewModels, type ViewModel } from './view-model.ts';
 
 /** Each template renders the build context file of the same name (`Dockerfile.hbs` -> `Dockerfile`). */
 export const TEMPLATE_NAMES = ['Dockerfile', 'build.sh', 'push.sh', 'registries.conf', 'policy.json'] as const;
@@ -25,7 +25,7 @@ function compile(handlebars: typeof Handlebars, path: string): Template {
   const template = handlebars.compile<ViewModel>(source, { noEscape: true, strict: true, knownHelpersOnly: true });
   try {
     // Handlebars compiles lazily: render once now so that a broken template stops start-up.
-    template(sampleViewModel());
+    for (const sample of sampleViewModels()) template(sample);
   } catch (error) {
     throw new Error(`Template ${path}: ${(error as Error).message}`);
   }

@@ -75,6 +75,13 @@ test('a 503 is tried again; a refusal is the failure at once, with the controlle
   assert.equal(refused.message, 'reason=ContextFetchFailed\nThe controller did not give the build context (HTTP 403)\nOnly the build Pod of ImageSpecJob a/b may fetch its build context\n');
 });
 
+test('a 409 (the ConfigMap context no longer holds the revision\'s content) is ContextChanged', async () => {
+  answers.set('/changed', [(response) => response.writeHead(409).end('ConfigMap "ctx" (the build context) changed after this revision was created\n')]);
+  const changed = await run('/changed');
+  assert.equal(changed.status, 1);
+  assert.equal(changed.message, 'reason=ContextChanged\nThe controller did not give the build context (HTTP 409)\nConfigMap "ctx" (the build context) changed after this revision was created\n');
+});
+
 test('an earlier version\'s replica (uploads only) is waited out; any other 404 is the failure at once', async () => {
   answers.set('/rolling', [(response) => response.writeHead(404).end('Not an upload path: PUT /v1/namespaces/<namespace>/imagespecjobs/<name>/image\n'), tar]);
   const rolled = await run('/rolling');

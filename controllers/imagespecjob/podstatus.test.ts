@@ -333,6 +333,15 @@ describe('observeBuildPod with the context step before the build', () => {
     assert.ok(observed.message.endsWith(CONTEXT_LOGS));
   });
 
+  it('when the controller said the context changed: ContextChanged, which the ImageSpec builds again', () => {
+    const message = 'reason=ContextChanged\nThe controller did not give the build context (HTTP 409)\nConfigMap "ctx" (the build context) changed after this revision was created\n';
+    const observed = observeBuildPod(withContext('Failed', terminated(1, 'Error', '2026-11-23T10:00:09Z', message), podInitializing));
+    assert.equal(observed.reason, 'ContextChanged');
+    // Any other reason the context step might write is still a fetch failure.
+    const other = observeBuildPod(withContext('Failed', terminated(1, 'Error', '2026-11-23T10:00:09Z', 'reason=PushFailed\nx\n'), podInitializing));
+    assert.equal(other.reason, 'ContextFetchFailed');
+  });
+
   it('once it has succeeded, the build and push steps are read as before', () => {
     const fetched = terminated(0, 'Completed', '2026-11-23T10:00:07Z');
     const building = observeBuildPod(withContext('Pending', fetched, running()));

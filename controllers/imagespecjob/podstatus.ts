@@ -136,7 +136,9 @@ function containerFailure(pod: V1Pod, container: string, status: V1ContainerStat
   const parsed = parseTerminationMessage(terminated.message);
   const reason =
     container === CONTEXT_CONTAINER
-      ? Reasons.ContextFetchFailed
+      ? parsed.reason === Reasons.ContextChanged
+        ? Reasons.ContextChanged
+        : Reasons.ContextFetchFailed
       : container === BUILD_CONTAINER
         ? isBuildStepReason(parsed.reason)
           ? parsed.reason

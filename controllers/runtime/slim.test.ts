@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { V1Pod } from '@kubernetes/client-node';
-import { slimNode, slimObject, slimPod } from './slim.ts';
+import { slimNode, slimObject, slimPod, slimToIdentity } from './slim.ts';
 
 const pod = (): V1Pod => ({
   metadata: {
@@ -62,4 +62,16 @@ test('slimNode keeps the name and the conditions only', () => {
     },
   });
   assert.deepEqual(node, { metadata: { name: 'node-1' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+});
+
+test('slimToIdentity keeps who an object is, in place, and none of its labels, annotations or data', () => {
+  const configMap = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'ctx', namespace: 'team', uid: 'u-1', resourceVersion: '7', labels: { a: 'b' }, annotations: { 'kubectl.kubernetes.io/last-applied-configuration': '{"data":{"secret":"x"}}' } },
+    data: { Dockerfile: 'FROM scratch\n' },
+  };
+  const same = slimToIdentity(configMap);
+  assert.equal(same, configMap);
+  assert.deepEqual(configMap, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ctx', namespace: 'team', uid: 'u-1', resourceVersion: '7' } });
 });

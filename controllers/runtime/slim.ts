@@ -46,3 +46,15 @@ export function slimNode(node: V1Node): V1Node {
   node.status = conditions ? { conditions } : {};
   return node;
 }
+
+/**
+ * An object kept only to tell who it is (ConfigMaps watched to re-queue the ImageSpecs naming
+ * them): name, namespace, uid and resourceVersion. Even metadata-only objects can be large: a
+ * client-side `kubectl apply` leaves the whole object, data included, in an annotation.
+ */
+export function slimToIdentity<T extends KubernetesObject>(obj: T): T {
+  const { name, namespace, uid, resourceVersion } = obj.metadata ?? {};
+  for (const key of Object.keys(obj)) if (key !== 'apiVersion' && key !== 'kind') delete (obj as Record<string, unknown>)[key];
+  obj.metadata = { ...(name ? { name } : {}), ...(namespace ? { namespace } : {}), ...(uid ? { uid } : {}), ...(resourceVersion ? { resourceVersion } : {}) };
+  return obj;
+}

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { createServer, type ServerResponse } from 'node:http';
+import { METADATA_ACCEPT } from './metadata-only.ts';
 import { test } from 'node:test';
 import { KubeConfig } from '@kubernetes/client-node';
 import { lineSplitter, StreamingWatch } from './streaming-watch.ts';
@@ -16,13 +17,16 @@ test('lines are whole whatever the chunk boundaries', () => {
 interface Served {
   kubeConfig: KubeConfig;
   requests: string[];
+  accepts: string[];
   close: () => void;
 }
 
 async function serve(handler: (res: ServerResponse, url: string) => void): Promise<Served> {
   const requests: string[] = [];
+  const accepts: string[] = [];
   const server = createServer((req, res) => {
     requests.push(req.url ?? '');
+    accepts.push(String(req.headers.accept));
     handler(res, req.url ?? '');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -37,6 +41,7 @@ async function serve(handler: (res: ServerResponse, url: string) => void): Promi
   return {
     kubeConfig,
     requests,
+    accepts,
     close: () => {
       server.closeAllConnections();
       server.close();
@@ -124,6 +129,20 @@ test('aborting the returned controller ends the watch', async () => {
     controller.abort();
     const error = (await done) as Error | null;
     assert.ok(error === null || error instanceof Error, 'done is called');
+  } finally {
+    served.close();
+  }
+});
+
+test('a metadata-only watch asks for PartialObjectMetadata; a plain one does not', async () => {
+  const served = await serve((res) => res.writeHead(200).end('{"type":"ADDED","object":{"kind":"PartialObjectMetadata","metadata":{"name":"ctx"}}}\n'));
+  try {
+    const metadata = watchOnce(new StreamingWatch(served.kubeConfig, 1000, METADATA_ACCEPT));
+    await metadata.done;
+    assert.deepEqual(metadata.events, [{ type: 'ADDED', name: 'ctx' }]);
+    await watchOnce(new StreamingWatch(served.kubeConfig)).done;
+    assert.equal(served.accepts[0], 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1');
+    assert.notEqual(served.accepts[1], METADATA_ACCEPT);
   } finally {
     served.close();
   }

@@ -65,3 +65,32 @@ test('other calls on the same client stay typed', async () => {
     assert.equal(typed.metadata?._continue, 'next-page');
   });
 });
+
+test('an Accept header given replaces the typed call\'s (a metadata-only list)', async () => {
+  const accepts: string[] = [];
+  const server = createServer((req, res) => {
+    accepts.push(String(req.headers.accept));
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ kind: 'PartialObjectMetadataList', items: [{ metadata: { name: 'ctx', namespace: 'ns' } }] }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromOptions({
+      clusters: [{ name: 'c', server: `http://127.0.0.1:${(server.address() as { port: number }).port}`, skipTLSVerify: true }],
+      users: [{ name: 'u', token: 't' }],
+      contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
+      currentContext: 'x',
+    });
+    const { core } = makeClients(kubeConfig);
+    const accept = 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1';
+    const list = await untypedJson<{ items: { metadata: { name: string } }[] }>((options) => core.listNamespacedConfigMap({ namespace: 'ns' }, options), accept);
+    assert.deepEqual(list.items.map((item) => item.metadata.name), ['ctx']);
+    await untypedJson((options) => core.listNamespacedConfigMap({ namespace: 'ns' }, options));
+    assert.equal(accepts[0], accept);
+    assert.notEqual(accepts[1], accept, 'without one, the call keeps its own');
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});

@@ -120,8 +120,9 @@ export function authorizeUpload(observation: UploadObservation): UploadDecision 
 }
 
 /**
- * Whether the build context may be given: the caller as above, at any step (nothing in it is
- * secret; the token check keeps one tenant from reading another's package lists).
+ * Whether the build context may be given: the caller as above, at any step. It holds no credential,
+ * but it holds the job's package lists and, for a Dockerfile build, its ConfigMap's files: the token
+ * check keeps them to the job's own build Pod, and so to its namespace.
  */
 export function authorizeContext(observation: UploadObservation): ContextDecision {
   const caller = authorizeCaller(observation, { doing: 'fetch its build context', over: 'its build context is no longer given out' });

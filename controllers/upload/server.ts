@@ -167,24 +167,36 @@ export async function startUploadServer(options: UploadServerOptions): Promise<U
 
   let baseUrl = '';
 
-  /** The job's build context as a tar, rendered now from its spec and this configuration. */
+  /**
+   * The job's build context as a tar, rendered now from its spec and this configuration. The slot
+   * is held until the archive is made: checking the token, reading a ConfigMap context (up to
+   * 1 MiB) and rendering are the work the limit bounds.
+   */
   async function serveContext(response: ServerResponse, route: UploadRoute, token: string): Promise<void> {
-    const fields = { namespace: route.namespace, imageSpecJob: route.name };
     if (servingContexts >= MAX_CONCURRENT_CONTEXTS) return send(response, { status: 503, body: 'Too many build contexts asked for at once; try again shortly\n' }, true);
     servingContexts += 1;
+    let reply: Reply;
+    try {
+      reply = await contextReply(route, token);
+    } finally {
+      servingContexts -= 1;
+    }
+    send(response, reply, true);
+  }
+
+  async function contextReply(route: UploadRoute, token: string): Promise<Reply> {
+    const fields = { namespace: route.namespace, imageSpecJob: route.name };
     let decision: ReturnType<typeof authorizeContext>;
     try {
       decision = authorizeContext(await observe(options, route, token));
     } catch (error) {
       if (!(error instanceof CheckUnavailableError)) throw error;
       log.warn('Could not check build context request', { ...fields, error: describeError(error.cause) });
-      return send(response, { status: 503, body: `${error.message}\n` }, true);
-    } finally {
-      servingContexts -= 1;
+      return { status: 503, body: `${error.message}\n` };
     }
     if (!decision.allowed) {
       log.warn('Refused build context', { ...fields, status: decision.status, reason: decision.message });
-      return send(response, { status: decision.status, body: `${decision.message}\n` }, true);
+      return { status: decision.status, body: `${decision.message}\n` };
     }
     const job = decision.job;
     let source: SourceContext | undefined;
@@ -192,11 +204,11 @@ export async function startUploadServer(options: UploadServerOptions): Promise<U
       source = job.spec.build ? await readSourceContext(options.clients, route.namespace, job.spec.build, config.build.contextSources) : undefined;
     } catch (error) {
       log.warn('Could not read build context source', { ...fields, error: describeError(error) });
-      return send(response, { status: 503, body: `Could not read the build context source: ${describeError(error)}\n` }, true);
+      return { status: 503, body: `Could not read the build context source: ${describeError(error)}\n` };
     }
     if (source && 'status' in source) {
       log.info('Refused build context', { ...fields, status: source.status, reason: source.message });
-      return send(response, { status: source.status, body: `${source.message}\n` }, true);
+      return { status: source.status, body: `${source.message}\n` };
     }
     let archive: Buffer;
     try {
@@ -205,10 +217,10 @@ export async function startUploadServer(options: UploadServerOptions): Promise<U
     } catch (error) {
       const message = `Could not render the build context of ImageSpecJob ${route.namespace}/${route.name}: ${describeError(error)}`;
       log.error('Could not render build context', { ...fields, error: describeError(error) });
-      return send(response, { status: 422, body: `${message}\n` }, true);
+      return { status: 422, body: `${message}\n` };
     }
     log.debug('Served build context', { ...fields, bytes: archive.length });
-    send(response, { status: 200, body: archive, contentType: 'application/x-tar' }, true);
+    return { status: 200, body: archive, contentType: 'application/x-tar' };
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse, expectsContinue: boolean): Promise<void> {

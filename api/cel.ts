@@ -41,7 +41,7 @@ export function fieldRules(field: CheckedField): CelRule[] {
 export type CelPredicate = (self: unknown) => boolean;
 
 const MATCHES_TERM = /^(!?)self\.matches\(r'([^']*)'\)$/;
-const ONE_OF_TWO_RULE = /^has\(self\.([A-Za-z_][A-Za-z0-9_]*)\) != has\(self\.([A-Za-z_][A-Za-z0-9_]*)\)$/;
+const EXACTLY_ONE_RULE = /^\[(has\(self\.[A-Za-z_][A-Za-z0-9_]*\)(?:, has\(self\.[A-Za-z_][A-Za-z0-9_]*\))+)\]\.exists_one\(x, x\)$/;
 const SIZE_RULE = /^size\(self((?:\.[A-Za-z_][A-Za-z0-9_]*)+)\) <= ([0-9]+)$/;
 
 function lookup(value: unknown, path: string[]): unknown {
@@ -67,13 +67,18 @@ function sizePredicate(rule: string): CelPredicate | undefined {
   };
 }
 
-/** `has(self.a) != has(self.b)`: exactly one of two fields is set. */
-function oneOfTwoPredicate(rule: string): CelPredicate | undefined {
-  const match = rule.match(ONE_OF_TWO_RULE);
+/** The rule that exactly one of `fields` is set (exactlyOneOf writes it). */
+export function exactlyOneRule(fields: readonly string[]): string {
+  return `[${fields.map((field) => `has(self.${field})`).join(', ')}].exists_one(x, x)`;
+}
+
+/** `[has(self.a), has(self.b), ...].exists_one(x, x)`: exactly one of the fields is set. */
+function exactlyOnePredicate(rule: string): CelPredicate | undefined {
+  const match = rule.match(EXACTLY_ONE_RULE);
   if (!match) return undefined;
-  const [, first, second] = match as unknown as [string, string, string];
+  const fields = match[1]!.split(', ').map((term) => term.slice('has(self.'.length, -1));
   const has = (self: unknown, key: string) => self !== null && typeof self === 'object' && !Array.isArray(self) && (self as Record<string, unknown>)[key] !== undefined;
-  return (self) => has(self, first) !== has(self, second);
+  return (self) => fields.filter((field) => has(self, field)).length === 1;
 }
 
 const compiled = new Map<string, CelPredicate>();
@@ -86,7 +91,7 @@ const compiled = new Map<string, CelPredicate>();
 export function compileCelRule(rule: string): CelPredicate | undefined {
   if (compiled.has(rule)) return compiled.get(rule);
   if (/\boldSelf\b/.test(rule)) return undefined;
-  const predicate = matchesPredicate(rule) ?? sizePredicate(rule) ?? oneOfTwoPredicate(rule);
+  const predicate = matchesPredicate(rule) ?? sizePredicate(rule) ?? exactlyOnePredicate(rule);
   if (!predicate) throw new Error(`The validator does not understand the CEL rule ${JSON.stringify(rule)}: teach api/cel.ts its meaning`);
   compiled.set(rule, predicate);
   return predicate;

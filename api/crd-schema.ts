@@ -11,7 +11,8 @@ import {
 } from './types.ts';
 import { GRAMMAR_HELP, LIMITS } from './grammar.ts';
 import { PHASES } from './phases.ts';
-import { fieldRules, type CelRule } from './cel.ts';
+import { exactlyOneRule, fieldRules, type CelRule } from './cel.ts';
+import { CONTEXT_SOURCE_KINDS } from './context-sources.ts';
 import type { CheckedField } from './field-rules.ts';
 
 export type Schema = { [keyword: string]: unknown };
@@ -84,9 +85,27 @@ function baseImage(): Schema {
  * root-of-spec rule, so the API server and the validator report it once, at spec.
  */
 export const BASE_IMAGE_OR_BUILD_RULE = {
-  rule: 'has(self.baseImage) != has(self.build)',
+  rule: exactlyOneRule(['baseImage', 'build']),
   message: 'must set exactly one of baseImage and build: a build from a Dockerfile takes its base image from the Dockerfile\'s FROM',
 } satisfies CelRule;
+
+/** Exactly one context source, reported at spec.build.context. */
+export const CONTEXT_SOURCE_RULE = {
+  rule: exactlyOneRule(CONTEXT_SOURCE_KINDS),
+  message: `must name exactly one source: ${CONTEXT_SOURCE_KINDS.join(' or ')}`,
+} satisfies CelRule;
+
+function claimContextSchema(description: string): Schema {
+  return {
+    type: 'object',
+    required: ['claimName'],
+    description,
+    properties: {
+      claimName: patterned('dnsSubdomain', LIMITS.secretNameLength, 'The claim\'s name.'),
+      path: patterned('contextPath', LIMITS.contextPathLength, 'Optional. The context\'s directory inside the volume (T9k contextPath); the volume\'s root when absent.'),
+    },
+  };
+}
 
 function dockerfileBuildSchema(): Schema {
   return {
@@ -97,8 +116,8 @@ function dockerfileBuildSchema(): Schema {
     properties: {
       context: {
         type: 'object',
-        required: ['configMap'],
-        description: 'Where the build context comes from (the admin decides which sources are allowed: IMAGESPEC_BUILD_CONTEXT_SOURCES).',
+        description: 'Where the build context comes from: exactly one source (the admin decides which sources are allowed: IMAGESPEC_BUILD_CONTEXT_SOURCES).',
+        'x-kubernetes-validations': [CONTEXT_SOURCE_RULE],
         properties: {
           configMap: {
             type: 'object',
@@ -109,6 +128,9 @@ function dockerfileBuildSchema(): Schema {
               name: patterned('dnsSubdomain', LIMITS.secretNameLength, 'The ConfigMap\'s name.'),
             },
           },
+          persistentVolumeClaim: claimContextSchema(
+            'A PersistentVolumeClaim of the ImageSpec\'s namespace (T9k workspace.pvc), mounted read-only into the build step. Its content is not visible to the controller and is not part of the revision: change updateTime to rebuild after changing the files. The claim must be mountable by the build Pod (a ReadWriteOnce claim in use puts the build on that Pod\'s node).',
+          ),
         },
       },
       dockerfile: patterned('contextPath', LIMITS.contextPathLength, 'Optional. The Dockerfile\'s path inside the context; Dockerfile when absent.'),
@@ -301,7 +323,7 @@ export function imageSpecJobSchema(): Schema {
         'x-kubernetes-validations': [IMMUTABLE_SPEC_RULE],
         properties: {
           imageSpecName: patterned('dnsSubdomain', LIMITS.imageSpecNameLength, 'The ImageSpec this job builds.'),
-          revision: patterned('revision', 64, 'The revision built: the SHA-256 hash of baseImage, packages, updateTime and buildArgs.'),
+          revision: patterned('revision', 64, 'The revision built: the SHA-256 hash of what defines the image (the ImageSpec\'s status.revision).'),
           baseImage: baseImage(),
           build: {
             type: 'object',
@@ -312,6 +334,7 @@ export function imageSpecJobSchema(): Schema {
                 type: 'object',
                 description: 'The context source, as it was when the job was created.',
                 properties: {
+                  persistentVolumeClaim: claimContextSchema('A PersistentVolumeClaim of the job\'s namespace.'),
                   configMap: {
                     type: 'object',
                     required: ['name', 'sha256'],

@@ -84,3 +84,14 @@ test('build arguments are part of the content, by name and value, in any order; 
   assert.notEqual(computeRevision({ ...spec, buildArgs: [a] }), computeRevision({ ...spec, buildArgs: [{ ...a, name: 'PIP_EXTRA_INDEX_URL' }] }));
   assert.match(canonicalSpec({ ...spec, buildArgs: [a, b] }), /"buildArgs":\[\["APP_NOTE","x"\],\["PIP_INDEX_URL","http:\/\/127\.0\.0\.1:5002\/simple"\]\]\}$/);
 });
+
+test('a build from a claim: its name and path are in the revision, its unseen files are not; updateTime rebuilds', () => {
+  const claim = (claimName: string, path?: string) => ({ build: { context: { persistentVolumeClaim: { claimName, ...(path ? { path } : {}) } } } });
+  const revision = computeRevision(claim('work', 'app'));
+  assert.equal(computeRevision(claim(' work ', 'app ')), revision);
+  assert.notEqual(computeRevision(claim('work', 'other')), revision);
+  assert.notEqual(computeRevision(claim('work')), revision);
+  assert.notEqual(computeRevision(claim('home', 'app')), revision);
+  assert.notEqual(computeRevision({ ...claim('work', 'app'), updateTime: '2026-11-25T08:00:00Z' }), revision);
+  assert.throws(() => computeRevision({ build: { context: { configMap: { name: 'ctx' } } } }), /needs the digest of its content/);
+});

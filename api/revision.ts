@@ -6,8 +6,9 @@
 // build arguments when there are any (by name: their order means nothing). A spec without build
 // arguments hashes exactly as before they existed, so no image is rebuilt for their introduction.
 // Also in: spec.output.image when set (where the image goes decides its tag and must rebuild).
-// With spec.build instead of baseImage: the context's source kind and content (a ConfigMap's content
-// digest: its name is not in, only what it holds), the Dockerfile's path and the target stage.
+// With spec.build instead of baseImage: the context's source and what the controller can see of its
+// content (a ConfigMap's content digest, not its name; a claim's name and path, since its files are
+// out of sight: updateTime rebuilds them), the Dockerfile's path and the target stage.
 // Out: pullSecret, spec.output.pushSecret, spec.env (it grants access to the base image, it does not change what is built; rotating
 // or renaming a Secret must not rebuild) and all metadata (labels, annotations, name).
 //
@@ -29,16 +30,22 @@ export interface ContextContent {
 /** The Dockerfile's path when spec.build.dockerfile is absent. */
 export const DEFAULT_DOCKERFILE = 'Dockerfile';
 
+function canonicalContext(build: DockerfileBuild, content: ContextContent | undefined) {
+  const claim = build.context.persistentVolumeClaim;
+  if (claim) return { persistentVolumeClaim: [claim.claimName.trim(), claim.path?.trim() || null] };
+  if (!content) throw new Error('The revision of a build from a ConfigMap needs the digest of its content');
+  return { configMap: content.sha256 };
+}
+
 function canonicalBuild(build: DockerfileBuild, content: ContextContent | undefined) {
-  if (!content) throw new Error('The revision of a build from a context needs the context\'s content digest');
   return {
-    context: { configMap: content.sha256 },
+    context: canonicalContext(build, content),
     dockerfile: build.dockerfile?.trim() || DEFAULT_DOCKERFILE,
     target: build.target?.trim() || null,
   };
 }
 
-/** The exact string that is hashed; `content` is required when the spec has a build context. */
+/** The exact string that is hashed; `content` is required when the spec builds from a ConfigMap. */
 export function canonicalSpec(spec: ImageSpecSpec, content?: ContextContent): string {
   const packages = normalizePackages(spec.packages);
   const updateTime = spec.updateTime?.trim() ?? '';

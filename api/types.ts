@@ -91,9 +91,20 @@ export interface ConfigMapContext {
   name: string;
 }
 
+/**
+ * A PersistentVolumeClaim of the ImageSpec's namespace (T9k workspace.pvc and contextPath), mounted
+ * read-only into the build step; `path` is the context's directory in the volume. Its content is
+ * not visible to the controller: spec.updateTime rebuilds it.
+ */
+export interface PersistentVolumeClaimContext {
+  claimName: string;
+  path?: string;
+}
+
 /** Where the files of a Dockerfile build come from: exactly one source. */
 export interface BuildContextSource {
   configMap?: ConfigMapContext;
+  persistentVolumeClaim?: PersistentVolumeClaimContext;
 }
 
 /** A build from the user's own Dockerfile (T9k ImageBuilder, kaniko-shim), packages installed on top. */
@@ -154,9 +165,10 @@ export interface ImageSpec {
   status?: ImageSpecStatus;
 }
 
-/** The build context as the job was created with it: a ConfigMap's name and the digest of its content then. */
+/** The build context as the job was created with it: a ConfigMap's name and the digest of its content then, or a claim. */
 export interface JobBuildContext {
   configMap?: { name: string; sha256: string };
+  persistentVolumeClaim?: PersistentVolumeClaimContext;
 }
 
 /** spec.build as the job builds it. */
@@ -227,6 +239,9 @@ export const Reasons = {
   AlreadyBuilt: 'AlreadyBuilt',
   // Build failures, set by the build Pod's steps
   ContextFetchFailed: 'ContextFetchFailed',
+  // The ConfigMap context no longer held the revision's content when the build fetched it: the
+  // revision is built again once the ConfigMap holds that content (and is not the current one otherwise)
+  ContextChanged: 'ContextChanged',
   // The Dockerfile named by spec.build.dockerfile is not in the build context
   DockerfileNotFound: 'DockerfileNotFound',
   BaseImagePullFailed: 'BaseImagePullFailed',

@@ -321,7 +321,7 @@ test('spec.output: a repository with an optional tag, never a digest; the push S
   }
 });
 
-test('spec.build: a Dockerfile from a ConfigMap, instead of baseImage, with a path and a stage of their grammars', () => {
+test('spec.build: a Dockerfile from a ConfigMap or a claim, instead of baseImage, with a path and a stage of their grammars', () => {
   const build = (fields: Record<string, unknown>) => manifest({ build: { context: { configMap: { name: 'app-context' } }, ...fields } });
   assert.deepEqual(errorsOf(build({})), []);
   assert.deepEqual(errorsOf(build({ dockerfile: 'docker/Dockerfile.gpu', target: 'runtime' })), []);
@@ -342,6 +342,12 @@ test('spec.build: a Dockerfile from a ConfigMap, instead of baseImage, with a pa
     assert.match(errors[0]!.message, message, dockerfile);
   }
   assert.deepEqual(errorsOf(build({ target: '1st stage' })).map((e) => e.path), ['spec.build.target']);
-  assert.deepEqual(errorsOf(manifest({ build: { context: {} } })).map((e) => `${e.path}: ${e.message}`), ['spec.build.context.configMap: required']);
+  const exactlyOne = 'spec.build.context: must name exactly one source: configMap or persistentVolumeClaim';
+  assert.deepEqual(errorsOf(manifest({ build: { context: {} } })).map((e) => `${e.path}: ${e.message}`), [exactlyOne]);
+  const two = { configMap: { name: 'ctx' }, persistentVolumeClaim: { claimName: 'work' } };
+  assert.deepEqual(errorsOf(manifest({ build: { context: two } })).map((e) => `${e.path}: ${e.message}`), [exactlyOne]);
+  assert.deepEqual(errorsOf(manifest({ build: { context: { persistentVolumeClaim: { claimName: 'work', path: 'projects/app' } } } })), []);
+  assert.deepEqual(errorsOf(manifest({ build: { context: { persistentVolumeClaim: { claimName: 'work', path: '../other' } } } })).map((e) => e.path), ['spec.build.context.persistentVolumeClaim.path']);
+  assert.deepEqual(errorsOf(manifest({ build: { context: { persistentVolumeClaim: { path: 'x' } } } })).map((e) => `${e.path}: ${e.message}`), ['spec.build.context.persistentVolumeClaim.claimName: required']);
   assert.deepEqual(errorsOf(manifest({ build: { context: { configMap: { name: 'Upper' } } } })).map((e) => e.path), ['spec.build.context.configMap.name']);
 });

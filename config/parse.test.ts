@@ -199,3 +199,15 @@ test('the push registry is insecure or unverified when a list names it; the skip
   assert.ok(withCa.ok);
   assert.deepEqual(withCa.config.registryCa, { file: '/etc/imagespec/registry-ca/ca.crt' });
 });
+
+test('the build context sources tenants may use: both by default, a list, none, and nothing else', () => {
+  const sources = (value?: string) => {
+    const result = parseConfig(value === undefined ? {} : { IMAGESPEC_BUILD_CONTEXT_SOURCES: value }, defaults);
+    return result.ok ? result.config.build.contextSources : result.errors.join('\n');
+  };
+  assert.deepEqual(sources(), ['configMap', 'persistentVolumeClaim']);
+  assert.deepEqual(sources('configMap'), ['configMap']);
+  assert.deepEqual(sources('none'), []);
+  assert.match(String(sources('url')), /^IMAGESPEC_BUILD_CONTEXT_SOURCES: /);
+  assert.match(String(sources('configMap,')), /^IMAGESPEC_BUILD_CONTEXT_SOURCES: /);
+});

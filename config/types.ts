@@ -1,6 +1,9 @@
 // The controller's validated configuration (from the process environment and .env).
 
 import type { EnvVar } from '../api/types.ts';
+import type { ContextSourceKind } from '../api/context-sources.ts';
+
+export { CONTEXT_SOURCE_KINDS, type ContextSourceKind } from '../api/context-sources.ts';
 
 export interface RegistryConfig {
   /** host[:port] of the registry, without scheme, e.g. "127.0.0.1:5000". */
@@ -46,9 +49,6 @@ export interface BuildEnvConfig {
   allowed: string[];
 }
 
-/** The kinds of spec.build.context source, by their field name. */
-export const CONTEXT_SOURCE_KINDS = ['configMap'] as const;
-export type ContextSourceKind = (typeof CONTEXT_SOURCE_KINDS)[number];
 
 export interface BuildConfig {
   buildahImage: string;

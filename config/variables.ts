@@ -202,10 +202,10 @@ export const VARIABLES: Variable[] = [
   },
   {
     name: 'IMAGESPEC_BUILD_CONTEXT_SOURCES',
-    default: 'configMap',
-    schema: { type: 'string', pattern: '^(none|configMap)$' },
+    default: 'configMap,persistentVolumeClaim',
+    schema: { type: 'string', pattern: '^(none|(configMap|persistentVolumeClaim)(,(configMap|persistentVolumeClaim))*)$' },
     description:
-      'The build context sources tenants may build their own Dockerfile from (spec.build.context), comma-separated; none: no Dockerfile builds. configMap: a ConfigMap of the ImageSpec\'s namespace, read by the controller (which can read every ConfigMap: the build endpoint serves only the one the ImageSpec names, in its own namespace). An ImageSpec using another source fails with ContextSourceNotAllowed.',
+      'The build context sources tenants may build their own Dockerfile from (spec.build.context), comma-separated; none: no Dockerfile builds. configMap: a ConfigMap of the ImageSpec\'s namespace, read by the controller (which can read every ConfigMap: the build endpoint serves only the one the ImageSpec names, in its own namespace). persistentVolumeClaim: a claim of the ImageSpec\'s namespace, mounted read-only into the build step (the controller only checks that it exists). An ImageSpec using another source fails with ContextSourceNotAllowed.',
   },
   {
     name: 'IMAGESPEC_BUILD_NODE_SELECTOR',

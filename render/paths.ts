@@ -8,6 +8,8 @@ export const BUILD_POD_PATHS = {
   workspace: '/imagespec/workspace',
   /** The built image as an OCI layout, inside the workspace. */
   ociLayout: '/imagespec/workspace/image',
+  /** The build context of a Dockerfile build from a claim (spec.build.context.persistentVolumeClaim), mounted read-only in the build step. */
+  source: '/imagespec/source',
   /** buildah's container storage: an emptyDir per build, or the admin's cache (hostPath or PVC) kept between builds. */
   storageRoot: '/var/lib/containers/storage',
   /** The optional pull Secret of the ImageSpec (only in the build step). */

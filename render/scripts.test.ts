@@ -116,7 +116,7 @@ let runs = 0;
 function run(
   script: 'build.sh',
   scenario: string,
-  options: { pullSecret?: boolean; baseUser?: string; context?: { files: Record<string, string>; source?: Record<string, string> } } = {},
+  options: { pullSecret?: boolean; baseUser?: string; context?: { files: Record<string, string>; source?: Record<string, string>; claim?: Record<string, string> } } = {},
 ) {
   const dir = join(root, `run-${++runs}`);
   const context = join(dir, 'context');
@@ -125,6 +125,10 @@ function run(
   if (options.context?.source) {
     mkdirSync(join(context, 'source'));
     for (const [name, content] of Object.entries(options.context.source)) writeFileSync(join(context, 'source', name), content);
+  }
+  if (options.context?.claim) {
+    mkdirSync(join(dir, 'claim'));
+    for (const [name, content] of Object.entries(options.context.claim)) writeFileSync(join(dir, 'claim', name), content);
   }
   const secret = join(dir, 'secret.json');
   if (options.pullSecret) writeFileSync(secret, '{"auths":{}}');
@@ -137,6 +141,7 @@ function run(
       FAKE_SCENARIO: scenario,
       FAKE_BASE_USER: options.baseUser ?? '',
       IMAGESPEC_CONTEXT_DIR: context,
+      IMAGESPEC_SOURCE_DIR: join(dir, 'claim'),
       IMAGESPEC_OCI_LAYOUT: join(dir, 'workspace', 'image'),
       IMAGESPEC_STORAGE_ROOT: join(dir, 'storage'),
       IMAGESPEC_RUN_ROOT: join(dir, 'run'),
@@ -226,7 +231,7 @@ describe('build.sh', () => {
     assert.equal(result.status, 0, result.output);
     const calls = result.calls.split('\n');
     assert.ok(!result.calls.includes('buildah pull'), 'no base image of its own to pull');
-    assert.match(calls[0]!, /^buildah bud --isolation chroot --layers --pull=always .*--authfile \S+secret\.json --target runtime --file \S+\/source\/Dockerfile\.app --tag (localhost\/imagespec\/build:job-tmp\.\w+-source) \S+\/source$/);
+    assert.match(calls[0]!, /^buildah bud --isolation chroot --layers=true --pull=always .*--authfile \S+secret\.json --target runtime --file \S+\/source\/Dockerfile\.app --tag (localhost\/imagespec\/build:job-tmp\.\w+-source) \S+\/source$/);
     const sourceImage = calls[0]!.match(/--tag (\S+)/)![1]!;
     assert.match(calls[1]!, new RegExp(`^buildah inspect .* ${sourceImage.replaceAll('.', '\\.')}$`));
     assert.match(calls[2]!, new RegExp(`^buildah bud .*--pull=never .*--build-arg IMAGESPEC_SOURCE_IMAGE=${sourceImage.replaceAll('.', '\\.')} --build-arg IMAGESPEC_USER=app `));
@@ -261,5 +266,26 @@ describe('build.sh', () => {
     const result = run('build.sh', 'ok', { context: { files: rendered, source: { Dockerfile: 'FROM x\n' } } });
     assert.equal(result.termination, 'reason=DockerfileNotFound\nThe Dockerfile Dockerfile.app (spec.build.dockerfile) is not in the build context, which holds: Dockerfile \n');
     assert.equal(result.calls, '');
+  });
+
+  it('builds from the claim mounted for a Dockerfile build from a persistentVolumeClaim', () => {
+    const files = renderBuildContext(loadTemplates(), {
+      build: { dockerfile: 'Dockerfile.app', context: { persistentVolumeClaim: { claimName: 'work' } } },
+      packages: { apt: [], conda: [], pip: [] },
+      targetImage: 'r.example.com/team/x:0123456789ab',
+    });
+    const result = run('build.sh', 'ok', { context: { files, claim: { 'Dockerfile.app': 'FROM r.example.com/base:1\n', 'data.csv': 'a,b\n' } } });
+    assert.equal(result.status, 0, result.output);
+    assert.match(result.calls, /^buildah bud .*--file \S+\/claim\/Dockerfile\.app --tag \S+-source \S+\/claim$/m);
+    assert.equal(result.sourceFiles, 'Dockerfile.app\ndata.csv\n');
+  });
+
+  it('builds a Dockerfile that binds files with RUN --mount without the layer cache, which would not see them change', () => {
+    const { files } = dockerfileBuild([]);
+    const source = { 'Dockerfile.app': 'FROM r.example.com/base:1\nRUN \\\n  --mount=type=bind,source=req.txt,target=/req.txt cat /req.txt\n', 'req.txt': 'x\n' };
+    const result = run('build.sh', 'ok', { context: { files, source } });
+    assert.equal(result.status, 0, result.output);
+    assert.match(result.calls, /^buildah bud --isolation chroot --layers=false --pull=always /m);
+    assert.match(result.output, /uses RUN --mount: building it without the layer cache/);
   });
 });

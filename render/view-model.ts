@@ -15,8 +15,11 @@ import { STEP_FAILURES, stepFailureView, type StepFailure } from './step-failure
 export interface BuildInput {
   /** The image the packages go on; absent when `build` gives a Dockerfile. */
   baseImage?: string;
-  /** The user's Dockerfile in the source directory of the context (spec.build), built first. */
-  build?: { dockerfile: string; target?: string };
+  /**
+   * The user's Dockerfile (spec.build), built first: from the source directory of the context, or
+   * from the claim mounted at paths.source when `context.persistentVolumeClaim` is set.
+   */
+  build?: { dockerfile: string; target?: string; context?: { persistentVolumeClaim?: unknown } };
   packages?: Packages;
   buildArgs?: BuildArg[];
   /** Where the controller pushes the image; absent when only the Dockerfile is wanted (imagespec render). */
@@ -57,11 +60,11 @@ export interface ViewModel {
   /** The base image, fully qualified (docker.io/library/... for bare names); empty for a Dockerfile build. */
   baseImage: string;
   /**
-   * A build of the user's Dockerfile (spec.build): its files are in `dir` of the build context,
-   * build.sh builds `dockerfile` (stage `target`, empty for the last) first, and the Dockerfile
-   * template installs the packages on top of that image.
+   * A build of the user's Dockerfile (spec.build): its files are in `dir` of the build context, or
+   * on a claim mounted at paths.source when `mounted`; build.sh builds `dockerfile` (stage `target`,
+   * empty for the last) first, and the Dockerfile template installs the packages on top of that image.
    */
-  source: { enabled: boolean; dir: string; dockerfile: string; target: string };
+  source: { enabled: boolean; mounted: boolean; dir: string; dockerfile: string; target: string };
   /** The base image as the user wrote it. */
   requestedBaseImage: string;
   /** Empty when no target was given. */
@@ -157,23 +160,27 @@ const SAFE_CONTEXT_PATH = new RegExp(PATTERNS.contextPath, 'u');
 const SAFE_TARGET = new RegExp(PATTERNS.buildTarget, 'u');
 
 function sourceView(build: BuildInput['build']): ViewModel['source'] {
-  if (!build) return { enabled: false, dir: SOURCE_DIR, dockerfile: '', target: '' };
+  if (!build) return { enabled: false, mounted: false, dir: SOURCE_DIR, dockerfile: '', target: '' };
   if (!SAFE_CONTEXT_PATH.test(build.dockerfile)) throw new Error(`spec.build.dockerfile: ${JSON.stringify(build.dockerfile)} is not a path that can be rendered safely`);
   const target = build.target ?? '';
   if (target && !SAFE_TARGET.test(target)) throw new Error(`spec.build.target: ${JSON.stringify(target)} is not a stage name that can be rendered safely`);
-  return { enabled: true, dir: SOURCE_DIR, dockerfile: build.dockerfile, target };
+  return { enabled: true, mounted: build.context?.persistentVolumeClaim !== undefined, dir: SOURCE_DIR, dockerfile: build.dockerfile, target };
 }
 
-/** A view model with every optional part switched on: used to try templates out at start-up. */
-export function sampleViewModel(): ViewModel {
-  return buildViewModel(
-    {
-      baseImage: 'debian:bookworm',
-      packages: { apt: ['curl'], conda: ['numpy'], pip: ['requests'] },
-      buildArgs: [{ name: 'PIP_INDEX_URL', value: 'https://pypi.example.com/simple' }],
-      targetImage: 'registry.example.com/team/sample:0123456789ab',
-      uploadUrl: 'http://127.0.0.1:8081/v1/namespaces/team/imagespecjobs/sample-0123456789ab/image',
-    },
-    { build: { insecureRegistries: ['registry.example.com'] }, registryCa: { pem: '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n' } },
-  );
+/**
+ * View models with every optional part switched on, a base image build and a Dockerfile build
+ * (the two exclude each other): used to try templates out at start-up.
+ */
+export function sampleViewModels(): ViewModel[] {
+  const common = {
+    packages: { apt: ['curl'], conda: ['numpy'], pip: ['requests'] },
+    buildArgs: [{ name: 'PIP_INDEX_URL', value: 'https://pypi.example.com/simple' }],
+    targetImage: 'registry.example.com/team/sample:0123456789ab',
+    uploadUrl: 'http://127.0.0.1:8081/v1/namespaces/team/imagespecjobs/sample-0123456789ab/image',
+  };
+  const settings = { build: { insecureRegistries: ['registry.example.com'] }, registryCa: { pem: '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n' } };
+  return [
+    buildViewModel({ ...common, baseImage: 'debian:bookworm' }, settings),
+    buildViewModel({ ...common, build: { dockerfile: 'docker/Dockerfile', target: 'runtime', context: { persistentVolumeClaim: {} } } }, settings),
+  ];
 }

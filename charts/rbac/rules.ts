@@ -34,6 +34,8 @@ export const METHOD_RIGHTS: Readonly<Record<string, Right>> = {
   'CoreV1Api.readNamespacedConfigMap': core('configmaps', 'get'),
   'CoreV1Api.listNamespacedConfigMap': core('configmaps', 'list'),
   'CoreV1Api.listConfigMapForAllNamespaces': core('configmaps', 'list'),
+  // A claim a Dockerfile build names as its context: that it exists (metadata only).
+  'CoreV1Api.readNamespacedPersistentVolumeClaim': core('persistentvolumeclaims', 'get'),
   'CoreV1Api.listNode': { group: '', resource: 'nodes', verb: 'list', scope: 'cluster' },
   'AuthenticationV1Api.createTokenReview': { group: 'authentication.k8s.io', resource: 'tokenreviews', verb: 'create', scope: 'cluster' },
   'CoordinationV1Api.readNamespacedLease': { group: 'coordination.k8s.io', resource: 'leases', verb: 'get', scope: 'leaderElection' },

@@ -6,6 +6,7 @@ import {
   IMAGESPEC_PLURAL,
   type ImageSpec,
   type ImageSpecJob,
+  type PersistentVolumeClaimContext,
 } from '../../api/types.ts';
 import type { Config } from '../../config/types.ts';
 import { validateImageSpec, normalizePackages, type FieldError } from '../../api/validate.ts';
@@ -47,12 +48,12 @@ interface SpecAnalysis {
   envRefused: FieldError[];
   outputRefused: FieldError[];
   contextRefused: FieldError[];
-  /** The revision of a spec without a build context; a context's content is read at each reconcile. */
+  /** The revision, unless a ConfigMap context's content (read at each reconcile) is part of it. */
   revision: string;
   packages: ReturnType<typeof normalizePackages>;
 }
 
-/** While a pull or push Secret is missing (Secrets are not watched), look again this often. */
+/** While a pull or push Secret or a context's claim is missing (none is watched), look again this often. */
 const PULL_SECRET_RECHECK_MS = 10_000;
 
 export function controlledBy(job: ImageSpecJob, imageSpec: ImageSpec): boolean {
@@ -80,7 +81,8 @@ export class ImageSpecController {
       envRefused: problems.length === 0 ? envRefusals(imageSpec.spec.env, this.deps.config.build.env.allowed) : [],
       outputRefused: problems.length === 0 ? outputRefusals(imageSpec.spec.output, this.deps.config.outputAllowed) : [],
       contextRefused: problems.length === 0 ? contextRefusals(imageSpec.spec.build, this.deps.config.build.contextSources) : [],
-      revision: problems.length === 0 && !imageSpec.spec.build ? computeRevision(imageSpec.spec) : '',
+      // A ConfigMap context's content is part of the revision: read at each reconcile, not here.
+      revision: problems.length === 0 && !imageSpec.spec.build?.context.configMap ? computeRevision(imageSpec.spec) : '',
       packages: normalizePackages(imageSpec.spec.packages),
     };
     this.analyses.set(key, { ...analysis, ...(uid !== undefined ? { uid } : {}), ...(generation !== undefined ? { generation } : {}) });
@@ -103,12 +105,15 @@ export class ImageSpecController {
     const { problems, envRefused, outputRefused, contextRefused, packages } = analysis;
     const refused = envRefused.length > 0 || outputRefused.length > 0 || contextRefused.length > 0;
     const configMapName = problems.length === 0 && !refused ? imageSpec.spec.build?.context.configMap?.name : undefined;
-    const context = configMapName ? await this.readConfigMapContext(namespace, configMapName) : undefined;
+    let context = configMapName ? await this.readConfigMapContext(namespace, configMapName) : undefined;
     const revision = context && 'configMap' in context ? computeRevision(imageSpec.spec, context.configMap) : analysis.revision;
     const jobs = this.deps.jobsOf(namespace, name).filter((job) => controlledBy(job, imageSpec));
     const hasCurrentJob = jobs.some((job) => job.spec.revision === revision);
 
     const canBuild = problems.length === 0 && !refused && revision !== '' && !hasCurrentJob && (config.registry || imageSpec.spec.output);
+    // A claim's files are out of sight; that it exists is checked before its job is created.
+    const claim = canBuild ? imageSpec.spec.build?.context.persistentVolumeClaim : undefined;
+    if (claim) context = await this.readClaimContext(namespace, claim);
     const pullSecretMissing = canBuild && imageSpec.spec.pullSecret ? await this.secretMissing(namespace, imageSpec.spec.pullSecret) : false;
     const pushSecret = imageSpec.spec.output?.pushSecret;
     const pushSecretMissing = canBuild && !pullSecretMissing && pushSecret ? await this.secretMissing(namespace, pushSecret) : false;
@@ -159,7 +164,9 @@ export class ImageSpecController {
       this.deps.metrics?.imageSpecStatusWritten(namespace, decision.status);
     }
 
-    if (pullSecretMissing || pushSecretMissing) return { requeueAfterMs: PULL_SECRET_RECHECK_MS };
+    // Secrets and claims are not watched: while one is missing, look again.
+    const claimMissing = context !== undefined && 'missing' in context && context.missing.kind === 'PersistentVolumeClaim';
+    if (pullSecretMissing || pushSecretMissing || claimMissing) return { requeueAfterMs: PULL_SECRET_RECHECK_MS };
   };
 
   /**
@@ -168,8 +175,17 @@ export class ImageSpecController {
    */
   private async readConfigMapContext(namespace: string, name: string): Promise<NonNullable<ImageSpecObservation['context']>> {
     const configMap = await this.deps.clients.core.readNamespacedConfigMap({ name, namespace }).catch(ignoreNotFound);
-    if (!configMap) return { missing: name };
+    if (!configMap) return { missing: { kind: 'ConfigMap', name, field: 'spec.build.context.configMap.name' } };
     return { configMap: { name, sha256: contextDigest(configMapFiles(configMap)) } };
+  }
+
+  /** The claim of a context, if it exists in the ImageSpec's namespace (its metadata only). */
+  private async readClaimContext(namespace: string, claim: PersistentVolumeClaimContext): Promise<NonNullable<ImageSpecObservation['context']>> {
+    const claimName = claim.claimName.trim();
+    const found = await this.deps.clients.core.readNamespacedPersistentVolumeClaim({ name: claimName, namespace }, metadataOnly()).then(() => true, ignoreNotFound);
+    if (!found) return { missing: { kind: 'PersistentVolumeClaim', name: claimName, field: 'spec.build.context.persistentVolumeClaim.claimName' } };
+    const path = claim.path?.trim();
+    return { persistentVolumeClaim: { claimName, ...(path ? { path } : {}) } };
   }
 
   /**

@@ -325,7 +325,7 @@ test('a Dockerfile build: the job snapshots the context digest the revision was 
 test('a missing context ConfigMap creates no job and says which one, keeping the last image', () => {
   const spec = imageSpec({ build: { context: { configMap: { name: 'gone' } } } }, { image: 'registry.test/team/ns/web:old', digest: 'sha256:1', revision: 'a'.repeat(64) });
   delete spec.spec.baseImage;
-  const decision = decideImageSpec(observe(spec, [], { revision: '', context: { missing: 'gone' } }));
+  const decision = decideImageSpec(observe(spec, [], { revision: '', context: { missing: { kind: 'ConfigMap', name: 'gone', field: 'spec.build.context.configMap.name' } } }));
   assert.equal(decision.createJob, undefined);
   assert.equal(decision.status.phase, 'Pending');
   assert.equal(decision.status.image, 'registry.test/team/ns/web:old');
@@ -343,4 +343,35 @@ test('a context source the admin turned off fails the ImageSpec with ContextSour
   assert.equal(decision.createJob, undefined);
   assert.equal(decision.status.phase, 'Failed');
   assert.equal(decision.status.conditions?.find((c) => c.type === 'Ready')?.reason, 'ContextSourceNotAllowed');
+});
+
+test('a Dockerfile build from a claim: the job names the claim and path; a missing claim waits as ContextNotFound', () => {
+  const spec = imageSpec({ build: { context: { persistentVolumeClaim: { claimName: 'work', path: 'app' } } } });
+  delete spec.spec.baseImage;
+  const revision = computeRevision(spec.spec);
+  const created = decideImageSpec(observe(spec, [], { revision, context: { persistentVolumeClaim: { claimName: 'work', path: 'app' } } }));
+  assert.deepEqual(created.createJob?.spec.build, { context: { persistentVolumeClaim: { claimName: 'work', path: 'app' } }, dockerfile: 'Dockerfile' });
+  const missing = { kind: 'PersistentVolumeClaim' as const, name: 'work', field: 'spec.build.context.persistentVolumeClaim.claimName' };
+  const waiting = decideImageSpec(observe(spec, [], { revision, context: { missing } }));
+  assert.equal(waiting.createJob, undefined);
+  assert.equal(waiting.status.conditions?.find((c) => c.type === 'Ready')?.message, 'PersistentVolumeClaim "work" (spec.build.context.persistentVolumeClaim.claimName) was not found in namespace ns');
+});
+
+test('a revision whose build found its ConfigMap changed is built again once the ConfigMap holds its content', () => {
+  const spec = imageSpec({ build: { context: { configMap: { name: 'ctx' } } } });
+  delete spec.spec.baseImage;
+  const content = { sha256: 'e'.repeat(64) };
+  const revision = computeRevision(spec.spec, content);
+  const context = { configMap: { name: 'ctx', ...content } };
+  const changed = job(revision, 'Failed', { reason: 'ContextChanged', message: 'ConfigMap "ctx" (the build context) changed after this revision was created' });
+  const again = decideImageSpec(observe(spec, [changed], { revision, context }));
+  assert.deepEqual(again.prune, [changed]);
+  assert.equal(again.createJob, undefined, 'the failed job is deleted first: the new one has its name');
+  assert.equal(again.status.phase, 'Pending');
+  assert.match(again.status.message ?? '', /is built again: its ConfigMap changed while the build fetched it/);
+  const recreated = decideImageSpec(observe(spec, [], { revision, context }));
+  assert.equal(recreated.createJob?.metadata.name, changed.metadata.name);
+  // Any other failure of the current revision stays its answer.
+  const failed = job(revision, 'Failed', { reason: 'BuildFailed', message: 'no' });
+  assert.deepEqual(decideImageSpec(observe(spec, [failed], { revision, context })).prune, []);
 });

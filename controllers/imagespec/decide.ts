@@ -19,6 +19,7 @@ import {
   type ImageSpecStatus,
   type JobDockerfileBuild,
   type Packages,
+  type PersistentVolumeClaimContext,
 } from '../../api/types.ts';
 import type { RegistryConfig } from '../../config/types.ts';
 import { jobName } from '../../api/names.ts';
@@ -33,6 +34,13 @@ import type { ObjectEvent } from '../runtime/eventbody.ts';
 import { imageSpecStatusEvents, revisionCreatedEvent, supersededEvent } from './events.ts';
 import { buildTarget } from './buildtarget.ts';
 import { outputTarget } from './output.ts';
+
+/** A context source that does not exist in the ImageSpec's namespace, and the field naming it. */
+export interface MissingContext {
+  kind: 'ConfigMap' | 'PersistentVolumeClaim';
+  name: string;
+  field: string;
+}
 
 export interface ImageSpecObservation {
   imageSpec: ImageSpec;
@@ -53,9 +61,10 @@ export interface ImageSpecObservation {
   contextRefused?: FieldError[];
   /**
    * What the controller read of spec.build.context: the ConfigMap's content digest (in the
-   * revision and the job), or that it was not found (no revision can be computed then).
+   * revision and the job), the claim (checked to exist before its job is created), or that the
+   * source was not found (no job is created then).
    */
-  context?: { configMap: { name: string; sha256: string } } | { missing: string };
+  context?: { configMap: { name: string; sha256: string } } | { persistentVolumeClaim: PersistentVolumeClaimContext } | { missing: MissingContext };
   /** ImageSpecJobs controlled by this ImageSpec. */
   jobs: ImageSpecJob[];
   historySucceeded: number;
@@ -132,9 +141,9 @@ export function desiredJob(observation: ImageSpecObservation, registry: Registry
 
 /** spec.build as the job snapshots it: the context's content digest read for this revision. */
 function jobBuild(build: DockerfileBuild, context: ImageSpecObservation['context']): JobDockerfileBuild {
-  if (!context || !('configMap' in context)) throw new Error('A job of a Dockerfile build needs the content digest of its context');
+  if (!context || 'missing' in context) throw new Error('A job of a Dockerfile build needs what was read of its context');
   const target = build.target?.trim();
-  return { context: { configMap: context.configMap }, dockerfile: build.dockerfile?.trim() || DEFAULT_DOCKERFILE, ...(target ? { target } : {}) };
+  return { context, dockerfile: build.dockerfile?.trim() || DEFAULT_DOCKERFILE, ...(target ? { target } : {}) };
 }
 
 function pruneList(jobs: ImageSpecJob[], current: ImageSpecJob | undefined, keepSucceeded: number, keepFailed: number): ImageSpecJob[] {
@@ -224,8 +233,9 @@ function decideWrites(observation: ImageSpecObservation): Omit<ImageSpecDecision
   }
 
   if (observation.context && 'missing' in observation.context) {
-    // Without the context there is no revision: the last one stays shown, and no job is created.
-    const message = `ConfigMap "${observation.context.missing}" (spec.build.context.configMap.name) was not found in namespace ${imageSpec.metadata.namespace}`;
+    // Without the context there is no job (and for a ConfigMap no revision): the last ones stay shown.
+    const { kind, name, field } = observation.context.missing;
+    const message = `${kind} "${name}" (${field}) was not found in namespace ${imageSpec.metadata.namespace}`;
     return { ...nothing, status: withReady(observation, { ...strip(previous), phase: 'Pending', ...keepImage }, { status: 'False', reason: Reasons.ContextNotFound, message }) };
   }
 
@@ -246,6 +256,14 @@ function decideWrites(observation: ImageSpecObservation): Omit<ImageSpecDecision
   if (!current && observation.pushSecretMissing) {
     const message = `Secret "${imageSpec.spec.output?.pushSecret}" (spec.output.pushSecret) was not found in namespace ${imageSpec.metadata.namespace}`;
     return { ...nothing, status: withReady(observation, { ...base, phase: 'Pending' }, { status: 'False', reason: Reasons.PushSecretNotFound, message }) };
+  }
+
+  if (current?.status?.phase === 'Failed' && current.status.reason === Reasons.ContextChanged) {
+    // The build found its ConfigMap holding other content; the revision is computed from what the
+    // ConfigMap holds now, so it holds this revision's content again. The failed attempt goes, and
+    // its deletion's event brings the reconcile that creates the job again (the name is the same).
+    const message = `Revision ${shortRevision(revision)} is built again: its ConfigMap changed while the build fetched it, and holds this revision's content again`;
+    return { cancel: [], prune: [current], status: withReady(observation, { ...base, phase: 'Pending' }, { status: 'Unknown', reason: Reasons.Pending, message }) };
   }
 
   const createJob = current ? undefined : desiredJob(observation, observation.registry);

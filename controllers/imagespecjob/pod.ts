@@ -48,6 +48,7 @@ const VOLUMES = {
   storage: 'storage',
   pullSecret: 'pull-secret',
   uploadToken: 'upload-token',
+  source: 'source',
 } as const;
 
 /** The audience of the context and push steps' token: the API server accepts it for nothing else. */
@@ -209,12 +210,14 @@ function contextStep(config: Config, contextUrl: string): V1Container {
 export function buildPod(job: ImageSpecJob, config: Config, contextUrl: string): V1Pod {
   const { build } = config;
   const contextMount: V1VolumeMount = { name: VOLUMES.context, mountPath: BUILD_POD_PATHS.context, readOnly: true };
+  const claim = job.spec.build?.context.persistentVolumeClaim;
 
   const buildMounts: V1VolumeMount[] = [
     contextMount,
     { name: VOLUMES.workspace, mountPath: BUILD_POD_PATHS.workspace },
     { name: VOLUMES.storage, mountPath: BUILD_POD_PATHS.storageRoot },
     ...(job.spec.pullSecret ? [{ name: VOLUMES.pullSecret, mountPath: BUILD_POD_PATHS.pullSecretDir, readOnly: true }] : []),
+    ...(claim ? [{ name: VOLUMES.source, mountPath: BUILD_POD_PATHS.source, readOnly: true, ...(claim.path ? { subPath: claim.path } : {}) }] : []),
   ];
   const pushMounts: V1VolumeMount[] = [
     contextMount,
@@ -228,6 +231,8 @@ export function buildPod(job: ImageSpecJob, config: Config, contextUrl: string):
     storageVolume(build, job.metadata.namespace!),
     ...(job.spec.pullSecret ? [dockerConfigSecretVolume(VOLUMES.pullSecret, job.spec.pullSecret)] : []),
     uploadTokenVolume(),
+    // The tenant's own claim (spec.build.context.persistentVolumeClaim), read-only, in the build step only.
+    ...(claim ? [{ name: VOLUMES.source, persistentVolumeClaim: { claimName: claim.claimName, readOnly: true } }] : []),
   ];
 
   return {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { configMapFiles, contextDigest } from '../../api/configmap-context.ts';
-import { checkedSourceFiles } from './source-context.ts';
+import { checkedSourceFiles, readSourceContext } from './source-context.ts';
 
 const configMap = { data: { Dockerfile: 'FROM scratch\n' }, binaryData: { blob: Buffer.from([0, 255]).toString('base64') } };
 const digest = contextDigest(configMapFiles(configMap));
@@ -27,4 +27,16 @@ test('the digest covers names, bytes and boundaries, not whether a file came as 
   assert.equal(contextDigest(configMapFiles(asBinary)), digest);
   assert.notEqual(contextDigest({ ab: Buffer.from('c') }), contextDigest({ a: Buffer.from('bc') }));
   assert.notEqual(contextDigest({ a: Buffer.from('x'), b: Buffer.from('') }), contextDigest({ a: Buffer.from('x') }));
+});
+
+test('a claim travels in no context, and a source the admin turned off is refused for any job', async () => {
+  const clients = {} as never; // neither case reads the API
+  const claimBuild = { context: { persistentVolumeClaim: { claimName: 'work' } }, dockerfile: 'Dockerfile' };
+  assert.equal(await readSourceContext(clients, 'team', claimBuild, ['persistentVolumeClaim']), undefined);
+  assert.deepEqual(await readSourceContext(clients, 'team', claimBuild, ['configMap']), {
+    status: 403,
+    message: 'Builds from a persistentVolumeClaim context are turned off in this cluster (IMAGESPEC_BUILD_CONTEXT_SOURCES)',
+  });
+  const refused = await readSourceContext(clients, 'team', build, []);
+  assert.ok(refused && 'status' in refused && refused.status === 403);
 });

@@ -6,7 +6,7 @@ import type { JobDockerfileBuild } from '../../api/types.ts';
 import { configMapFiles, contextDigest, type ConfigMapContent } from '../../api/configmap-context.ts';
 import { ignoreNotFound } from '../runtime/errors.ts';
 import type { Clients } from '../runtime/kube.ts';
-import type { ContextSourceKind } from '../../config/types.ts';
+import { CONTEXT_SOURCE_KINDS, type ContextSourceKind } from '../../config/types.ts';
 
 export type SourceContext = { files: Record<string, Buffer> } | { status: number; message: string };
 
@@ -29,13 +29,22 @@ export function checkedSourceFiles(build: JobDockerfileBuild, configMap: ConfigM
 }
 
 /**
- * Reads the job's ConfigMap context (in the job's own namespace only) and checks it. A source the
- * admin turned off is refused here too: a job made before the change, or by hand, builds nothing.
+ * Reads the job's ConfigMap context (in the job's own namespace only) and checks it; undefined for
+ * a claim. A source the admin turned off is refused here too: a job made before the change, or by
+ * hand, builds nothing.
  */
-export async function readSourceContext(clients: Clients, namespace: string, build: JobDockerfileBuild, allowed: readonly ContextSourceKind[]): Promise<SourceContext> {
-  if (build.context.configMap && !allowed.includes('configMap')) {
-    return { status: 403, message: 'Builds from a configMap context are turned off in this cluster (IMAGESPEC_BUILD_CONTEXT_SOURCES)' };
+export async function readSourceContext(
+  clients: Clients,
+  namespace: string,
+  build: JobDockerfileBuild,
+  allowed: readonly ContextSourceKind[],
+): Promise<SourceContext | undefined> {
+  const kind = CONTEXT_SOURCE_KINDS.find((source) => build.context[source] !== undefined);
+  if (kind && !allowed.includes(kind)) {
+    return { status: 403, message: `Builds from a ${kind} context are turned off in this cluster (IMAGESPEC_BUILD_CONTEXT_SOURCES)` };
   }
+  // A claim is mounted into the build step: nothing of it travels in the context.
+  if (kind === 'persistentVolumeClaim') return undefined;
   const name = build.context.configMap?.name;
   const configMap = name ? await clients.core.readNamespacedConfigMap({ name, namespace }).catch(ignoreNotFound) : undefined;
   return checkedSourceFiles(build, configMap, namespace);

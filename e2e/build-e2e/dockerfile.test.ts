@@ -1,10 +1,14 @@
-// End-to-end: the ImageSpec's own Dockerfile (spec.build) from a ConfigMap context, built for real
-// on the local node: a multi-stage Dockerfile with a target stage and pip packages on top, a
-// rebuild when the ConfigMap's content changes, and the failures a user can act on.
+// End-to-end: the ImageSpec's own Dockerfile (spec.build) from a ConfigMap or a claim, built for
+// real on the local node: a multi-stage Dockerfile with a target stage and pip packages on top, a
+// rebuild when the ConfigMap's content changes, a claim backed by a local volume rebuilt on
+// updateTime, and the failures a user can act on.
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ImageSpec } from '../../api/types.ts';
-import { createImageSpec, getImageSpec, imageSpecObject, listJobs, type ControllerProcess } from '../integration/harness.ts';
+import { createImageSpec, getImageSpec, imageSpecObject, listJobs, patchImageSpec, type ControllerProcess } from '../integration/harness.ts';
 import { waitFor } from '../wait.ts';
 import { finished, keepBuildLogs, namespaceName, readyCondition, runInImage, startBuildController, startE2e, type E2e } from './harness.ts';
 import { createNamespace, deleteNamespaces } from '../namespaces.ts';
@@ -29,6 +33,9 @@ RUN exit 42
 let e2e: E2e;
 let controller: ControllerProcess;
 const ns = namespaceName('dockerfile');
+/** The claim's volume: a directory of this machine, served by a hostPath PersistentVolume. */
+const volumeDir = mkdtempSync(join(tmpdir(), 'imagespec-e2e-claim-'));
+const volumeName = `${ns}-work`.slice(0, 63);
 
 async function writeConfigMap(name: string, data: Record<string, string>, binaryData?: Record<string, string>): Promise<void> {
   const body = { metadata: { name, namespace: ns }, data, ...(binaryData ? { binaryData } : {}) };
@@ -48,7 +55,7 @@ function failure(spec: ImageSpec): string {
   return `phase ${spec.status?.phase}, reason ${ready?.reason}: ${ready?.message}\n(build logs kept in ${keepBuildLogs(e2e, ns, spec)})`;
 }
 
-describe('builds of the ImageSpec\'s own Dockerfile from a ConfigMap', () => {
+describe('builds of the ImageSpec\'s own Dockerfile from a ConfigMap or a claim', () => {
   before(async () => {
     e2e = await startE2e();
     await createNamespace(e2e.kube, ns);
@@ -58,6 +65,8 @@ describe('builds of the ImageSpec\'s own Dockerfile from a ConfigMap', () => {
   after(async () => {
     await controller?.stop();
     if (e2e) await deleteNamespaces(e2e.kube, [ns]);
+    if (e2e) await e2e.kube.core.deletePersistentVolume({ name: volumeName }).catch(() => undefined);
+    rmSync(volumeDir, { recursive: true, force: true });
   });
 
   test('a multi-stage Dockerfile, its target stage and pip packages on top; editing the ConfigMap rebuilds', async () => {
@@ -130,5 +139,41 @@ describe('builds of the ImageSpec\'s own Dockerfile from a ConfigMap', () => {
     await writeConfigMap('not-yet', { Dockerfile: `FROM ${debianBase}\n` });
     const built = await finished(e2e.kube, ns, 'waiting');
     assert.equal(built.status?.phase, 'Succeeded', failure(built));
+  });
+
+  test('a claim backed by a local volume, at a path inside it; changing its files and updateTime rebuilds', async () => {
+    const project = join(volumeDir, 'projects', 'app');
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, 'Dockerfile'), `FROM ${debianBase}\nCOPY version.txt /version.txt\n`);
+    writeFileSync(join(project, 'version.txt'), 'v1\n');
+    await e2e.kube.core.createPersistentVolume({
+      body: {
+        metadata: { name: volumeName },
+        spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], storageClassName: '', hostPath: { path: volumeDir, type: 'Directory' }, claimRef: { namespace: ns, name: 'work' } },
+      },
+    });
+    // The ImageSpec comes first: a missing claim waits as ContextNotFound (claims are not watched; it looks again).
+    await createImageSpec(e2e.kube, ns, imageSpecObject('from-claim', { build: { context: { persistentVolumeClaim: { claimName: 'work', path: 'projects/app' } } } } as ImageSpec['spec']));
+    const waiting = await waitFor('the ImageSpec to report its missing claim', async () => {
+      const spec = await getImageSpec(e2e.kube, ns, 'from-claim');
+      return readyCondition(spec)?.reason === 'ContextNotFound' ? spec : undefined;
+    }, 60_000, 200);
+    assert.match(readyCondition(waiting)?.message ?? '', /^PersistentVolumeClaim "work" \(spec\.build\.context\.persistentVolumeClaim\.claimName\) was not found/);
+    await e2e.kube.core.createNamespacedPersistentVolumeClaim({
+      namespace: ns,
+      body: { metadata: { name: 'work' }, spec: { accessModes: ['ReadWriteOnce'], storageClassName: '', volumeName, resources: { requests: { storage: '1Gi' } } } },
+    });
+    const first = await finished(e2e.kube, ns, 'from-claim');
+    assert.equal(first.status?.phase, 'Succeeded', failure(first));
+    const v1 = await runInImage(e2e.kube, ns, 'check-claim-1', `${first.status!.image!}@${first.status!.digest!}`, 'cat /version.txt', e2e.node.pushCredentials);
+    assert.equal(v1.logs, 'v1\n');
+
+    // The files are out of the controller's sight: the user says "rebuild" with updateTime.
+    writeFileSync(join(project, 'version.txt'), 'v2\n');
+    await patchImageSpec(e2e.kube, ns, 'from-claim', { spec: { updateTime: '2026-11-25T10:00:00Z' } });
+    const second = await finished(e2e.kube, ns, 'from-claim', 15 * 60_000, first.status!.revision);
+    assert.equal(second.status?.phase, 'Succeeded', failure(second));
+    const v2 = await runInImage(e2e.kube, ns, 'check-claim-2', `${second.status!.image!}@${second.status!.digest!}`, 'cat /version.txt', e2e.node.pushCredentials);
+    assert.equal(v2.logs, 'v2\n');
   });
 });

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import yaml from 'js-yaml';
 import type { V1Pod } from '@kubernetes/client-node';
-import { GROUP, IMAGESPECJOB_PLURAL, VERSION, type ImageSpec, type ImageSpecJob } from '../../api/types.ts';
+import { ANNOTATION_CANCEL, GROUP, IMAGESPECJOB_PLURAL, VERSION, type ImageSpec, type ImageSpecJob } from '../../api/types.ts';
 import { computeRevision, shortRevision } from '../../api/revision.ts';
 import { normalizePackages } from '../../api/packages.ts';
 import { configMapFiles, contextDigest } from '../../api/configmap-context.ts';
@@ -519,6 +519,11 @@ describe('spec.build: the ImageSpec\'s own Dockerfile from a ConfigMap', () => {
     const next = await waitFor('a job of the edited context', async () => (await jobsOf(ns, 'own')).find((j) => j.spec.revision === revisionOf('two\n')));
     assert.notEqual(next.metadata.name, job.metadata.name);
     await imageSpecWhere(ns, 'own', 'the new revision', (s) => s.status?.revision === revisionOf('two\n'));
+    const superseded = await waitFor('the old revision\'s job to be cancelled', async () => {
+      const old = await getJob(kube, ns, job.metadata.name!);
+      return old.metadata.annotations?.[ANNOTATION_CANCEL] ? old : undefined;
+    });
+    assert.match(superseded.metadata.annotations![ANNOTATION_CANCEL]!, /^Superseded by revision /);
   });
 
   test('a ConfigMap that does not exist yet: ContextNotFound and no job, then a job once it is created', async () => {
@@ -531,5 +536,22 @@ describe('spec.build: the ImageSpec\'s own Dockerfile from a ConfigMap', () => {
     await writeContext(ns, 'late\n');
     const job = await oneJob(ns, 'own');
     assert.equal(job.spec.revision, revisionOf('late\n'));
+  });
+
+  test('a claim: ContextNotFound until it exists, then a job naming it and a build Pod mounting it read-only', async () => {
+    const ns = await namespace('own-claim');
+    const spec = { build: { context: { persistentVolumeClaim: { claimName: 'work', path: 'app' } } } };
+    await createImageSpec(kube, ns, imageSpecObject('own', spec));
+    await imageSpecWhere(ns, 'own', 'ContextNotFound', (s) => s.status?.conditions?.some((c) => c.reason === 'ContextNotFound') ?? false);
+    assert.deepEqual(await jobsOf(ns, 'own'), []);
+    await kube.core.createNamespacedPersistentVolumeClaim({
+      namespace: ns,
+      body: { metadata: { name: 'work' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } },
+    });
+    const job = await oneJob(ns, 'own');
+    assert.equal(job.spec.revision, computeRevision(spec));
+    assert.deepEqual(job.spec.build?.context, { persistentVolumeClaim: { claimName: 'work', path: 'app' } });
+    const pod = plain(await podFor(ns, job));
+    assert.deepEqual(pod.spec?.volumes?.find((v) => v.name === 'source')?.persistentVolumeClaim, { claimName: 'work', readOnly: true });
   });
 });

@@ -27,9 +27,15 @@ storage_root="${IMAGESPEC_STORAGE_ROOT:-$default_storage_root}"
 run_root="${IMAGESPEC_RUN_ROOT:-/run/containers/storage}"
 pull_authfile="${IMAGESPEC_PULL_AUTHFILE:-$default_pull_authfile}"
 termination_log="${IMAGESPEC_TERMINATION_LOG:-$default_termination_log}"
-# The ImageSpec's own Dockerfile build (spec.build), when it has one: its context is source_dir.
+# The ImageSpec's own Dockerfile build (spec.build), when it has one: its context is source_dir, a
+# directory of the fetched context (a ConfigMap's files) or the tenant's claim, mounted read-only.
 source_enabled='false'
-source_dir="$context_dir/source"
+default_source='/imagespec/source'
+if [ 'false' = true ]; then
+  source_dir="${IMAGESPEC_SOURCE_DIR:-$default_source}"
+else
+  source_dir="$context_dir/source"
+fi
 dockerfile=''
 target=''
 
@@ -156,11 +162,19 @@ if [ "$source_enabled" = true ]; then
   [ -f "$source_dir/$dockerfile" ] ||
     fail DockerfileNotFound /dev/null "The Dockerfile $dockerfile (spec.build.dockerfile) is not in the build context, which holds: $(ls -A "$source_dir" | head -n 20 | tr '\n' ' ')"
   base_image="$local_image-source"
+  # buildah's layer cache keys a RUN step on its text, not on the files a RUN --mount binds: with
+  # storage kept between builds (IMAGESPEC_BUILD_CACHE), an edited file would be served from a stale
+  # layer. A Dockerfile that mentions --mount anywhere is built without the layer cache.
+  layers=true
+  if grep -q -F -e '--mount' "$source_dir/$dockerfile"; then
+    layers=false
+    say "the Dockerfile uses RUN --mount: building it without the layer cache"
+  fi
   say "building $dockerfile${target:+ (stage $target)} from the build context"
   # --pull=always, like the base image's pull below: every FROM image is asked of its registry
   # with this build's own credentials, even when a shared layer cache already holds it.
   # $pull_options unquoted: a list of words, none with a space.
-  if ! logged "$logs/source.log" buildah bud --isolation "$isolation" --layers --pull=always --http-proxy=true \
+  if ! logged "$logs/source.log" buildah bud --isolation "$isolation" --layers="$layers" --pull=always --http-proxy=true \
     --signature-policy "$policy" $pull_options "$@" ${target:+--target "$target"} \
     --file "$source_dir/$dockerfile" --tag "$base_image" "$source_dir"; then
     if grep -q -E '^(Error: )?creating build container: ' "$logs/source.log"; then

@@ -69,6 +69,7 @@ function sizePredicate(rule: string): CelPredicate | undefined {
 
 /** The rule that exactly one of `fields` is set (exactlyOneOf writes it). */
 export function exactlyOneRule(fields: readonly string[]): string {
+  if (fields.length < 2) throw new Error(`An exactly-one rule needs two fields or more, got ${fields.join(', ')}`);
   return `[${fields.map((field) => `has(self.${field})`).join(', ')}].exists_one(x, x)`;
 }
 

@@ -239,8 +239,8 @@ export const Reasons = {
   AlreadyBuilt: 'AlreadyBuilt',
   // Build failures, set by the build Pod's steps
   ContextFetchFailed: 'ContextFetchFailed',
-  // The ConfigMap context no longer held the revision's content when the build fetched it: the
-  // revision is built again once the ConfigMap holds that content (and is not the current one otherwise)
+  // The ConfigMap context no longer held the revision's content when the build fetched it (the
+  // new content is a revision of its own)
   ContextChanged: 'ContextChanged',
   // The Dockerfile named by spec.build.dockerfile is not in the build context
   DockerfileNotFound: 'DockerfileNotFound',

@@ -347,7 +347,10 @@ export function createManager(kubeConfig: KubeConfig, config: Config, log: Logge
       if (collect) {
         stopCompaction = startIdleCompaction({ workDone: () => imageSpecQueue.completed + jobQueue.completed, synced, collect, log });
       }
-      await Promise.all(allInformers().map((informer) => informer.start()));
+      // The ConfigMap informer only re-queues: the election and the workers do not wait for its
+      // cluster-wide list (it retries on its own, like every informer, when a list fails).
+      for (const informer of configMaps?.all() ?? []) void informer.start().catch((error: unknown) => log.warn('Could not start the ConfigMap informer', { error: describeError(error) }));
+      await Promise.all(gatingInformers().map((informer) => informer.start()));
       if (stopping) return;
       if (!elector) {
         lead();

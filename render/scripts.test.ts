@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { renderBuildContext } from './context.ts';
 import { loadTemplates } from './templates.ts';
@@ -128,7 +128,10 @@ function run(
   }
   if (options.context?.claim) {
     mkdirSync(join(dir, 'claim'));
-    for (const [name, content] of Object.entries(options.context.claim)) writeFileSync(join(dir, 'claim', name), content);
+    for (const [name, content] of Object.entries(options.context.claim)) {
+      mkdirSync(dirname(join(dir, 'claim', name)), { recursive: true });
+      writeFileSync(join(dir, 'claim', name), content);
+    }
   }
   const secret = join(dir, 'secret.json');
   if (options.pullSecret) writeFileSync(secret, '{"auths":{}}');
@@ -268,16 +271,28 @@ describe('build.sh', () => {
     assert.equal(result.calls, '');
   });
 
-  it('builds from the claim mounted for a Dockerfile build from a persistentVolumeClaim', () => {
-    const files = renderBuildContext(loadTemplates(), {
-      build: { dockerfile: 'Dockerfile.app', context: { persistentVolumeClaim: { claimName: 'work' } } },
+  const claimBuild = (path?: string) =>
+    renderBuildContext(loadTemplates(), {
+      build: { dockerfile: 'Dockerfile.app', context: { persistentVolumeClaim: { claimName: 'work', ...(path ? { path } : {}) } } },
       packages: { apt: [], conda: [], pip: [] },
       targetImage: 'r.example.com/team/x:0123456789ab',
     });
-    const result = run('build.sh', 'ok', { context: { files, claim: { 'Dockerfile.app': 'FROM r.example.com/base:1\n', 'data.csv': 'a,b\n' } } });
+
+  it('builds from the claim mounted for a Dockerfile build from a persistentVolumeClaim, at its root', () => {
+    const result = run('build.sh', 'ok', { context: { files: claimBuild(), claim: { 'Dockerfile.app': 'FROM r.example.com/base:1\n', 'data.csv': 'a,b\n' } } });
     assert.equal(result.status, 0, result.output);
     assert.match(result.calls, /^buildah bud .*--file \S+\/claim\/Dockerfile\.app --tag \S+-source \S+\/claim$/m);
     assert.equal(result.sourceFiles, 'Dockerfile.app\ndata.csv\n');
+  });
+
+  it('builds from the path inside the claim, and says so when the claim has no such directory', () => {
+    const found = run('build.sh', 'ok', { context: { files: claimBuild('projects/app'), claim: { 'projects/app/Dockerfile.app': 'FROM r.example.com/base:1\n' } } });
+    assert.equal(found.status, 0, found.output);
+    assert.match(found.calls, /^buildah bud .*--file \S+\/claim\/projects\/app\/Dockerfile\.app --tag \S+-source \S+\/claim\/projects\/app$/m);
+    const missing = run('build.sh', 'ok', { context: { files: claimBuild('app'), claim: { 'other/Dockerfile.app': '' } } });
+    assert.equal(missing.status, 1);
+    assert.equal(missing.termination, 'reason=DockerfileNotFound\nThe path app (spec.build.context.persistentVolumeClaim.path) is not a directory of the claim, which holds: other \n');
+    assert.equal(missing.calls, '');
   });
 
   it('builds a Dockerfile that binds files with RUN --mount without the layer cache, which would not see them change', () => {

@@ -19,7 +19,7 @@ export interface BuildInput {
    * The user's Dockerfile (spec.build), built first: from the source directory of the context, or
    * from the claim mounted at paths.source when `context.persistentVolumeClaim` is set.
    */
-  build?: { dockerfile: string; target?: string; context?: { persistentVolumeClaim?: unknown } };
+  build?: { dockerfile: string; target?: string; context?: { persistentVolumeClaim?: { claimName?: string; path?: string } } };
   packages?: Packages;
   buildArgs?: BuildArg[];
   /** Where the controller pushes the image; absent when only the Dockerfile is wanted (imagespec render). */
@@ -61,10 +61,10 @@ export interface ViewModel {
   baseImage: string;
   /**
    * A build of the user's Dockerfile (spec.build): its files are in `dir` of the build context, or
-   * on a claim mounted at paths.source when `mounted`; build.sh builds `dockerfile` (stage `target`,
+   * at `claimPath` of a claim mounted at paths.source when `mounted`; build.sh builds `dockerfile` (stage `target`,
    * empty for the last) first, and the Dockerfile template installs the packages on top of that image.
    */
-  source: { enabled: boolean; mounted: boolean; dir: string; dockerfile: string; target: string };
+  source: { enabled: boolean; mounted: boolean; dir: string; claimPath: string; dockerfile: string; target: string };
   /** The base image as the user wrote it. */
   requestedBaseImage: string;
   /** Empty when no target was given. */
@@ -160,11 +160,14 @@ const SAFE_CONTEXT_PATH = new RegExp(PATTERNS.contextPath, 'u');
 const SAFE_TARGET = new RegExp(PATTERNS.buildTarget, 'u');
 
 function sourceView(build: BuildInput['build']): ViewModel['source'] {
-  if (!build) return { enabled: false, mounted: false, dir: SOURCE_DIR, dockerfile: '', target: '' };
+  if (!build) return { enabled: false, mounted: false, dir: SOURCE_DIR, claimPath: '', dockerfile: '', target: '' };
   if (!SAFE_CONTEXT_PATH.test(build.dockerfile)) throw new Error(`spec.build.dockerfile: ${JSON.stringify(build.dockerfile)} is not a path that can be rendered safely`);
   const target = build.target ?? '';
   if (target && !SAFE_TARGET.test(target)) throw new Error(`spec.build.target: ${JSON.stringify(target)} is not a stage name that can be rendered safely`);
-  return { enabled: true, mounted: build.context?.persistentVolumeClaim !== undefined, dir: SOURCE_DIR, dockerfile: build.dockerfile, target };
+  const claim = build.context?.persistentVolumeClaim;
+  const claimPath = claim?.path ?? '';
+  if (claimPath && !SAFE_CONTEXT_PATH.test(claimPath)) throw new Error(`spec.build.context.persistentVolumeClaim.path: ${JSON.stringify(claimPath)} is not a path that can be rendered safely`);
+  return { enabled: true, mounted: claim !== undefined, dir: SOURCE_DIR, claimPath, dockerfile: build.dockerfile, target };
 }
 
 /**
@@ -181,6 +184,6 @@ export function sampleViewModels(): ViewModel[] {
   const settings = { build: { insecureRegistries: ['registry.example.com'] }, registryCa: { pem: '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n' } };
   return [
     buildViewModel({ ...common, baseImage: 'debian:bookworm' }, settings),
-    buildViewModel({ ...common, build: { dockerfile: 'docker/Dockerfile', target: 'runtime', context: { persistentVolumeClaim: {} } } }, settings),
+    buildViewModel({ ...common, build: { dockerfile: 'docker/Dockerfile', target: 'runtime', context: { persistentVolumeClaim: { path: 'projects/app' } } } }, settings),
   ];
 }

@@ -179,11 +179,12 @@ export class ImageSpecController {
     return { configMap: { name, sha256: contextDigest(configMapFiles(configMap)) } };
   }
 
-  /** The claim of a context, if it exists in the ImageSpec's namespace (its metadata only). */
+  /** The claim of a context, if it exists in the ImageSpec's namespace and is not being deleted (its metadata only). */
   private async readClaimContext(namespace: string, claim: PersistentVolumeClaimContext): Promise<NonNullable<ImageSpecObservation['context']>> {
     const claimName = claim.claimName.trim();
-    const found = await this.deps.clients.core.readNamespacedPersistentVolumeClaim({ name: claimName, namespace }, metadataOnly()).then(() => true, ignoreNotFound);
-    if (!found) return { missing: { kind: 'PersistentVolumeClaim', name: claimName, field: 'spec.build.context.persistentVolumeClaim.claimName' } };
+    const found = await this.deps.clients.core.readNamespacedPersistentVolumeClaim({ name: claimName, namespace }, metadataOnly()).catch(ignoreNotFound);
+    // A claim being deleted cannot be mounted by a new Pod: the build would wait unscheduled.
+    if (!found || found.metadata?.deletionTimestamp) return { missing: { kind: 'PersistentVolumeClaim', name: claimName, field: 'spec.build.context.persistentVolumeClaim.claimName' } };
     const path = claim.path?.trim();
     return { persistentVolumeClaim: { claimName, ...(path ? { path } : {}) } };
   }

@@ -356,22 +356,3 @@ test('a Dockerfile build from a claim: the job names the claim and path; a missi
   assert.equal(waiting.createJob, undefined);
   assert.equal(waiting.status.conditions?.find((c) => c.type === 'Ready')?.message, 'PersistentVolumeClaim "work" (spec.build.context.persistentVolumeClaim.claimName) was not found in namespace ns');
 });
-
-test('a revision whose build found its ConfigMap changed is built again once the ConfigMap holds its content', () => {
-  const spec = imageSpec({ build: { context: { configMap: { name: 'ctx' } } } });
-  delete spec.spec.baseImage;
-  const content = { sha256: 'e'.repeat(64) };
-  const revision = computeRevision(spec.spec, content);
-  const context = { configMap: { name: 'ctx', ...content } };
-  const changed = job(revision, 'Failed', { reason: 'ContextChanged', message: 'ConfigMap "ctx" (the build context) changed after this revision was created' });
-  const again = decideImageSpec(observe(spec, [changed], { revision, context }));
-  assert.deepEqual(again.prune, [changed]);
-  assert.equal(again.createJob, undefined, 'the failed job is deleted first: the new one has its name');
-  assert.equal(again.status.phase, 'Pending');
-  assert.match(again.status.message ?? '', /is built again: its ConfigMap changed while the build fetched it/);
-  const recreated = decideImageSpec(observe(spec, [], { revision, context }));
-  assert.equal(recreated.createJob?.metadata.name, changed.metadata.name);
-  // Any other failure of the current revision stays its answer.
-  const failed = job(revision, 'Failed', { reason: 'BuildFailed', message: 'no' });
-  assert.deepEqual(decideImageSpec(observe(spec, [failed], { revision, context })).prune, []);
-});

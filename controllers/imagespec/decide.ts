@@ -258,14 +258,6 @@ function decideWrites(observation: ImageSpecObservation): Omit<ImageSpecDecision
     return { ...nothing, status: withReady(observation, { ...base, phase: 'Pending' }, { status: 'False', reason: Reasons.PushSecretNotFound, message }) };
   }
 
-  if (current?.status?.phase === 'Failed' && current.status.reason === Reasons.ContextChanged) {
-    // The build found its ConfigMap holding other content; the revision is computed from what the
-    // ConfigMap holds now, so it holds this revision's content again. The failed attempt goes, and
-    // its deletion's event brings the reconcile that creates the job again (the name is the same).
-    const message = `Revision ${shortRevision(revision)} is built again: its ConfigMap changed while the build fetched it, and holds this revision's content again`;
-    return { cancel: [], prune: [current], status: withReady(observation, { ...base, phase: 'Pending' }, { status: 'Unknown', reason: Reasons.Pending, message }) };
-  }
-
   const createJob = current ? undefined : desiredJob(observation, observation.registry);
   const currentName = current?.metadata.name ?? createJob?.metadata.name;
   const short = shortRevision(revision);

@@ -75,11 +75,13 @@ test('a 503 is tried again; a refusal is the failure at once, with the controlle
   assert.equal(refused.message, 'reason=ContextFetchFailed\nThe controller did not give the build context (HTTP 403)\nOnly the build Pod of ImageSpecJob a/b may fetch its build context\n');
 });
 
-test('a 409 (the ConfigMap context no longer holds the revision\'s content) is ContextChanged', async () => {
-  answers.set('/changed', [(response) => response.writeHead(409).end('ConfigMap "ctx" (the build context) changed after this revision was created\n')]);
+test('a 412 (the ConfigMap context no longer holds the revision\'s content) is ContextChanged; a 409 is not', async () => {
+  answers.set('/finished', [(response) => response.writeHead(409).end('ImageSpecJob a/b is finished\n')]);
+  assert.match((await run('/finished')).message, /^reason=ContextFetchFailed\n/);
+  answers.set('/changed', [(response) => response.writeHead(412).end('ConfigMap "ctx" (the build context) changed after this revision was created\n')]);
   const changed = await run('/changed');
   assert.equal(changed.status, 1);
-  assert.equal(changed.message, 'reason=ContextChanged\nThe controller did not give the build context (HTTP 409)\nConfigMap "ctx" (the build context) changed after this revision was created\n');
+  assert.equal(changed.message, 'reason=ContextChanged\nThe controller did not give the build context (HTTP 412)\nConfigMap "ctx" (the build context) changed after this revision was created\n');
 });
 
 test('an earlier version\'s replica (uploads only) is waited out; any other 404 is the failure at once', async () => {

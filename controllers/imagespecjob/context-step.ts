@@ -18,7 +18,7 @@ export const CONTEXT_CONTAINER = 'context';
  * rolling upgrade. It tries for about three and a half minutes with growing pauses; anything else
  * is at once the failure. On failure the termination message is `reason=ContextFetchFailed`, a
  * summary and the last words of curl, the controller or tar; `reason=ContextChanged` when the
- * controller answers 409: the context (a ConfigMap) no longer holds this revision's content.
+ * controller answers 412: the context (a ConfigMap) no longer holds this revision's content.
  */
 export const CONTEXT_FETCH_SCRIPT = `set -u
 url=$1 token_file=$2 dir=$3 termination_log=$4
@@ -53,7 +53,7 @@ for pause in 2 5 10 20 30 30 30 60 0; do
   attempt=$((attempt + 1))
 done
 [ "$curl_status" = 0 ] || fail "$work/curl.log" "Could not fetch the build context from the controller at $url (curl status $curl_status)"
-[ "$http_status" = 409 ] && reason=ContextChanged
+[ "$http_status" = 412 ] && reason=ContextChanged
 [ "$http_status" = 200 ] || fail "$work/answer" "The controller did not give the build context (HTTP $http_status)"
 tar -x -o -m -f "$work/answer" -C "$dir" 2> "$work/tar.log" || fail "$work/tar.log" "Could not unpack the build context"
 say "fetched the build context:" $(ls "$dir")

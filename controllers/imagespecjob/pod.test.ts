@@ -326,19 +326,17 @@ describe('buildPod of a Dockerfile build from a claim', () => {
   const claimJob = (path?: string) =>
     jobWith({ baseImage: undefined, build: { context: { persistentVolumeClaim: { claimName: 'workspace', ...(path ? { path } : {}) } }, dockerfile: 'Dockerfile' } });
 
-  it('mounts the tenant\'s claim read-only into the build step alone, at the context\'s path in the volume', () => {
+  it('mounts the tenant\'s whole claim read-only into the build step alone (build.sh finds the path in it)', () => {
     const pod = buildPod(claimJob('projects/app'), configFrom(), CONTEXT_URL);
     assert.deepEqual(pod.spec?.volumes?.find((v) => v.name === 'source'), { name: 'source', persistentVolumeClaim: { claimName: 'workspace', readOnly: true } });
     const build = byName(pod.spec?.initContainers, 'build')!;
-    assert.deepEqual(build.volumeMounts?.find((m) => m.name === 'source'), { name: 'source', mountPath: '/imagespec/source', readOnly: true, subPath: 'projects/app' });
+    assert.deepEqual(build.volumeMounts?.find((m) => m.name === 'source'), { name: 'source', mountPath: '/imagespec/source', readOnly: true });
     for (const other of [byName(pod.spec?.initContainers, 'context')!, byName(pod.spec?.containers, 'push')!]) {
       assert.ok(!other.volumeMounts?.some((m) => m.name === 'source'), `${other.name} does not see the claim`);
     }
   });
 
-  it('mounts the volume\'s root when the context names no path, and nothing for other builds', () => {
-    const build = byName(buildPod(claimJob(), configFrom(), CONTEXT_URL).spec?.initContainers, 'build')!;
-    assert.equal(build.volumeMounts?.find((m) => m.name === 'source')?.subPath, undefined);
+  it('mounts nothing for other builds', () => {
     assert.ok(!buildPod(jobWith(), configFrom(), CONTEXT_URL).spec?.volumes?.some((v) => v.name === 'source'));
   });
 });

@@ -217,7 +217,9 @@ export function buildPod(job: ImageSpecJob, config: Config, contextUrl: string):
     { name: VOLUMES.workspace, mountPath: BUILD_POD_PATHS.workspace },
     { name: VOLUMES.storage, mountPath: BUILD_POD_PATHS.storageRoot },
     ...(job.spec.pullSecret ? [{ name: VOLUMES.pullSecret, mountPath: BUILD_POD_PATHS.pullSecretDir, readOnly: true }] : []),
-    ...(claim ? [{ name: VOLUMES.source, mountPath: BUILD_POD_PATHS.source, readOnly: true, ...(claim.path ? { subPath: claim.path } : {}) }] : []),
+    // The whole claim: build.sh finds spec.build.context.persistentVolumeClaim.path in it and says
+    // so when it is missing (a read-only subPath that does not exist keeps the step from starting).
+    ...(claim ? [{ name: VOLUMES.source, mountPath: BUILD_POD_PATHS.source, readOnly: true }] : []),
   ];
   const pushMounts: V1VolumeMount[] = [
     contextMount,

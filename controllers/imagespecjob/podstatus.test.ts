@@ -333,8 +333,8 @@ describe('observeBuildPod with the context step before the build', () => {
     assert.ok(observed.message.endsWith(CONTEXT_LOGS));
   });
 
-  it('when the controller said the context changed: ContextChanged, which the ImageSpec builds again', () => {
-    const message = 'reason=ContextChanged\nThe controller did not give the build context (HTTP 409)\nConfigMap "ctx" (the build context) changed after this revision was created\n';
+  it('when the controller said the context changed: ContextChanged', () => {
+    const message = 'reason=ContextChanged\nThe controller did not give the build context (HTTP 412)\nConfigMap "ctx" (the build context) changed after this revision was created\n';
     const observed = observeBuildPod(withContext('Failed', terminated(1, 'Error', '2026-11-23T10:00:09Z', message), podInitializing));
     assert.equal(observed.reason, 'ContextChanged');
     // Any other reason the context step might write is still a fetch failure.

@@ -16,10 +16,10 @@ test('the ConfigMap\'s files are served while they have the digest the job recor
 test('a ConfigMap edited or deleted since the job was created is refused with a sentence saying so', () => {
   const edited = checkedSourceFiles(build, { data: { Dockerfile: 'FROM debian\n' } }, 'team');
   assert.ok('status' in edited);
-  assert.equal(edited.status, 409);
+  assert.equal(edited.status, 412);
   assert.match(edited.message, /^ConfigMap "ctx" \(the build context\) changed after this revision was created .* the ImageSpec builds the new content as a new revision$/);
   const gone = checkedSourceFiles(build, undefined, 'team');
-  assert.deepEqual(gone, { status: 409, message: 'ConfigMap "ctx" (the build context) no longer exists in namespace team' });
+  assert.deepEqual(gone, { status: 412, message: 'ConfigMap "ctx" (the build context) no longer exists in namespace team' });
 });
 
 test('the digest covers names, bytes and boundaries, not whether a file came as data or binaryData', () => {

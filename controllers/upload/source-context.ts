@@ -1,7 +1,8 @@
 // The user's own build context (spec.build) for a build Pod: a ConfigMap's files, served only
 // while they still have the digest the job recorded. A ConfigMap edited since the job was created
 // is a newer revision's context (the ImageSpec controller creates that revision); building it
-// under this job's name would push one revision's tag with another revision's content.
+// under this job's name would push one revision's tag with another revision's content. The answer
+// is 412 (Precondition Failed), which the context step alone reports as ContextChanged.
 import type { JobDockerfileBuild } from '../../api/types.ts';
 import { configMapFiles, contextDigest, type ConfigMapContent } from '../../api/configmap-context.ts';
 import { ignoreNotFound } from '../runtime/errors.ts';
@@ -15,13 +16,13 @@ export function checkedSourceFiles(build: JobDockerfileBuild, configMap: ConfigM
   const expected = build.context.configMap;
   if (!expected) return { status: 422, message: 'The ImageSpecJob names no build context source this controller knows' };
   if (!configMap) {
-    return { status: 409, message: `ConfigMap "${expected.name}" (the build context) no longer exists in namespace ${namespace}` };
+    return { status: 412, message: `ConfigMap "${expected.name}" (the build context) no longer exists in namespace ${namespace}` };
   }
   const files = configMapFiles(configMap);
   const digest = contextDigest(files);
   if (digest !== expected.sha256) {
     return {
-      status: 409,
+      status: 412,
       message: `ConfigMap "${expected.name}" (the build context) changed after this revision was created (content sha256:${digest.slice(0, 12)}, this revision built sha256:${expected.sha256.slice(0, 12)}); the ImageSpec builds the new content as a new revision`,
     };
   }

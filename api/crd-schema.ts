@@ -92,7 +92,7 @@ export const BASE_IMAGE_OR_BUILD_RULE = {
 /** Exactly one context source, reported at spec.build.context. */
 export const CONTEXT_SOURCE_RULE = {
   rule: exactlyOneRule(CONTEXT_SOURCE_KINDS),
-  message: `must name exactly one source: ${CONTEXT_SOURCE_KINDS.join(' or ')}`,
+  message: `must name exactly one source: ${CONTEXT_SOURCE_KINDS.slice(0, -1).join(', ')} or ${CONTEXT_SOURCE_KINDS.at(-1)}`,
 } satisfies CelRule;
 
 function claimContextSchema(description: string): Schema {
@@ -103,6 +103,19 @@ function claimContextSchema(description: string): Schema {
     properties: {
       claimName: patterned('dnsSubdomain', LIMITS.secretNameLength, 'The claim\'s name.'),
       path: patterned('contextPath', LIMITS.contextPathLength, 'Optional. The context\'s directory inside the volume (T9k contextPath); the volume\'s root when absent.'),
+    },
+  };
+}
+
+function urlContextSchema(description: string): Schema {
+  return {
+    type: 'object',
+    required: ['href', 'sha256'],
+    description,
+    properties: {
+      href: patterned('archiveUrl', LIMITS.archiveUrlLength, 'Where the archive is downloaded from (kaniko-shim SOURCE_GET_URL): a .tar.gz, .tgz or .zip file, told apart by its content; redirects are followed.'),
+      sha256: patterned('revision', 64, 'The SHA-256 digest of the archive file (sha256sum app.tar.gz): the build uses the archive only if it has this digest, so the same URL always builds the same content.'),
+      path: patterned('contextPath', LIMITS.contextPathLength, 'Optional. The context\'s directory inside the archive (for example the top directory of a source release, app-1.2); the archive\'s root when absent.'),
     },
   };
 }
@@ -130,6 +143,9 @@ function dockerfileBuildSchema(): Schema {
           },
           persistentVolumeClaim: claimContextSchema(
             'A PersistentVolumeClaim of the ImageSpec\'s namespace (T9k workspace.pvc), mounted read-only into the build step. Its content is not visible to the controller and is not part of the revision: change updateTime to rebuild after changing the files. The claim must be mountable by the build Pod (a ReadWriteOnce claim in use puts the build on that Pod\'s node).',
+          ),
+          url: urlContextSchema(
+            'An archive on an http(s) server (kaniko-shim SOURCE_GET_URL), downloaded by a step of the build Pod that holds no credential, from the build Pod\'s network. Its digest is part of the revision (the URL is not): to build new content, give the new archive\'s digest. The admin sets the largest archive (IMAGESPEC_BUILD_CONTEXT_URL_MAX_MIB).',
           ),
         },
       },
@@ -335,6 +351,7 @@ export function imageSpecJobSchema(): Schema {
                 description: 'The context source, as it was when the job was created.',
                 properties: {
                   persistentVolumeClaim: claimContextSchema('A PersistentVolumeClaim of the job\'s namespace.'),
+                  url: urlContextSchema('An archive downloaded by the build Pod and used only with this digest.'),
                   configMap: {
                     type: 'object',
                     required: ['name', 'sha256'],

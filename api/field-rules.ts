@@ -17,7 +17,7 @@ export interface Check {
 /** The fields whose values are checked against a grammar (the keys of PATTERNS that fields use). */
 export type CheckedField = Extract<
   PatternName,
-  'apt' | 'pip' | 'conda' | 'imageReference' | 'repoPrefix' | 'dnsSubdomain' | 'optionalDnsSubdomain' | 'optionalDateTime' | 'revision' | 'buildArgName' | 'buildArgValue' | 'envName' | 'envValue' | 'outputImage' | 'contextPath' | 'buildTarget'
+  'apt' | 'pip' | 'conda' | 'imageReference' | 'repoPrefix' | 'dnsSubdomain' | 'optionalDnsSubdomain' | 'optionalDateTime' | 'revision' | 'buildArgName' | 'buildArgValue' | 'envName' | 'envValue' | 'outputImage' | 'contextPath' | 'buildTarget' | 'archiveUrl'
 >;
 
 function found(pattern: string, message: string): Check {
@@ -83,6 +83,13 @@ const FIELD_CHECKS: Partial<Record<CheckedField, readonly Check[]>> = {
   contextPath: [
     found('^/', 'must be relative to the build context (no leading /)'),
     found('(?:^|/)\\.\\.?(?:/|$)', 'must not have a . or .. component: the Dockerfile must be inside the build context'),
+  ],
+  archiveUrl: [
+    controlCharacters('a URL is one line'),
+    found('\\x20', 'must not contain spaces (write a space as %20)'),
+    { pattern: '^[Hh][Tt][Tt][Pp][Ss]?://', refuseWhen: 'missing', message: 'must start with http:// or https://: the archive is downloaded over HTTP, from no other kind of URL' },
+    // The URL is in the ImageSpec, the ImageSpecJob and the build Pod: readable by everyone who can read the namespace.
+    found('^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*@', 'must not contain a user name or password (https://user:password@host/...): everyone who can read this namespace would see them; the download step holds no credential'),
   ],
   envName: [
     found('^[Ii][Mm][Aa][Gg][Ee][Ss][Pp][Ee][Cc]_', 'must not start with IMAGESPEC_: the build step sets variables of its own under that prefix'),

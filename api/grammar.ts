@@ -185,6 +185,13 @@ export const PATTERNS = {
    * them . or .. (a component may start with one dot: .devcontainer/Dockerfile), no leading /.
    */
   contextPath: exact('\\.?[A-Za-z0-9_][A-Za-z0-9._-]*(?:/\\.?[A-Za-z0-9_][A-Za-z0-9._-]*)*'),
+  /**
+   * Where a context archive is downloaded from: http or https, a host name or an IP address
+   * (IPv6 in brackets), an optional port, then visible ASCII (percent-encode the rest).
+   */
+  archiveUrl: exact(
+    '[Hh][Tt][Tt][Pp][Ss]?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\\[[0-9A-Fa-f:.]+\\])(?::[0-9]{1,5})?(?:[/?#][\\x21-\\x7e]*)?',
+  ),
   /** A Dockerfile stage name (FROM ... AS name), as buildah accepts it for --target. */
   buildTarget: exact('[A-Za-z][A-Za-z0-9._-]*'),
   /** A shell variable name: the build step's environment. */
@@ -215,6 +222,7 @@ export const GRAMMAR_HELP: Record<PatternName, string> = {
   buildArgValue: 'one line of text: no newlines, tabs or other control characters',
   outputImage: 'a repository [registry[:port]/]path with lowercase path components and an optional :tag (registry.example.com/team/notebook, 127.0.0.1:5002/team/notebook:v1)',
   contextPath: 'a relative path inside the build context: letters, digits, ., _ and - between single slashes, no . or .. component (Dockerfile, docker/Dockerfile.gpu, .devcontainer/Dockerfile)',
+  archiveUrl: 'an http:// or https:// URL of a host or IP address, with an optional port and path, without spaces (https://example.com/src/app-1.2.tar.gz, http://127.0.0.1:8000/context.zip)',
   buildTarget: 'a Dockerfile stage name: a letter, then letters, digits, ., _ and - (runtime, build-env)',
   envName: 'an environment variable name: letters, digits and _, not starting with a digit (HTTP_PROXY, NO_PROXY)',
   envValue: 'one line of text: no newlines, tabs or other control characters',
@@ -245,6 +253,7 @@ export const LIMITS = {
   envNameLength: 128,
   contextPathLength: 255,
   buildTargetLength: 63,
+  archiveUrlLength: 2048,
   /** NO_PROXY lists grow long. */
   envValueLength: 1024,
 } as const;

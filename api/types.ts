@@ -101,10 +101,22 @@ export interface PersistentVolumeClaimContext {
   path?: string;
 }
 
+/**
+ * An archive (tar.gz or zip) on an http(s) server (kaniko-shim SOURCE_GET_URL), downloaded by a step
+ * of the build Pod that holds no credential and used only when its SHA-256 digest is `sha256`;
+ * `path` is the context's directory in the archive. The digest is part of the revision.
+ */
+export interface UrlContext {
+  href: string;
+  sha256: string;
+  path?: string;
+}
+
 /** Where the files of a Dockerfile build come from: exactly one source. */
 export interface BuildContextSource {
   configMap?: ConfigMapContext;
   persistentVolumeClaim?: PersistentVolumeClaimContext;
+  url?: UrlContext;
 }
 
 /** A build from the user's own Dockerfile (T9k ImageBuilder, kaniko-shim), packages installed on top. */
@@ -165,10 +177,11 @@ export interface ImageSpec {
   status?: ImageSpecStatus;
 }
 
-/** The build context as the job was created with it: a ConfigMap's name and the digest of its content then, or a claim. */
+/** The build context as the job was created with it: a ConfigMap's name and the digest of its content then, a claim, or an archive. */
 export interface JobBuildContext {
   configMap?: { name: string; sha256: string };
   persistentVolumeClaim?: PersistentVolumeClaimContext;
+  url?: UrlContext;
 }
 
 /** spec.build as the job builds it. */
@@ -242,6 +255,12 @@ export const Reasons = {
   // The ConfigMap context no longer held the revision's content when the build fetched it (the
   // new content is a revision of its own)
   ContextChanged: 'ContextChanged',
+  // spec.build.context.url: the archive could not be downloaded, was larger than the admin allows,
+  // did not have the digest spec.build.context.url.sha256 names, or could not be unpacked
+  ArchiveDownloadFailed: 'ArchiveDownloadFailed',
+  ArchiveTooLarge: 'ArchiveTooLarge',
+  ArchiveDigestMismatch: 'ArchiveDigestMismatch',
+  ArchiveUnpackFailed: 'ArchiveUnpackFailed',
   // The Dockerfile named by spec.build.dockerfile is not in the build context
   DockerfileNotFound: 'DockerfileNotFound',
   BaseImagePullFailed: 'BaseImagePullFailed',

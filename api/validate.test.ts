@@ -342,7 +342,7 @@ test('spec.build: a Dockerfile from a ConfigMap or a claim, instead of baseImage
     assert.match(errors[0]!.message, message, dockerfile);
   }
   assert.deepEqual(errorsOf(build({ target: '1st stage' })).map((e) => e.path), ['spec.build.target']);
-  const exactlyOne = 'spec.build.context: must name exactly one source: configMap or persistentVolumeClaim';
+  const exactlyOne = 'spec.build.context: must name exactly one source: configMap, persistentVolumeClaim or url';
   assert.deepEqual(errorsOf(manifest({ build: { context: {} } })).map((e) => `${e.path}: ${e.message}`), [exactlyOne]);
   const two = { configMap: { name: 'ctx' }, persistentVolumeClaim: { claimName: 'work' } };
   assert.deepEqual(errorsOf(manifest({ build: { context: two } })).map((e) => `${e.path}: ${e.message}`), [exactlyOne]);
@@ -350,4 +350,34 @@ test('spec.build: a Dockerfile from a ConfigMap or a claim, instead of baseImage
   assert.deepEqual(errorsOf(manifest({ build: { context: { persistentVolumeClaim: { claimName: 'work', path: '../other' } } } })).map((e) => e.path), ['spec.build.context.persistentVolumeClaim.path']);
   assert.deepEqual(errorsOf(manifest({ build: { context: { persistentVolumeClaim: { path: 'x' } } } })).map((e) => `${e.path}: ${e.message}`), ['spec.build.context.persistentVolumeClaim.claimName: required']);
   assert.deepEqual(errorsOf(manifest({ build: { context: { configMap: { name: 'Upper' } } } })).map((e) => e.path), ['spec.build.context.configMap.name']);
+});
+
+test('spec.build.context.url: an http(s) URL without credentials, the archive\'s SHA-256 digest, an optional path', () => {
+  const digest = 'a'.repeat(64);
+  const archive = (url: Record<string, unknown>) => errorsOf(manifest({ build: { context: { url } } })).map((e) => `${e.path}: ${e.message}`);
+  assert.deepEqual(archive({ href: 'https://example.com/src/app-1.2.tar.gz', sha256: digest, path: 'app-1.2' }), []);
+  assert.deepEqual(archive({ href: 'http://127.0.0.1:8000/context.zip?version=2#top', sha256: digest }), []);
+  assert.deepEqual(archive({ href: 'http://[::1]:8000/context.zip', sha256: digest }), []);
+  const refused: [string, RegExp][] = [
+    ['ftp://example.com/app.tar.gz', /must start with http:\/\/ or https:\/\//],
+    ['example.com/app.tar.gz', /must start with http:\/\/ or https:\/\//],
+    ['https://user:secret@example.com/app.tar.gz', /must not contain a user name or password/],
+    ['https://token@example.com/app.tar.gz', /must not contain a user name or password/],
+    ['https://example.com/my app.tar.gz', /must not contain spaces \(write a space as %20\)/],
+    ['https://example.com/app.tar.gz\nx', /must not contain control characters/],
+    ['https://exa_mple.com/app.tar.gz', /must be an http:\/\/ or https:\/\/ URL of a host or IP address/],
+  ];
+  for (const [href, message] of refused) {
+    const errors = archive({ href, sha256: digest });
+    assert.equal(errors.length, 1, `${href}: ${errors.join('; ')}`);
+    assert.ok(errors[0]!.startsWith('spec.build.context.url.href: '), errors[0]!);
+    assert.match(errors[0]!, message, href);
+  }
+  // An @ after the host is part of the path, not a user name.
+  assert.deepEqual(archive({ href: 'https://example.com/pkgs/@scope/app.tar.gz', sha256: digest }), []);
+  assert.deepEqual(archive({ href: 'https://example.com/app.tar.gz', sha256: 'A'.repeat(64) }).map((e) => e.split(':')[0]), ['spec.build.context.url.sha256']);
+  assert.deepEqual(archive({ href: 'https://example.com/app.tar.gz' }), ['spec.build.context.url.sha256: required']);
+  assert.deepEqual(archive({ href: 'https://example.com/app.tar.gz', sha256: digest, path: '../up' }).map((e) => e.split(':')[0]), ['spec.build.context.url.path']);
+  const two = { configMap: { name: 'ctx' }, url: { href: 'https://example.com/a.tgz', sha256: digest } };
+  assert.deepEqual(errorsOf(manifest({ build: { context: two } })).map((e) => e.path), ['spec.build.context']);
 });

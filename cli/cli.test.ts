@@ -273,3 +273,30 @@ spec:
     assert.match(refused.err.join('\n'), new RegExp(`^imagespec ${command}: spec.build builds from ConfigMap own-context, whose content only the cluster holds`));
   }
 });
+
+test('a Dockerfile build from an archive URL has its revision in the spec: validate, hash and render work', async () => {
+  const digest = 'd'.repeat(64);
+  const spec = { build: { context: { url: { href: 'https://example.com/app-1.2.tar.gz', sha256: digest, path: 'app-1.2' } } }, packages: { pip: ['six==1.16.0'] } };
+  const own = `apiVersion: imagespec.dev/v1alpha1
+kind: ImageSpec
+metadata:
+  name: own
+spec:
+  build:
+    context:
+      url:
+        href: https://example.com/app-1.2.tar.gz
+        sha256: ${digest}
+        path: app-1.2
+  packages:
+    pip: [six==1.16.0]
+`;
+  const hashed = await inProcess(['hash', '-'], own);
+  assert.equal(hashed.code, 0, hashed.err.join('\n'));
+  assert.deepEqual(hashed.out, [computeRevision(spec)]);
+  const validated = await inProcess(['validate', '-'], own);
+  assert.deepEqual(validated.out, [`ImageSpec own is valid (revision ${computeRevision(spec).slice(0, 12)})`]);
+  const rendered = await inProcess(['render', '-'], own);
+  assert.equal(rendered.code, 0, rendered.err.join('\n'));
+  assert.match(rendered.out.join('\n'), /^FROM \$\{IMAGESPEC_SOURCE_IMAGE\}$/m);
+});

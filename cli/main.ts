@@ -2,9 +2,9 @@
 // controller uses (api/validate.ts, api/revision.ts, render/).
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { computeRevision, shortRevision } from '../api/revision.ts';
+import { computeRevision, DEFAULT_DOCKERFILE, shortRevision } from '../api/revision.ts';
 import { normalizePackages, validateImageSpec, type FieldError } from '../api/validate.ts';
-import type { ImageSpec } from '../api/types.ts';
+import type { DockerfileBuild, ImageSpec } from '../api/types.ts';
 import { renderBuildContext } from '../render/context.ts';
 import { loadTemplates } from '../render/templates.ts';
 import { parseArgs, USAGE, type CliArgs } from './args.ts';
@@ -64,18 +64,26 @@ function writeContext(dir: string, files: Record<string, string>, io: CliIo): vo
   }
 }
 
+/** spec.build as the build Pod's scripts take it: the Dockerfile's path and stage, and where the files are. */
+function renderedBuild(build: DockerfileBuild) {
+  const target = build.target?.trim();
+  return { dockerfile: build.dockerfile?.trim() || DEFAULT_DOCKERFILE, ...(target ? { target } : {}), context: build.context };
+}
+
 async function run(args: CliArgs, io: CliIo): Promise<number> {
   const imageSpec = await load(args, io);
   if (typeof imageSpec === 'number') return imageSpec;
   const { baseImage, build, packages, buildArgs } = imageSpec.spec;
-  if (build) {
-    // The revision and the build take the context's content, which only the cluster holds.
-    const source = `ConfigMap ${build.context.configMap?.name ?? ''}`;
+  const configMap = build?.context.configMap;
+  if (configMap) {
+    // The revision and the build take the ConfigMap's content, which only the cluster holds. A
+    // claim's or an archive's revision is the spec's alone (its name and path, or its digest).
+    const source = `ConfigMap ${configMap.name}`;
     if (args.command === 'validate') {
       io.stdout(`ImageSpec ${imageSpec.metadata.name ?? ''} is valid (its revision depends on the content of ${source}, read in the cluster)`);
       return EXIT_OK;
     }
-    io.stderr(`imagespec ${args.command}: spec.build builds from ${source}, whose content only the cluster holds; this command works for specs with baseImage`);
+    io.stderr(`imagespec ${args.command}: spec.build builds from ${source}, whose content only the cluster holds; this command works for specs with baseImage, a claim or an archive URL`);
     return EXIT_FAILURE;
   }
   const revision = computeRevision(imageSpec.spec);
@@ -88,7 +96,8 @@ async function run(args: CliArgs, io: CliIo): Promise<number> {
       return EXIT_OK;
     case 'render': {
       const templates = loadTemplates(args.templates);
-      const files = renderBuildContext(templates, { baseImage: (baseImage ?? '').trim(), packages: normalizePackages(packages), ...(buildArgs ? { buildArgs } : {}) });
+      const image = build ? { build: renderedBuild(build) } : { baseImage: (baseImage ?? '').trim() };
+      const files = renderBuildContext(templates, { ...image, packages: normalizePackages(packages), ...(buildArgs ? { buildArgs } : {}) });
       if (args.out === undefined) io.stdout(files.Dockerfile!.replace(/\n$/, ''));
       else writeContext(args.out, files, io);
       return EXIT_OK;

@@ -200,14 +200,26 @@ test('the push registry is insecure or unverified when a list names it; the skip
   assert.deepEqual(withCa.config.registryCa, { file: '/etc/imagespec/registry-ca/ca.crt' });
 });
 
-test('the build context sources tenants may use: both by default, a list, none, and nothing else', () => {
+test('the build context sources tenants may use: all three by default, a list, none, and nothing else', () => {
   const sources = (value?: string) => {
     const result = parseConfig(value === undefined ? {} : { IMAGESPEC_BUILD_CONTEXT_SOURCES: value }, defaults);
     return result.ok ? result.config.build.contextSources : result.errors.join('\n');
   };
-  assert.deepEqual(sources(), ['configMap', 'persistentVolumeClaim']);
+  assert.deepEqual(sources(), ['configMap', 'persistentVolumeClaim', 'url']);
   assert.deepEqual(sources('configMap'), ['configMap']);
+  assert.deepEqual(sources('url,configMap'), ['url', 'configMap']);
   assert.deepEqual(sources('none'), []);
-  assert.match(String(sources('url')), /^IMAGESPEC_BUILD_CONTEXT_SOURCES: /);
+  assert.match(String(sources('git')), /^IMAGESPEC_BUILD_CONTEXT_SOURCES: /);
   assert.match(String(sources('configMap,')), /^IMAGESPEC_BUILD_CONTEXT_SOURCES: /);
+});
+
+test('the largest context archive: 256 MiB by default, a whole number of MiB from 1', () => {
+  const maxMib = (value?: string) => {
+    const result = parseConfig(value === undefined ? {} : { IMAGESPEC_BUILD_CONTEXT_URL_MAX_MIB: value }, defaults);
+    return result.ok ? result.config.build.contextUrlMaxMib : result.errors.join('\n');
+  };
+  assert.equal(maxMib(), 256);
+  assert.equal(maxMib('1'), 1);
+  assert.match(String(maxMib('0')), /^IMAGESPEC_BUILD_CONTEXT_URL_MAX_MIB: /);
+  assert.match(String(maxMib('1.5')), /^IMAGESPEC_BUILD_CONTEXT_URL_MAX_MIB: /);
 });

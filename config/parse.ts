@@ -181,6 +181,7 @@ export function parseConfig(source: Raw, defaults: { logFormat: 'json' | 'text' 
       skipTlsVerifyRegistries: list(v.IMAGESPEC_SKIP_TLS_VERIFY_REGISTRIES),
       env: buildEnvFrom(v),
       contextSources: v.IMAGESPEC_BUILD_CONTEXT_SOURCES === 'none' ? [] : (list(v.IMAGESPEC_BUILD_CONTEXT_SOURCES) as ContextSourceKind[]),
+      contextUrlMaxMib: Number(v.IMAGESPEC_BUILD_CONTEXT_URL_MAX_MIB),
       nodeSelector: nodeSelectorFrom(v.IMAGESPEC_BUILD_NODE_SELECTOR),
       serviceAccountName: optional(v.IMAGESPEC_BUILD_SERVICE_ACCOUNT),
     },

@@ -202,10 +202,17 @@ export const VARIABLES: Variable[] = [
   },
   {
     name: 'IMAGESPEC_BUILD_CONTEXT_SOURCES',
-    default: 'configMap,persistentVolumeClaim',
-    schema: { type: 'string', pattern: '^(none|(configMap|persistentVolumeClaim)(,(configMap|persistentVolumeClaim))*)$' },
+    default: 'configMap,persistentVolumeClaim,url',
+    schema: { type: 'string', pattern: '^(none|(configMap|persistentVolumeClaim|url)(,(configMap|persistentVolumeClaim|url))*)$' },
     description:
-      'The build context sources tenants may build their own Dockerfile from (spec.build.context), comma-separated; none: no Dockerfile builds. configMap: a ConfigMap of the ImageSpec\'s namespace, read by the controller (which can read every ConfigMap: the build endpoint serves only the one the ImageSpec names, in its own namespace). persistentVolumeClaim: a claim of the ImageSpec\'s namespace, mounted read-only into the build step (the controller only checks that it exists). An ImageSpec using another source fails with ContextSourceNotAllowed.',
+      'The build context sources tenants may build their own Dockerfile from (spec.build.context), comma-separated; none: no Dockerfile builds. configMap: a ConfigMap of the ImageSpec\'s namespace, read by the controller (which can read every ConfigMap: the build endpoint serves only the one the ImageSpec names, in its own namespace). persistentVolumeClaim: a claim of the ImageSpec\'s namespace, mounted read-only into the build step (the controller only checks that it exists). url: an archive the build Pod downloads, from the build Pod\'s network (the host\'s with IMAGESPEC_BUILD_HOST_NETWORK), in a step without any credential; the controller never contacts the URL. An ImageSpec using another source fails with ContextSourceNotAllowed.',
+  },
+  {
+    name: 'IMAGESPEC_BUILD_CONTEXT_URL_MAX_MIB',
+    default: '256',
+    schema: int(1, 16384),
+    description:
+      'The largest context archive (spec.build.context.url) in MiB, both as downloaded and once unpacked: the download stops there, and an archive that would unpack to more is refused before it is unpacked (ArchiveTooLarge). The archive and its files are kept in the build Pod\'s emptyDir volumes, on the node\'s disk.',
   },
   {
     name: 'IMAGESPEC_BUILD_NODE_SELECTOR',

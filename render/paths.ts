@@ -8,7 +8,10 @@ export const BUILD_POD_PATHS = {
   workspace: '/imagespec/workspace',
   /** The built image as an OCI layout, inside the workspace. */
   ociLayout: '/imagespec/workspace/image',
-  /** The build context of a Dockerfile build from a claim (spec.build.context.persistentVolumeClaim), mounted read-only in the build step. */
+  /**
+   * The build context of a Dockerfile build from a claim (spec.build.context.persistentVolumeClaim)
+   * or an archive (spec.build.context.url, unpacked by the download step), read-only in the build step.
+   */
   source: '/imagespec/source',
   /** buildah's container storage: an emptyDir per build, or the admin's cache (hostPath or PVC) kept between builds. */
   storageRoot: '/var/lib/containers/storage',

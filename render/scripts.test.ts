@@ -273,7 +273,7 @@ describe('build.sh', () => {
 
   const claimBuild = (path?: string) =>
     renderBuildContext(loadTemplates(), {
-      build: { dockerfile: 'Dockerfile.app', context: { persistentVolumeClaim: { claimName: 'work', ...(path ? { path } : {}) } } },
+      build: { dockerfile: 'Dockerfile.app', context: { persistentVolumeClaim: { ...(path ? { path } : {}) } } },
       packages: { apt: [], conda: [], pip: [] },
       targetImage: 'r.example.com/team/x:0123456789ab',
     });
@@ -293,6 +293,20 @@ describe('build.sh', () => {
     assert.equal(missing.status, 1);
     assert.equal(missing.termination, 'reason=DockerfileNotFound\nThe path app (spec.build.context.persistentVolumeClaim.path) is not a directory of the claim, which holds: other \n');
     assert.equal(missing.calls, '');
+  });
+
+  it('builds from the archive the download step unpacked, at the path the ImageSpec names (the claim\'s mount point)', () => {
+    const archiveBuild = (path: string) =>
+      renderBuildContext(loadTemplates(), {
+        build: { dockerfile: 'Dockerfile.app', context: { url: { path } } },
+        packages: { apt: [], conda: [], pip: [] },
+        targetImage: 'r.example.com/team/x:0123456789ab',
+      });
+    const found = run('build.sh', 'ok', { context: { files: archiveBuild('app-1.2'), claim: { 'app-1.2/Dockerfile.app': 'FROM r.example.com/base:1\n' } } });
+    assert.equal(found.status, 0, found.output);
+    assert.match(found.calls, /^buildah bud .*--file \S+\/claim\/app-1\.2\/Dockerfile\.app --tag \S+-source \S+\/claim\/app-1\.2$/m);
+    const missing = run('build.sh', 'ok', { context: { files: archiveBuild('app'), claim: { 'app-1.2/Dockerfile.app': '' } } });
+    assert.equal(missing.termination, 'reason=DockerfileNotFound\nThe path app (spec.build.context.url.path) is not a directory of the archive, which holds: app-1.2 \n');
   });
 
   it('builds a Dockerfile that binds files with RUN --mount without the layer cache, which would not see them change', () => {

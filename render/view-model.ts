@@ -17,9 +17,10 @@ export interface BuildInput {
   baseImage?: string;
   /**
    * The user's Dockerfile (spec.build), built first: from the source directory of the context, or
-   * from the claim mounted at paths.source when `context.persistentVolumeClaim` is set.
+   * from paths.source: the claim mounted there (`context.persistentVolumeClaim`) or the archive
+   * the download step unpacked there (`context.url`).
    */
-  build?: { dockerfile: string; target?: string; context?: { persistentVolumeClaim?: { claimName?: string; path?: string } } };
+  build?: { dockerfile: string; target?: string; context?: { persistentVolumeClaim?: { path?: string }; url?: { path?: string } } };
   packages?: Packages;
   buildArgs?: BuildArg[];
   /** Where the controller pushes the image; absent when only the Dockerfile is wanted (imagespec render). */
@@ -60,11 +61,12 @@ export interface ViewModel {
   /** The base image, fully qualified (docker.io/library/... for bare names); empty for a Dockerfile build. */
   baseImage: string;
   /**
-   * A build of the user's Dockerfile (spec.build): its files are in `dir` of the build context, or
-   * at `claimPath` of a claim mounted at paths.source when `mounted`; build.sh builds `dockerfile` (stage `target`,
-   * empty for the last) first, and the Dockerfile template installs the packages on top of that image.
+   * A build of the user's Dockerfile (spec.build): its files are in `dir` of the build context, or,
+   * when `mounted`, at `path` (the field `pathField`) of the `origin` (a claim or an unpacked archive)
+   * at paths.source; build.sh builds `dockerfile` (stage `target`, empty for the last) first, and
+   * the Dockerfile template installs the packages on top of that image.
    */
-  source: { enabled: boolean; mounted: boolean; dir: string; claimPath: string; dockerfile: string; target: string };
+  source: { enabled: boolean; mounted: boolean; origin: string; dir: string; path: string; pathField: string; dockerfile: string; target: string };
   /** The base image as the user wrote it. */
   requestedBaseImage: string;
   /** Empty when no target was given. */
@@ -160,14 +162,18 @@ const SAFE_CONTEXT_PATH = new RegExp(PATTERNS.contextPath, 'u');
 const SAFE_TARGET = new RegExp(PATTERNS.buildTarget, 'u');
 
 function sourceView(build: BuildInput['build']): ViewModel['source'] {
-  if (!build) return { enabled: false, mounted: false, dir: SOURCE_DIR, claimPath: '', dockerfile: '', target: '' };
+  if (!build) return { enabled: false, mounted: false, origin: '', dir: SOURCE_DIR, path: '', pathField: '', dockerfile: '', target: '' };
   if (!SAFE_CONTEXT_PATH.test(build.dockerfile)) throw new Error(`spec.build.dockerfile: ${JSON.stringify(build.dockerfile)} is not a path that can be rendered safely`);
   const target = build.target ?? '';
   if (target && !SAFE_TARGET.test(target)) throw new Error(`spec.build.target: ${JSON.stringify(target)} is not a stage name that can be rendered safely`);
   const claim = build.context?.persistentVolumeClaim;
-  const claimPath = claim?.path ?? '';
-  if (claimPath && !SAFE_CONTEXT_PATH.test(claimPath)) throw new Error(`spec.build.context.persistentVolumeClaim.path: ${JSON.stringify(claimPath)} is not a path that can be rendered safely`);
-  return { enabled: true, mounted: claim !== undefined, dir: SOURCE_DIR, claimPath, dockerfile: build.dockerfile, target };
+  const archive = build.context?.url;
+  const mounted = claim ?? archive;
+  const pathField = claim ? 'spec.build.context.persistentVolumeClaim.path' : archive ? 'spec.build.context.url.path' : '';
+  const path = mounted?.path ?? '';
+  if (path && !SAFE_CONTEXT_PATH.test(path)) throw new Error(`${pathField}: ${JSON.stringify(path)} is not a path that can be rendered safely`);
+  const origin = claim ? 'claim' : archive ? 'archive' : '';
+  return { enabled: true, mounted: mounted !== undefined, origin, dir: SOURCE_DIR, path, pathField, dockerfile: build.dockerfile, target };
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   type ImageSpec,
   type ImageSpecJob,
   type PersistentVolumeClaimContext,
+  type UrlContext,
 } from '../../api/types.ts';
 import type { Config } from '../../config/types.ts';
 import { validateImageSpec, normalizePackages, type FieldError } from '../../api/validate.ts';
@@ -114,6 +115,9 @@ export class ImageSpecController {
     // A claim's files are out of sight; that it exists is checked before its job is created.
     const claim = canBuild ? imageSpec.spec.build?.context.persistentVolumeClaim : undefined;
     if (claim) context = await this.readClaimContext(namespace, claim);
+    // An archive is the build Pod's to download: the controller never contacts its URL.
+    const url = canBuild ? imageSpec.spec.build?.context.url : undefined;
+    if (url) context = { url: archiveContext(url) };
     const pullSecretMissing = canBuild && imageSpec.spec.pullSecret ? await this.secretMissing(namespace, imageSpec.spec.pullSecret) : false;
     const pushSecret = imageSpec.spec.output?.pushSecret;
     const pushSecretMissing = canBuild && !pullSecretMissing && pushSecret ? await this.secretMissing(namespace, pushSecret) : false;
@@ -197,4 +201,10 @@ export class ImageSpecController {
     const found = await this.deps.clients.core.readNamespacedSecret({ name, namespace }, metadataOnly()).then(() => true, ignoreNotFound);
     return !found;
   }
+}
+
+/** spec.build.context.url as the job records it. */
+function archiveContext(url: UrlContext): UrlContext {
+  const path = url.path?.trim();
+  return { href: url.href, sha256: url.sha256, ...(path ? { path } : {}) };
 }

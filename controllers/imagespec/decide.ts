@@ -20,6 +20,7 @@ import {
   type JobDockerfileBuild,
   type Packages,
   type PersistentVolumeClaimContext,
+  type UrlContext,
 } from '../../api/types.ts';
 import type { RegistryConfig } from '../../config/types.ts';
 import { jobName } from '../../api/names.ts';
@@ -64,7 +65,11 @@ export interface ImageSpecObservation {
    * revision and the job), the claim (checked to exist before its job is created), or that the
    * source was not found (no job is created then).
    */
-  context?: { configMap: { name: string; sha256: string } } | { persistentVolumeClaim: PersistentVolumeClaimContext } | { missing: MissingContext };
+  context?:
+    | { configMap: { name: string; sha256: string } }
+    | { persistentVolumeClaim: PersistentVolumeClaimContext }
+    | { url: UrlContext }
+    | { missing: MissingContext };
   /** ImageSpecJobs controlled by this ImageSpec. */
   jobs: ImageSpecJob[];
   historySucceeded: number;

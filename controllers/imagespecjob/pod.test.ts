@@ -340,3 +340,29 @@ describe('buildPod of a Dockerfile build from a claim', () => {
     assert.ok(!buildPod(jobWith(), configFrom(), CONTEXT_URL).spec?.volumes?.some((v) => v.name === 'source'));
   });
 });
+
+describe('buildPod of a Dockerfile build from an archive URL', () => {
+  const href = 'https://example.com/src/app-1.2.tar.gz';
+  const sha256 = 'a'.repeat(64);
+  const archiveJob = () => jobWith({ baseImage: undefined, build: { context: { url: { href, sha256, path: 'app-1.2' } }, dockerfile: 'Dockerfile' } });
+
+  it('downloads it in a step of its own between the context and build steps, holding no credential, with the build step\'s proxies', () => {
+    const pod = buildPod(archiveJob(), configFrom({ IMAGESPEC_BUILD_HTTPS_PROXY: 'http://proxy.example.com:3128', IMAGESPEC_BUILD_CONTEXT_URL_MAX_MIB: '64' }), CONTEXT_URL);
+    assert.deepEqual(pod.spec?.initContainers?.map((c) => c.name), ['context', 'source', 'build']);
+    const source = byName(pod.spec?.initContainers, 'source')!;
+    assert.deepEqual(source.command?.slice(3), ['source', href, sha256, String(64 * 1024 * 1024), '/imagespec/source', '/dev/termination-log']);
+    assert.deepEqual(source.volumeMounts, [{ name: 'source', mountPath: '/imagespec/source' }]);
+    assert.deepEqual(source.securityContext, { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
+    assert.deepEqual(source.env, byName(pod.spec?.initContainers, 'build')!.env);
+    assert.ok(source.env?.some((e) => e.name === 'HTTPS_PROXY'));
+    assert.equal(source.envFrom, undefined);
+    assert.equal(pod.spec?.volumes?.find((v) => v.name === 'source')?.emptyDir !== undefined, true);
+    const build = byName(pod.spec?.initContainers, 'build')!;
+    assert.deepEqual(build.volumeMounts?.find((m) => m.name === 'source'), { name: 'source', mountPath: '/imagespec/source', readOnly: true });
+    assert.ok(!byName(pod.spec?.containers, 'push')!.volumeMounts?.some((m) => m.name === 'source'));
+  });
+
+  it('no other build has the step', () => {
+    assert.deepEqual(buildPod(jobWith(), configFrom(), CONTEXT_URL).spec?.initContainers?.map((c) => c.name), ['context', 'build']);
+  });
+});

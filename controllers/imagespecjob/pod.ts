@@ -2,11 +2,12 @@
 //
 // The Pod has three steps and no registry credential at all. The init container `context` fetches
 // the build context (Dockerfile, package lists, scripts) the controller renders for the job into
-// an emptyDir (context-step.ts). The init container `build` (buildah) pulls the base image (with
-// the ImageSpec's own pull Secret, if any), builds and writes an OCI layout to an emptyDir. The
-// container `push` streams that layout to the controller's upload endpoint; the controller pushes
-// the image with the credential only it holds and answers with the digest, which the step reports
-// as its termination message. The first and last steps prove who they are with a service account
+// an emptyDir (context-step.ts); for an archive context, the init container `source` then
+// downloads and unpacks the archive, holding nothing (source-step.ts). The init container `build`
+// (buildah) pulls the base image (with the ImageSpec's own pull Secret, if any), builds and writes
+// an OCI layout to an emptyDir. The container `push` streams that layout to the controller's upload
+// endpoint; the controller pushes the image with the credential only it holds and answers with the
+// digest, which the step reports as its termination message. The first and last steps prove who they are with a service account
 // token bound to this Pod (audience imagespec-upload), projected into those two steps only.
 //
 // The Pod is the only object a build creates (no ConfigMap beside it), and it carries no context
@@ -33,11 +34,13 @@ import {
   LABEL_REVISION,
   MANAGED_BY,
   type ImageSpecJob,
+  type UrlContext,
 } from '../../api/types.ts';
 import type { BuildConfig, BuildResources, Config } from '../../config/types.ts';
 import { BUILD_POD_PATHS, DOCKER_CONFIG_JSON_KEY } from '../../render/paths.ts';
 import { buildEnvironment } from './build-env.ts';
 import { CONTEXT_CONTAINER, CONTEXT_FETCH_SCRIPT } from './context-step.ts';
+import { SOURCE_CONTAINER, SOURCE_DOWNLOAD_SCRIPT } from './source-step.ts';
 
 export const BUILD_CONTAINER = 'build';
 export const PUSH_CONTAINER = 'push';
@@ -206,11 +209,32 @@ function contextStep(config: Config, contextUrl: string): V1Container {
   };
 }
 
+/**
+ * The download step of an archive context (spec.build.context.url): no credential, no token, only
+ * the build step's environment (proxies), and the one volume it unpacks into.
+ */
+function sourceStep(config: Config, job: ImageSpecJob, url: UrlContext): V1Container {
+  const maxBytes = config.build.contextUrlMaxMib * 1024 * 1024;
+  return {
+    name: SOURCE_CONTAINER,
+    image: config.build.pushImage,
+    imagePullPolicy: config.build.imagePullPolicy,
+    command: ['/bin/sh', '-c', SOURCE_DOWNLOAD_SCRIPT, SOURCE_CONTAINER, url.href, url.sha256, String(maxBytes), BUILD_POD_PATHS.source, BUILD_POD_PATHS.terminationLog],
+    ...buildEnv(config.build, job),
+    volumeMounts: [{ name: VOLUMES.source, mountPath: BUILD_POD_PATHS.source }],
+    resources: resourceRequirements(config.build.resources),
+    terminationMessagePath: BUILD_POD_PATHS.terminationLog,
+    terminationMessagePolicy: 'FallbackToLogsOnError',
+    securityContext: PUSH_SECURITY_CONTEXT,
+  };
+}
+
 /** The build Pod of `job`; its first step fetches the build context from `contextUrl`. */
 export function buildPod(job: ImageSpecJob, config: Config, contextUrl: string): V1Pod {
   const { build } = config;
   const contextMount: V1VolumeMount = { name: VOLUMES.context, mountPath: BUILD_POD_PATHS.context, readOnly: true };
   const claim = job.spec.build?.context.persistentVolumeClaim;
+  const archive = job.spec.build?.context.url;
 
   const buildMounts: V1VolumeMount[] = [
     contextMount,
@@ -219,7 +243,8 @@ export function buildPod(job: ImageSpecJob, config: Config, contextUrl: string):
     ...(job.spec.pullSecret ? [{ name: VOLUMES.pullSecret, mountPath: BUILD_POD_PATHS.pullSecretDir, readOnly: true }] : []),
     // The whole claim: build.sh finds spec.build.context.persistentVolumeClaim.path in it and says
     // so when it is missing (a read-only subPath that does not exist keeps the step from starting).
-    ...(claim ? [{ name: VOLUMES.source, mountPath: BUILD_POD_PATHS.source, readOnly: true }] : []),
+    // An archive's files, as the download step unpacked them.
+    ...(claim || archive ? [{ name: VOLUMES.source, mountPath: BUILD_POD_PATHS.source, readOnly: true }] : []),
   ];
   const pushMounts: V1VolumeMount[] = [
     contextMount,
@@ -235,6 +260,7 @@ export function buildPod(job: ImageSpecJob, config: Config, contextUrl: string):
     uploadTokenVolume(),
     // The tenant's own claim (spec.build.context.persistentVolumeClaim), read-only, in the build step only.
     ...(claim ? [{ name: VOLUMES.source, persistentVolumeClaim: { claimName: claim.claimName, readOnly: true } }] : []),
+    ...(archive ? [{ name: VOLUMES.source, emptyDir: {} }] : []),
   ];
 
   return {
@@ -251,6 +277,7 @@ export function buildPod(job: ImageSpecJob, config: Config, contextUrl: string):
       ...(Object.keys(build.nodeSelector).length > 0 ? { nodeSelector: { ...build.nodeSelector } } : {}),
       initContainers: [
         contextStep(config, contextUrl),
+        ...(archive ? [sourceStep(config, job, archive)] : []),
         { ...step(BUILD_CONTAINER, build.buildahImage, 'build.sh', buildMounts, config), ...buildEnv(build, job), securityContext: buildSecurityContext(build) },
       ],
       containers: [{ ...step(PUSH_CONTAINER, build.pushImage, 'push.sh', pushMounts, config), securityContext: PUSH_SECURITY_CONTEXT }],

@@ -361,3 +361,39 @@ describe('observeBuildPod with the context step before the build', () => {
     assert.ok(neverStarted.message.endsWith(CONTEXT_LOGS));
   });
 });
+
+describe('observeBuildPod with the download step of an archive context', () => {
+  const SOURCE_LOGS = `Logs: kubectl logs -n ${NAMESPACE} ${POD} -c source`;
+  const fetched = terminated(0, 'Completed', '2026-11-23T10:00:05Z');
+  function withSource(phase: string, sourceState: V1ContainerStatus['state'], build: V1ContainerStatus['state'] = podInitializing): V1Pod {
+    const shaped = pod(phase, build, podInitializing);
+    shaped.spec!.initContainers!.unshift({ name: 'context', image: SKOPEO }, { name: 'source', image: SKOPEO });
+    shaped.status!.initContainerStatuses!.unshift({ ...container('push', fetched), name: 'context' }, { ...container('push', sourceState), name: 'source' });
+    return shaped;
+  }
+
+  it('while it downloads: Building, pointing at its logs', () => {
+    const observed = observeBuildPod(withSource('Pending', running()));
+    assert.equal(observed.phase, 'Building');
+    assert.equal(observed.message, `Downloading the build context archive; logs: kubectl logs -n ${NAMESPACE} ${POD} -c source`);
+  });
+
+  it('each of its reasons is kept; anything else from it is ArchiveDownloadFailed', () => {
+    for (const reason of ['ArchiveDownloadFailed', 'ArchiveTooLarge', 'ArchiveDigestMismatch', 'ArchiveUnpackFailed']) {
+      const message = `reason=${reason}\nThe archive downloaded from https://example.com/a.tgz has the digest sha256:1, not sha256:2\n`;
+      const observed = observeBuildPod(withSource('Failed', terminated(1, 'Error', '2026-11-23T10:00:09Z', message)));
+      assert.equal(observed.phase, 'Failed');
+      assert.equal(observed.reason, reason);
+      assert.match(observed.message, /^The archive downloaded from https:\/\/example\.com\/a\.tgz has the digest/);
+      assert.ok(observed.message.endsWith(SOURCE_LOGS));
+    }
+    const other = observeBuildPod(withSource('Failed', terminated(1, 'Error', '2026-11-23T10:00:09Z', 'reason=AptInstallFailed\nx\n')));
+    assert.equal(other.reason, 'ArchiveDownloadFailed');
+  });
+
+  it('a deadline during the download names the step', () => {
+    const stopped = withSource('Failed', running());
+    stopped.status!.reason = 'DeadlineExceeded';
+    assert.match(observeBuildPod(stopped).message, /stopped during the source step/);
+  });
+});

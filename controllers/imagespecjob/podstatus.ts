@@ -8,6 +8,7 @@ import { kubernetesTime } from '../../api/time.ts';
 import { Reasons, type Reason } from '../../api/types.ts';
 import { BUILD_CONTAINER, PUSH_CONTAINER } from './pod.ts';
 import { CONTEXT_CONTAINER } from './context-step.ts';
+import { SOURCE_CONTAINER } from './source-step.ts';
 
 /** A Pod cannot be cancelled: only its ImageSpecJob can. */
 export type BuildPhase = Exclude<Phase, 'Cancelled'>;
@@ -36,6 +37,18 @@ const BUILD_STEP_REASONS: ReadonlySet<string> = new Set<Reason>([
 
 function isBuildStepReason(reason: string | undefined): reason is Reason {
   return reason !== undefined && BUILD_STEP_REASONS.has(reason);
+}
+
+/** What the download step of an archive context reports; anything else from it is a failed download. */
+const SOURCE_STEP_REASONS: ReadonlySet<string> = new Set([
+  Reasons.ArchiveDownloadFailed,
+  Reasons.ArchiveTooLarge,
+  Reasons.ArchiveDigestMismatch,
+  Reasons.ArchiveUnpackFailed,
+]);
+
+function sourceStepReason(reason: string | undefined): Reason {
+  return reason !== undefined && SOURCE_STEP_REASONS.has(reason) ? (reason as Reason) : Reasons.ArchiveDownloadFailed;
 }
 
 /** Waiting reasons after which the kubelet keeps retrying the pull (the registry may recover). */
@@ -101,8 +114,9 @@ function currentStep(pod: V1Pod): string {
   const done = (container: string) => statusOf(pod, container)?.state?.terminated?.exitCode === 0;
   // From the spec, which a Pod has before any status; a Pod of an earlier version has no context
   // step, and its build step is the first.
-  const hasContextStep = pod.spec?.initContainers?.some((container) => container.name === CONTEXT_CONTAINER) ?? false;
-  if (hasContextStep && !done(CONTEXT_CONTAINER)) return CONTEXT_CONTAINER;
+  const hasStep = (name: string) => pod.spec?.initContainers?.some((container) => container.name === name) ?? false;
+  if (hasStep(CONTEXT_CONTAINER) && !done(CONTEXT_CONTAINER)) return CONTEXT_CONTAINER;
+  if (hasStep(SOURCE_CONTAINER) && !done(SOURCE_CONTAINER)) return SOURCE_CONTAINER;
   return done(BUILD_CONTAINER) ? PUSH_CONTAINER : BUILD_CONTAINER;
 }
 
@@ -139,7 +153,9 @@ function containerFailure(pod: V1Pod, container: string, status: V1ContainerStat
       ? parsed.reason === Reasons.ContextChanged
         ? Reasons.ContextChanged
         : Reasons.ContextFetchFailed
-      : container === BUILD_CONTAINER
+      : container === SOURCE_CONTAINER
+        ? sourceStepReason(parsed.reason)
+        : container === BUILD_CONTAINER
         ? isBuildStepReason(parsed.reason)
           ? parsed.reason
           : Reasons.BuildFailed
@@ -165,7 +181,7 @@ function podFailure(pod: V1Pod): BuildObservation {
     return failed(pod, Reasons.PodEvicted, withLogs(pod, step, `The build Pod was evicted: ${pod.status?.message ?? 'no reason given'}`));
   }
 
-  const statuses = [statusOf(pod, CONTEXT_CONTAINER), statusOf(pod, BUILD_CONTAINER), statusOf(pod, PUSH_CONTAINER)];
+  const statuses = [CONTEXT_CONTAINER, SOURCE_CONTAINER, BUILD_CONTAINER, PUSH_CONTAINER].map((container) => statusOf(pod, container));
   const oom = statuses.find((status) => status?.state?.terminated?.reason === 'OOMKilled');
   if (oom) return containerFailure(pod, oom.name, oom);
   for (const status of statuses) {
@@ -190,6 +206,7 @@ function podInProgress(pod: V1Pod): BuildObservation {
   if (permanent) return failed(pod, Reasons.BuilderImagePullFailed, permanent.text);
 
   const context = statusOf(pod, CONTEXT_CONTAINER)?.state;
+  const source = statusOf(pod, SOURCE_CONTAINER)?.state;
   const build = statusOf(pod, BUILD_CONTAINER)?.state;
   const push = statusOf(pod, PUSH_CONTAINER)?.state;
   const inProgress = (message: string): BuildObservation => ({ phase: 'Building', reason: Reasons.Building, message, ...times(pod, false) });
@@ -201,11 +218,12 @@ function podInProgress(pod: V1Pod): BuildObservation {
   if (push?.running) return inProgress(`Pushing the image; logs: ${logsCommand(pod, PUSH_CONTAINER)}`);
   if (build?.terminated?.exitCode === 0) return inProgress(`Built the image; ${retrying ?? 'starting the push step'}`);
   if (build?.running) return inProgress(`Building; logs: ${logsCommand(pod, BUILD_CONTAINER)}`);
+  if (source?.running) return inProgress(`Downloading the build context archive; logs: ${logsCommand(pod, SOURCE_CONTAINER)}`);
   if (context?.running) return inProgress(`Fetching the build context from the controller; logs: ${logsCommand(pod, CONTEXT_CONTAINER)}`);
   if (retrying) return waiting(retrying);
   const unscheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
   if (unscheduled) return waiting(`The build Pod is not scheduled yet: ${unscheduled.message ?? unscheduled.reason ?? ''}`.trimEnd());
-  const stuck = [context, build, push].find((state) => state?.waiting?.reason && !STARTING.has(state.waiting.reason))?.waiting;
+  const stuck = [context, source, build, push].find((state) => state?.waiting?.reason && !STARTING.has(state.waiting.reason))?.waiting;
   if (stuck?.reason) {
     return waiting(`The build Pod is waiting: ${stuck.reason}${stuck.message ? `: ${stuck.message}` : ''}`);
   }

@@ -7,7 +7,7 @@ import type { JobDockerfileBuild } from '../../api/types.ts';
 import { configMapFiles, contextDigest, type ConfigMapContent } from '../../api/configmap-context.ts';
 import { ignoreNotFound } from '../runtime/errors.ts';
 import type { Clients } from '../runtime/kube.ts';
-import { CONTEXT_SOURCE_KINDS, type ContextSourceKind } from '../../config/types.ts';
+import { contextSourceKind, type ContextSourceKind } from '../../api/context-sources.ts';
 
 export type SourceContext = { files: Record<string, Buffer> } | { status: number; message: string };
 
@@ -31,7 +31,7 @@ export function checkedSourceFiles(build: JobDockerfileBuild, configMap: ConfigM
 
 /**
  * Reads the job's ConfigMap context (in the job's own namespace only) and checks it; undefined for
- * a claim. A source the admin turned off is refused here too: a job made before the change, or by
+ * a claim or an archive. A source the admin turned off is refused here too: a job made before the change, or by
  * hand, builds nothing.
  */
 export async function readSourceContext(
@@ -40,12 +40,12 @@ export async function readSourceContext(
   build: JobDockerfileBuild,
   allowed: readonly ContextSourceKind[],
 ): Promise<SourceContext | undefined> {
-  const kind = CONTEXT_SOURCE_KINDS.find((source) => build.context[source] !== undefined);
+  const kind = contextSourceKind(build.context);
   if (kind && !allowed.includes(kind)) {
     return { status: 403, message: `Builds from a ${kind} context are turned off in this cluster (IMAGESPEC_BUILD_CONTEXT_SOURCES)` };
   }
-  // A claim is mounted into the build step: nothing of it travels in the context.
-  if (kind === 'persistentVolumeClaim') return undefined;
+  // A claim is mounted into the build step, an archive downloaded by the Pod: nothing of either travels in the context.
+  if (kind === 'persistentVolumeClaim' || kind === 'url') return undefined;
   const name = build.context.configMap?.name;
   const configMap = name ? await clients.core.readNamespacedConfigMap({ name, namespace }).catch(ignoreNotFound) : undefined;
   return checkedSourceFiles(build, configMap, namespace);

@@ -554,4 +554,23 @@ describe('spec.build: the ImageSpec\'s own Dockerfile from a ConfigMap', () => {
     const pod = plain(await podFor(ns, job));
     assert.deepEqual(pod.spec?.volumes?.find((v) => v.name === 'source')?.persistentVolumeClaim, { claimName: 'work', readOnly: true });
   });
+
+  test('an archive URL: a job recording the URL and digest, a build Pod downloading it in a step without a token, and no files served by the controller', async () => {
+    const ns = await namespace('own-archive');
+    const url = { href: 'http://127.0.0.1:9/app.tar.gz', sha256: 'c'.repeat(64), path: 'app-1.2' };
+    const spec = { build: { context: { url } } };
+    await createImageSpec(kube, ns, imageSpecObject('own', spec));
+    const job = await oneJob(ns, 'own');
+    assert.equal(job.spec.revision, computeRevision(spec));
+    assert.deepEqual(job.spec.build?.context, { url });
+    const pod = plain(await podFor(ns, job));
+    assert.deepEqual(pod.spec?.initContainers?.map((c) => c.name), ['context', 'source', 'build']);
+    const source = pod.spec!.initContainers!.find((c) => c.name === 'source')!;
+    assert.deepEqual(source.volumeMounts?.map((m) => m.name), ['source']);
+    assert.deepEqual(pod.spec?.volumes?.find((v) => v.name === 'source')?.emptyDir, {});
+    const { status, files } = await fetchBuildContext(await uploadPortOf(controller), ns, job.metadata.name!, await podBoundToken(kube, pod));
+    assert.equal(status, 200, JSON.stringify(files));
+    assert.deepEqual(Object.keys(files).filter((name) => name.startsWith('source/')), []);
+    assert.match(files['build.sh'] ?? '', /^source_path='app-1\.2'$/m);
+  });
 });

@@ -64,8 +64,9 @@ export const pauseRecipe: ImageRecipe = {
 };
 
 /**
- * One image serves both build steps: buildah for the build init container, tar and curl for the
- * push container, which streams the built image to the controller. runc is there for --isolation oci; the default chroot isolation needs none.
+ * One image serves every build step: buildah for the build init container, tar and curl for the
+ * context and push containers (the push streams the built image to the controller), unzip for the
+ * download step of a zip context archive. runc is there for --isolation oci; the default chroot isolation needs none.
  * containernetworking-plugins satisfies containers-common's virtual container-network-stack,
  * which debootstrap cannot resolve by itself.
  */
@@ -75,7 +76,7 @@ export const builderRecipe: ImageRecipe = {
   source: {
     kind: 'debootstrap',
     suite: 'bookworm',
-    include: ['buildah', 'curl', 'runc', 'containernetworking-plugins', 'ca-certificates'],
+    include: ['buildah', 'curl', 'unzip', 'runc', 'containernetworking-plugins', 'ca-certificates'],
     setup: [aptCleanup],
   },
   config: { Env: [defaultPath, 'BUILDAH_ISOLATION=chroot'], Cmd: ['/bin/sh'], Labels: label },

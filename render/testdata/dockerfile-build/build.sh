@@ -28,13 +28,14 @@ run_root="${IMAGESPEC_RUN_ROOT:-/run/containers/storage}"
 pull_authfile="${IMAGESPEC_PULL_AUTHFILE:-$default_pull_authfile}"
 termination_log="${IMAGESPEC_TERMINATION_LOG:-$default_termination_log}"
 # The ImageSpec's own Dockerfile build (spec.build), when it has one: its context is source_dir, a
-# directory of the fetched context (a ConfigMap's files) or the tenant's claim, mounted read-only.
+# directory of the fetched context (a ConfigMap's files), or the tenant's claim or the unpacked
+# archive, mounted read-only.
 source_enabled='true'
 default_source='/imagespec/source'
-claim_path=''
-claim_root="${IMAGESPEC_SOURCE_DIR:-$default_source}"
+source_path=''
+source_root="${IMAGESPEC_SOURCE_DIR:-$default_source}"
 if [ 'false' = true ]; then
-  source_dir="$claim_root${claim_path:+/$claim_path}"
+  source_dir="$source_root${source_path:+/$source_path}"
 else
   source_dir="$context_dir/source"
 fi
@@ -162,7 +163,7 @@ fi
 if [ "$source_enabled" = true ]; then
   # The ImageSpec's own Dockerfile (spec.build), built first; the packages go on top of its image.
   [ -d "$source_dir" ] ||
-    fail DockerfileNotFound /dev/null "The path $claim_path (spec.build.context.persistentVolumeClaim.path) is not a directory of the claim, which holds: $(ls -A "$claim_root" | head -n 20 | tr '\n' ' ')"
+    fail DockerfileNotFound /dev/null "The path $source_path () is not a directory of the , which holds: $(ls -A "$source_root" | head -n 20 | tr '\n' ' ')"
   [ -f "$source_dir/$dockerfile" ] ||
     fail DockerfileNotFound /dev/null "The Dockerfile $dockerfile (spec.build.dockerfile) is not in the build context, which holds: $(ls -A "$source_dir" | head -n 20 | tr '\n' ' ')"
   base_image="$local_image-source"

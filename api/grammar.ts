@@ -214,7 +214,7 @@ export const GRAMMAR_HELP: Record<PatternName, string> = {
   repository: 'a repository [registry[:port]/]path with lowercase path components',
   repoPrefix: 'a registry host[:port], optionally followed by /path with lowercase path components',
   dnsLabel: 'a DNS-1123 label: lowercase letters, digits and -, starting and ending with a letter or digit',
-  dnsSubdomain: 'a Secret name (DNS-1123 subdomain): lowercase letters, digits, - and ., starting and ending with a letter or digit',
+  dnsSubdomain: 'a Kubernetes object name (DNS-1123 subdomain): lowercase letters, digits, - and ., starting and ending with a letter or digit',
   optionalDnsSubdomain: 'a Secret name (DNS-1123 subdomain): lowercase letters, digits, - and ., starting and ending with a letter or digit; or empty',
   optionalDateTime: 'an RFC 3339 date-time such as 2026-11-20T08:00:00Z; or empty',
   revision: 'a SHA-256 hex digest (64 lowercase hex characters)',

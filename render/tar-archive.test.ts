@@ -69,3 +69,21 @@ test('a directory of the user\'s files unpacks with their exact bytes, beside th
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a user file whose path passes ustar\'s 100 bytes (a ConfigMap key of up to 253 characters) unpacks by its pax header', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tar-archive-'));
+  try {
+    const names = ['k'.repeat(93), 'l'.repeat(94), 'm'.repeat(253), `${'n'.repeat(90)}.requirements.txt`];
+    const files = Object.fromEntries(names.map((name, index) => [name, Buffer.from(`file ${index}\n`)]));
+    const archive = tarArchive({}, { name: 'source', files });
+    writeFileSync(join(dir, 'context.tar'), archive);
+    execFileSync('tar', ['-x', '-o', '-m', '-f', join(dir, 'context.tar'), '-C', dir]);
+    for (const [name, content] of Object.entries(files)) assert.deepEqual(readFileSync(join(dir, 'source', name)), content, name);
+    const listed = execFileSync('tar', ['-t', '-f', join(dir, 'context.tar')], { encoding: 'utf8' }).trim().split('\n');
+    assert.deepEqual(listed.sort(), ['source/', ...names.map((name) => `source/${name}`)].sort());
+    // Past 253 characters it is no ConfigMap key.
+    assert.throws(() => tarArchive({}, { name: 'source', files: { ['z'.repeat(254)]: Buffer.from('x') } }), /plain names of at most 253/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,7 +1,9 @@
 // A small ustar archive of text files (pure): how the build context reaches a build Pod. The
 // controller answers the Pod's context step with it and the step unpacks it with plain `tar -x`.
 // Every header is fixed apart from the name and size (mode 0444, owner 0, time 0), so the same
-// files always give the same bytes.
+// files always give the same bytes. A path longer than ustar's 100-byte name field (a ConfigMap
+// key may have 253 characters) goes before its entry in a POSIX pax header, which GNU tar, bsdtar
+// and busybox read.
 
 const BLOCK = 512;
 const FILE_MODE = 0o444;
@@ -21,7 +23,7 @@ const DIRECTORY_MODE = 0o755;
 /** The user's own files (spec.build): the modes a docker build context usually has, since COPY keeps them. */
 const SOURCE_FILE_MODE = 0o644;
 
-function header(name: string, size: number, mode = FILE_MODE, type: '0' | '5' = '0'): Buffer {
+function header(name: string, size: number, mode = FILE_MODE, type: '0' | '5' | 'x' = '0'): Buffer {
   const block = Buffer.alloc(BLOCK);
   writeField(block, 0, 100, name);
   writeField(block, 100, 8, octal(mode, 8));
@@ -39,6 +41,9 @@ function header(name: string, size: number, mode = FILE_MODE, type: '0' | '5' = 
   return block;
 }
 
+/** The longest plain name a file of the archive may have: a ConfigMap key's limit. */
+const MAX_PLAIN_NAME_BYTES = 253;
+
 function checkedName(name: string, maxBytes: number): string {
   if (!/^[A-Za-z0-9._-]+$/.test(name) || name === '.' || name === '..' || Buffer.byteLength(name) > maxBytes) {
     throw new Error(`Cannot archive "${name}": context files are plain names of at most ${maxBytes} characters`);
@@ -46,8 +51,27 @@ function checkedName(name: string, maxBytes: number): string {
   return name;
 }
 
+function padding(length: number): Buffer {
+  return Buffer.alloc((BLOCK - (length % BLOCK)) % BLOCK);
+}
+
+/** A pax record, "<length> path=<value>\n", whose length counts its own digits. */
+function paxRecord(key: string, value: string): string {
+  const body = ` ${key}=${value}\n`;
+  let length = Buffer.byteLength(body) + 1;
+  while (String(length).length + Buffer.byteLength(body) !== length) length = String(length).length + Buffer.byteLength(body);
+  return `${length}${body}`;
+}
+
 function fileEntry(parts: Buffer[], name: string, content: Buffer, mode: number): void {
-  parts.push(header(name, content.length, mode), content, Buffer.alloc((BLOCK - (content.length % BLOCK)) % BLOCK));
+  let headerName = name;
+  if (Buffer.byteLength(name) > MAX_NAME_BYTES) {
+    const extended = Buffer.from(paxRecord('path', name), 'utf8');
+    parts.push(header('PaxHeader', extended.length, 0o644, 'x'), extended, padding(extended.length));
+    // Readers without pax support unpack the file under this truncated name instead.
+    headerName = name.slice(0, MAX_NAME_BYTES);
+  }
+  parts.push(header(headerName, content.length, mode), content, padding(content.length));
 }
 
 /** A directory of the archive with the user's files in it (ConfigMap keys: plain names too). */
@@ -67,7 +91,7 @@ export function tarArchive(files: Record<string, string>, directory?: ArchiveDir
     const prefix = `${checkedName(directory.name, 16)}/`;
     parts.push(header(prefix, 0, DIRECTORY_MODE, '5'));
     for (const name of Object.keys(directory.files).sort()) {
-      fileEntry(parts, prefix + checkedName(name, MAX_NAME_BYTES - prefix.length), directory.files[name]!, SOURCE_FILE_MODE);
+      fileEntry(parts, prefix + checkedName(name, MAX_PLAIN_NAME_BYTES), directory.files[name]!, SOURCE_FILE_MODE);
     }
   }
   // Two zero blocks end the archive.

@@ -116,7 +116,7 @@ export const VARIABLES: Variable[] = [
     name: 'IMAGESPEC_BUILD_TIMEOUT_SECONDS',
     default: '1800',
     schema: int(10, 86400),
-    description: 'Deadline of one build (the Pod\'s activeDeadlineSeconds); a build past it fails with DeadlineExceeded.',
+    description: 'Deadline of one build (the Pod\'s activeDeadlineSeconds); a build past it fails with DeadlineExceeded. A build Pod no node takes fails the same way this long after its creation, and is deleted.',
   },
   {
     name: 'IMAGESPEC_BUILD_NODE_LOST_SECONDS',

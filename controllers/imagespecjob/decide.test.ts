@@ -158,6 +158,34 @@ test('a build whose node is not Ready waits, saying until when, then ends NodeLo
   assert.notEqual(decideJob({ job: started, pod: done, node: away, nodeLostSeconds: 120, now: '2026-11-23T12:00:00Z' }).status.reason, 'NodeLost', 'a finished Pod says how it ended');
 });
 
+test('a Pod no node takes ends DeadlineExceeded at the build deadline counted from its creation, and is deleted', () => {
+  const pending = job({ phase: 'Pending', podName: 'web-0123456789ab-build' });
+  const unscheduled = {
+    ...pod('Pending', { conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available' }] } as never),
+    spec: { containers: [], activeDeadlineSeconds: 600 },
+  } as V1Pod;
+  unscheduled.metadata!.creationTimestamp = '2026-11-23T09:55:00Z' as unknown as Date;
+
+  const waiting = decideJob({ job: pending, pod: unscheduled, now });
+  assert.equal(waiting.status.phase, 'Pending');
+  assert.equal(waiting.deletePod, false);
+  assert.ok(waiting.recheckAfterMs! > 300_000 && waiting.recheckAfterMs! <= 301_000, `recheck just after the deadline: ${waiting.recheckAfterMs}`);
+
+  const expired = decideJob({ job: { ...pending, status: waiting.status }, pod: unscheduled, now: '2026-11-23T10:05:00Z' });
+  assert.equal(expired.status.phase, 'Failed');
+  assert.equal(expired.status.reason, 'DeadlineExceeded');
+  assert.equal(expired.deletePod, true);
+  assert.match(expired.status.message ?? '', /^The build Pod web-0123456789ab-build was not scheduled within the build deadline of 600s \(Unschedulable: 0\/1 nodes are available\); it was deleted/);
+  // Written, it stays, and the Pod is deleted again if a crash came between the status and the delete.
+  assert.equal(decideJob({ job: { ...pending, status: expired.status }, pod: unscheduled, now: '2026-11-23T10:06:00Z' }).deletePod, true);
+
+  // On a node, the kubelet's activeDeadlineSeconds applies: nothing to do here.
+  const placed = { ...unscheduled, spec: { ...unscheduled.spec!, nodeName: 'worker-1' } } as V1Pod;
+  const onNode = decideJob({ job: pending, pod: placed, now: '2026-11-23T12:00:00Z' });
+  assert.equal(onNode.deletePod, false);
+  assert.equal(onNode.recheckAfterMs, undefined);
+});
+
 test('a Pod evicted by the taint manager (its node unreachable) ends NodeLost, not PodDeleted', () => {
   const started = job({ phase: 'Building', podName: 'web-0123456789ab-build' });
   const evicted = pod('Running', {

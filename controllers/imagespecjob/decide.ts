@@ -8,6 +8,7 @@ import { setCondition, type ConditionInput } from '../runtime/conditions.ts';
 import type { ObjectEvent } from '../runtime/eventbody.ts';
 import { jobStatusEvents } from './events.ts';
 import { nodeLostIn, nodeLostMessage, nodeNotReadyMessage, type NodeHealth } from './node-health.ts';
+import { unscheduledDeadlineIn, unscheduledMessage } from './unscheduled.ts';
 import { observeBuildPod, POD_STARTING_MESSAGE } from './podstatus.ts';
 
 export interface JobObservation {
@@ -97,8 +98,9 @@ function decideWrites(observation: JobObservation): Omit<JobDecision, 'events'> 
   const podIsDone = pod?.status?.phase === 'Succeeded' || pod?.status?.phase === 'Failed';
 
   if (isTerminalPhase(previous.phase)) {
-    // A finished job keeps its status; a cancelled one, or one whose node was lost, must not leave its Pod behind.
-    const abandoned = previous.phase === 'Cancelled' || previous.reason === Reasons.NodeLost;
+    // A finished job keeps its status; a cancelled one, one whose node was lost, or one never
+    // scheduled by its deadline must not leave its Pod behind (a Pod the kubelet ended is done).
+    const abandoned = previous.phase === 'Cancelled' || previous.reason === Reasons.NodeLost || previous.reason === Reasons.DeadlineExceeded;
     const deletePod = abandoned && pod !== undefined && !podIsDone && !pod.metadata?.deletionTimestamp;
     return { ...none, deletePod, status: previous };
   }
@@ -162,6 +164,12 @@ function decideWrites(observation: JobObservation): Omit<JobDecision, 'events'> 
     return { ...none, deletePod: true, status: finish(job, { phase: 'Failed', reason: Reasons.NodeLost, message, completionTime: now }, now) };
   }
 
+  // No node took the Pod: its own deadline would only start on one.
+  const unscheduledIn = podIsDone ? undefined : unscheduledDeadlineIn(pod, now);
+  if (unscheduledIn === 0) {
+    return { ...none, deletePod: true, status: finish(job, { phase: 'Failed', reason: Reasons.DeadlineExceeded, message: unscheduledMessage(pod), completionTime: now }, now) };
+  }
+
   const observed = observeBuildPod(pod);
   const status: Omit<ImageSpecJobStatus, 'conditions'> = {
     phase: observed.phase,
@@ -175,11 +183,12 @@ function decideWrites(observation: JobObservation): Omit<JobDecision, 'events'> 
   };
   const { reason: _r, message: _m, ...rest } = previous;
   // reason and message always describe the latest observation, never a stale one.
-  const recheck = lostIn !== undefined ? { recheckAfterMs: lostIn + NODE_RECHECK_SLACK_MS } : {};
+  const waits = [lostIn, unscheduledIn].filter((ms): ms is number => ms !== undefined);
+  const recheck = waits.length > 0 ? { recheckAfterMs: Math.min(...waits) + NODE_RECHECK_SLACK_MS } : {};
   return { ...none, status: succeededCondition({ ...rest, ...status }, previous, now), ...recheck };
 }
 
-/** A recheck lands just past the moment the node counts as lost, never just before it. */
+/** A recheck lands just past the moment the node counts as lost (or the deadline passes), never just before it. */
 const NODE_RECHECK_SLACK_MS = 500;
 
 /** The sentence for a Pod the taint manager deletes because its node is unreachable or not ready. */

@@ -113,7 +113,7 @@ function urlContextSchema(description: string): Schema {
     required: ['href', 'sha256'],
     description,
     properties: {
-      href: patterned('archiveUrl', LIMITS.archiveUrlLength, 'Where the archive is downloaded from (kaniko-shim SOURCE_GET_URL): a .tar.gz, .tgz or .zip file, told apart by its content; redirects are followed.'),
+      href: patterned('archiveUrl', LIMITS.archiveUrlLength, 'Where the archive is downloaded from (kaniko-shim SOURCE_GET_URL): a tar.gz, tar or zip file, told apart by its content; redirects are followed. Part of the revision: after correcting a URL that could not be fetched, the ImageSpec builds again.'),
       sha256: patterned('revision', 64, 'The SHA-256 digest of the archive file (sha256sum app.tar.gz): the build uses the archive only if it has this digest, so the same URL always builds the same content.'),
       path: patterned('contextPath', LIMITS.contextPathLength, 'Optional. The context\'s directory inside the archive (for example the top directory of a source release, app-1.2); the archive\'s root when absent.'),
     },
@@ -145,7 +145,7 @@ function dockerfileBuildSchema(): Schema {
             'A PersistentVolumeClaim of the ImageSpec\'s namespace (T9k workspace.pvc), mounted read-only into the build step. Its content is not visible to the controller and is not part of the revision: change updateTime to rebuild after changing the files. The claim must be mountable by the build Pod (a ReadWriteOnce claim in use puts the build on that Pod\'s node).',
           ),
           url: urlContextSchema(
-            'An archive on an http(s) server (kaniko-shim SOURCE_GET_URL), downloaded by a step of the build Pod that holds no credential, from the build Pod\'s network. Its digest is part of the revision (the URL is not): to build new content, give the new archive\'s digest. The admin sets the largest archive (IMAGESPEC_BUILD_CONTEXT_URL_MAX_MIB).',
+            'An archive on an http(s) server (kaniko-shim SOURCE_GET_URL), downloaded by a step of the build Pod that holds no credential, from the build Pod\'s network. Its URL, digest and path are part of the revision: to build new content, give the new archive\'s digest. The admin sets the largest archive (IMAGESPEC_BUILD_CONTEXT_URL_MAX_MIB).',
           ),
         },
       },

@@ -8,8 +8,8 @@
 // Also in: spec.output.image when set (where the image goes decides its tag and must rebuild).
 // With spec.build instead of baseImage: the context's source and what the controller can see of its
 // content (a ConfigMap's content digest, not its name; a claim's name and path, since its files are
-// out of sight: updateTime rebuilds them; an archive's digest and path, not its URL: the same
-// archive moved elsewhere is the same content), the Dockerfile's path and the target stage.
+// out of sight: updateTime rebuilds them; an archive's URL, digest and path: correcting a URL that
+// could not be fetched builds again), the Dockerfile's path and the target stage.
 // Out: pullSecret, spec.output.pushSecret, spec.env (it grants access to the base image, it does not change what is built; rotating
 // or renaming a Secret must not rebuild) and all metadata (labels, annotations, name).
 //
@@ -35,7 +35,7 @@ function canonicalContext(build: DockerfileBuild, content: ContextContent | unde
   const claim = build.context.persistentVolumeClaim;
   if (claim) return { persistentVolumeClaim: [claim.claimName.trim(), claim.path?.trim() || null] };
   const url = build.context.url;
-  if (url) return { url: [url.sha256.trim(), url.path?.trim() || null] };
+  if (url) return { url: [url.href, url.sha256, url.path?.trim() || null] };
   if (!content) throw new Error('The revision of a build from a ConfigMap needs the digest of its content');
   return { configMap: content.sha256 };
 }

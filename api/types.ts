@@ -102,9 +102,9 @@ export interface PersistentVolumeClaimContext {
 }
 
 /**
- * An archive (tar.gz or zip) on an http(s) server (kaniko-shim SOURCE_GET_URL), downloaded by a step
- * of the build Pod that holds no credential and used only when its SHA-256 digest is `sha256`;
- * `path` is the context's directory in the archive. The digest is part of the revision.
+ * An archive (tar.gz, tar or zip) on an http(s) server (kaniko-shim SOURCE_GET_URL), downloaded by
+ * a step of the build Pod that holds no credential and used only when its SHA-256 digest is
+ * `sha256`; `path` is the context's directory in the archive. All three are part of the revision.
  */
 export interface UrlContext {
   href: string;

@@ -212,7 +212,7 @@ export const VARIABLES: Variable[] = [
     default: '256',
     schema: int(1, 16384),
     description:
-      'The largest context archive (spec.build.context.url) in MiB, both as downloaded and once unpacked: the download stops there, and an archive that would unpack to more is refused before it is unpacked (ArchiveTooLarge). The archive and its files are kept in the build Pod\'s emptyDir volumes, on the node\'s disk.',
+      'The largest context archive (spec.build.context.url) in MiB, both as downloaded and once unpacked: the download stops there, and an archive that would unpack to more is refused before it is unpacked (ArchiveTooLarge). The archive (in the download step\'s writable layer until it is unpacked) and its files (an emptyDir) take up to twice this of the node\'s disk.',
   },
   {
     name: 'IMAGESPEC_BUILD_NODE_SELECTOR',

@@ -6,7 +6,7 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(
   buildah skopeo runc containerd containernetworking-plugins docker-registry
   etcd-server etcd-client debootstrap apache2-utils openssl ca-certificates iproute2
-  libatomic1 binutils
+  libatomic1 binutils curl unzip
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -48,14 +48,15 @@ function filesUnder(dir: string): Record<string, string> {
   return found;
 }
 
-async function run(url: string, digest: string, maxBytes = MIB) {
+async function run(url: string, digest: string, maxBytes = MIB, env: Record<string, string> = {}) {
   const work = mkdtempSync(join(tmpdir(), 'source-step-'));
   const dir = join(work, 'source');
   mkdirSync(dir);
   const terminationLog = join(work, 'termination-log');
   const args = ['-c', SOURCE_DOWNLOAD_SCRIPT, 'source', url, digest, String(maxBytes), dir, terminationLog];
   // Asynchronously: the server answering the script lives in this process.
-  const status = await new Promise<number>((resolve) => execFile('/bin/sh', args, (error) => resolve(error ? Number((error as { code?: number }).code ?? 1) : 0)));
+  const options = { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, ...env } };
+  const status = await new Promise<number>((resolve) => execFile('/bin/sh', args, options, (error) => resolve(error ? Number((error as { code?: number }).code ?? 1) : 0)));
   const files = filesUnder(dir);
   let message = '';
   try {
@@ -80,12 +81,51 @@ test('unpacks a zip, told apart by its content and not its name', async () => {
   assert.deepEqual(result.files, { 'docker/Dockerfile': FILES.Dockerfile, 'app.py': FILES['app.py'] });
 });
 
-test('sends no credential: no Authorization header, no cookie', async () => {
+test('sends no credential, not even one a .curlrc in the image would add', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'source-step-home-'));
+  writeFileSync(join(home, '.curlrc'), 'header = "Authorization: Bearer from-curlrc"\nheader = "Cookie: session=from-curlrc"\n');
   requests.length = 0;
-  await run(`${base}/app.tar.gz`, sha256(tarGz));
+  const result = await run(`${base}/app.tar.gz`, sha256(tarGz), MIB, { HOME: home, CURL_HOME: home });
+  rmSync(home, { recursive: true, force: true });
+  assert.equal(result.status, 0, result.message);
   assert.equal(requests.length, 1);
   assert.equal(requests[0]!.headers.authorization, undefined);
   assert.equal(requests[0]!.headers.cookie, undefined);
+});
+
+test('a plain tar (ustar) unpacks too, and no file keeps a setuid bit', async () => {
+  const tar = tarArchive({}, { name: 'ctx', files: { Dockerfile: Buffer.from('FROM x\n') } });
+  answers.set('/plain.tar', (response) => response.writeHead(200).end(tar));
+  const result = await run(`${base}/plain.tar`, sha256(tar));
+  assert.equal(result.status, 0, result.message);
+  assert.deepEqual(result.files, { 'ctx/Dockerfile': 'FROM x\n' });
+});
+
+test('a URL is taken as it is: brackets and braces are no ranges, backslashes stay in the message as written', async () => {
+  requests.length = 0;
+  const globbed = await run(`${base}/a{1,2}[1-9]`, sha256(tarGz));
+  assert.equal(globbed.status, 1);
+  assert.deepEqual(requests.map((request) => request.url), ['/a{1,2}[1-9]']);
+  const escaped = await run(`${base}/x\\nreason=ArchiveTooLarge\\c`, sha256(tarGz));
+  assert.equal(escaped.message.split('\n')[0], 'reason=ArchiveDownloadFailed');
+  assert.ok(escaped.message.includes('/x\\nreason=ArchiveTooLarge\\c (curl status 22)'), escaped.message);
+});
+
+test('a download cut short, then a 503, is tried again from the start: the whole archive, once', async () => {
+  let calls = 0;
+  answers.set('/flaky.tar.gz', (response) => {
+    calls += 1;
+    if (calls === 1) {
+      // Half the archive, then the connection drops.
+      response.writeHead(200, { 'Content-Length': String(tarGz.length) });
+      response.write(tarGz.subarray(0, Math.floor(tarGz.length / 2)), () => response.destroy());
+    } else if (calls === 2) response.writeHead(503).end('busy\n');
+    else response.writeHead(200).end(tarGz);
+  });
+  const result = await run(`${base}/flaky.tar.gz`, sha256(tarGz));
+  assert.equal(result.status, 0, result.message);
+  assert.equal(calls, 3);
+  assert.deepEqual(Object.keys(result.files).sort(), ['app-1.2/Dockerfile', 'app-1.2/app.py']);
 });
 
 test('an archive with another digest is not unpacked: ArchiveDigestMismatch with both digests', async () => {
@@ -140,7 +180,7 @@ test('a file that is no archive, and a corrupt tar.gz: ArchiveUnpackFailed', asy
   answers.set('/page', (response) => response.writeHead(200).end(page));
   const notArchive = await run(`${base}/page`, sha256(page));
   assert.equal(notArchive.status, 1);
-  assert.match(notArchive.message, /^reason=ArchiveUnpackFailed\nThe file at .* is not a tar\.gz, tar or zip archive \(it starts with the bytes 3c68746d\)/);
+  assert.match(notArchive.message, /^reason=ArchiveUnpackFailed\nThe file at .* is not a tar\.gz, tar \(ustar or pax\) or zip archive \(it starts with the bytes 3c68746d\)/);
 
   const corrupt = Buffer.concat([tarGz.subarray(0, 20), Buffer.alloc(200, 7)]);
   answers.set('/corrupt.tar.gz', (response) => response.writeHead(200).end(corrupt));

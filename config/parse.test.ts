@@ -223,3 +223,16 @@ test('the largest context archive: 256 MiB by default, a whole number of MiB fro
   assert.match(String(maxMib('0')), /^IMAGESPEC_BUILD_CONTEXT_URL_MAX_MIB: /);
   assert.match(String(maxMib('1.5')), /^IMAGESPEC_BUILD_CONTEXT_URL_MAX_MIB: /);
 });
+
+test('the registry layer cache: off by default, and only with a registry and a repository prefix', () => {
+  const parsed = (values: Record<string, string>) => parseConfig(values, defaults);
+  const off = parsed({ IMAGESPEC_REGISTRY_ENDPOINT: 'registry.example.com' });
+  assert.equal(off.ok && off.config.build.registryCache, false);
+  const on = parsed({ IMAGESPEC_REGISTRY_ENDPOINT: 'registry.example.com', IMAGESPEC_REPO_PREFIX: 'registry.example.com/team', IMAGESPEC_BUILD_REGISTRY_CACHE: 'true' });
+  assert.equal(on.ok && on.config.build.registryCache, true);
+  const refusedSettings: Record<string, string>[] = [{ IMAGESPEC_BUILD_REGISTRY_CACHE: 'true' }, { IMAGESPEC_REGISTRY_ENDPOINT: 'r.example.com', IMAGESPEC_PUSH_REPO: 'r.example.com/all', IMAGESPEC_BUILD_REGISTRY_CACHE: 'true' }];
+  for (const values of refusedSettings) {
+    const refused = parsed(values);
+    assert.ok(!refused.ok && refused.errors.some((error) => error.startsWith('IMAGESPEC_BUILD_REGISTRY_CACHE: needs a registry with a repository prefix')), JSON.stringify(refused));
+  }
+});

@@ -86,6 +86,9 @@ function consistencyErrors(values: Record<string, string>): string[] {
   if (values.IMAGESPEC_REGISTRY_PASSWORD && !values.IMAGESPEC_REGISTRY_USERNAME) {
     errors.push('IMAGESPEC_REGISTRY_USERNAME: required when IMAGESPEC_REGISTRY_PASSWORD is set');
   }
+  if (truthy(values.IMAGESPEC_BUILD_REGISTRY_CACHE) && (!endpoint || values.IMAGESPEC_PUSH_REPO)) {
+    errors.push('IMAGESPEC_BUILD_REGISTRY_CACHE: needs a registry with a repository prefix (IMAGESPEC_REGISTRY_ENDPOINT and IMAGESPEC_REPO_PREFIX, not IMAGESPEC_PUSH_REPO): the cache is <prefix>/<namespace>/build_cache');
+  }
   const host = endpoint?.replace(/^https?:\/\//, '').replace(/\/$/, '');
   for (const name of ['IMAGESPEC_REPO_PREFIX', 'IMAGESPEC_PUSH_REPO'] as const) {
     const value = values[name];
@@ -182,6 +185,7 @@ export function parseConfig(source: Raw, defaults: { logFormat: 'json' | 'text' 
       env: buildEnvFrom(v),
       contextSources: v.IMAGESPEC_BUILD_CONTEXT_SOURCES === 'none' ? [] : (list(v.IMAGESPEC_BUILD_CONTEXT_SOURCES) as ContextSourceKind[]),
       contextUrlMaxMib: Number(v.IMAGESPEC_BUILD_CONTEXT_URL_MAX_MIB),
+      registryCache: truthy(v.IMAGESPEC_BUILD_REGISTRY_CACHE),
       nodeSelector: nodeSelectorFrom(v.IMAGESPEC_BUILD_NODE_SELECTOR),
       serviceAccountName: optional(v.IMAGESPEC_BUILD_SERVICE_ACCOUNT),
     },

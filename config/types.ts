@@ -70,6 +70,8 @@ export interface BuildConfig {
   env: BuildEnvConfig;
   /** The spec.build.context sources tenants may use; empty: no Dockerfile builds. */
   contextSources: ContextSourceKind[];
+  /** Layers cached in <repoPrefix>/<namespace>/build_cache, reached through the build endpoint. */
+  registryCache: boolean;
   /** The largest spec.build.context.url archive, downloaded and unpacked, in MiB. */
   contextUrlMaxMib: number;
   /** Optional node selector for build Pods, "k=v,k2=v2". */

@@ -169,6 +169,13 @@ export const VARIABLES: Variable[] = [
       'Where buildah keeps images and layers between builds, so an unchanged base and apt layer are reused: hostPath:/dir (a directory on each build node, one subdirectory per namespace) or pvc:<claim> (a ReadWriteMany claim in each namespace with builds). Base images are still pulled with each build\'s own credentials. Empty: nothing is kept, every build starts cold. Grows with use; prune it with `buildah rmi --prune` on the node.',
   },
   {
+    name: 'IMAGESPEC_BUILD_REGISTRY_CACHE',
+    default: 'false',
+    schema: bool,
+    description:
+      'A layer cache in the registry, shared by the builds of a namespace on every node (kaniko-shim CACHE_REPO): each install step\'s layer is pushed as a cache image to <IMAGESPEC_REPO_PREFIX>/<namespace>/build_cache and later builds pull it instead of running the step again. The build step reaches that repository only through the controller\'s build endpoint, with a token bound to its Pod that opens its own namespace\'s cache and nothing else; it never holds a registry credential. Needs IMAGESPEC_REPO_PREFIX. Grows with use: expire old tags with the registry\'s own tools.',
+  },
+  {
     name: 'IMAGESPEC_BUILD_HOST_NETWORK',
     default: 'false',
     schema: bool,

@@ -168,6 +168,20 @@ export class RegistryClient {
     return digest;
   }
 
+  /**
+   * The registry's base URL and the Authorization for pull and push on `repository`, for a request
+   * the caller sends itself: the layer cache forwards streams this client would not hold.
+   */
+  async access(repository: string, options: RequestOptions = {}): Promise<{ base: URL; authorization: string | undefined }> {
+    const base = await this.ready(repository, options);
+    return { base, authorization: await this.authorization(repository, options) };
+  }
+
+  /** Drops the token of `repository` the registry just refused (it expired): the next access gets a new one. */
+  forgetToken(repository: string): void {
+    this.tokens.delete(repository);
+  }
+
   /** Closes kept-alive connections; the client is not used afterwards. */
   close(): void {
     this.http.close();

@@ -24,6 +24,12 @@ export const BUILD_POD_PATHS = {
    */
   uploadTokenDir: '/imagespec/upload-token',
   uploadToken: '/imagespec/upload-token/token',
+  /**
+   * The build step's token for the layer cache (audience imagespec-cache, bound to the Pod), when
+   * the admin turned the registry cache on: it opens the namespace's cache and nothing else.
+   */
+  cacheTokenDir: '/imagespec/cache-token',
+  cacheToken: '/imagespec/cache-token/token',
   terminationLog: '/dev/termination-log',
 } as const;
 

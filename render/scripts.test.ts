@@ -26,6 +26,7 @@ pull)
   echo 0123abcd ;;
 inspect) echo "$FAKE_BASE_USER" ;;
 bud)
+  if [ -n "\${DOCKER_CONFIG:-}" ]; then cp "\$DOCKER_CONFIG/config.json" "\$FAKE_DIR/docker-config.json"; echo "\${NO_PROXY:-}" > "\$FAKE_DIR/no-proxy"; fi
   for last; do :; done
   case "$*" in *--pull=always*)
     # The ImageSpec's own Dockerfile (spec.build).
@@ -116,7 +117,7 @@ let runs = 0;
 function run(
   script: 'build.sh',
   scenario: string,
-  options: { pullSecret?: boolean; baseUser?: string; context?: { files: Record<string, string>; source?: Record<string, string>; claim?: Record<string, string> } } = {},
+  options: { pullSecret?: boolean; baseUser?: string; cacheToken?: string; context?: { files: Record<string, string>; source?: Record<string, string>; claim?: Record<string, string> } } = {},
 ) {
   const dir = join(root, `run-${++runs}`);
   const context = join(dir, 'context');
@@ -136,6 +137,8 @@ function run(
   const secret = join(dir, 'secret.json');
   if (options.pullSecret) writeFileSync(secret, '{"auths":{}}');
   const termination = join(dir, 'termination-log');
+  const cacheToken = join(dir, 'cache-token');
+  if (options.cacheToken) writeFileSync(cacheToken, options.cacheToken);
   const result = spawnSync('sh', [join(context, script)], {
     encoding: 'utf8',
     env: {
@@ -150,6 +153,7 @@ function run(
       IMAGESPEC_RUN_ROOT: join(dir, 'run'),
       IMAGESPEC_PULL_AUTHFILE: secret,
       IMAGESPEC_TERMINATION_LOG: termination,
+      IMAGESPEC_CACHE_TOKEN: cacheToken,
     },
   });
   const read = (name: string) => (existsSync(join(dir, name)) ? readFileSync(join(dir, name), 'utf8') : '');
@@ -160,6 +164,8 @@ function run(
     calls: read('calls'),
     contextFiles: read('context-files'),
     sourceFiles: read('source-files'),
+    dockerConfig: read('docker-config.json'),
+    noProxy: read('no-proxy'),
     layoutWritten: existsSync(join(dir, 'workspace', 'image')),
   };
 }
@@ -307,6 +313,34 @@ describe('build.sh', () => {
     assert.match(found.calls, /^buildah bud .*--file \S+\/claim\/app-1\.2\/Dockerfile\.app --tag \S+-source \S+\/claim\/app-1\.2$/m);
     const missing = run('build.sh', 'ok', { context: { files: archiveBuild('app'), claim: { 'app-1.2/Dockerfile.app': '' } } });
     assert.equal(missing.termination, 'reason=DockerfileNotFound\nThe path app (spec.build.context.url.path) is not a directory of the archive, which holds: app-1.2 \n');
+  });
+
+  it('reads and writes the namespace\'s layer cache at the build endpoint with the Pod\'s cache token, past any proxy', () => {
+    const withCache = (input: Partial<Parameters<typeof renderBuildContext>[1]>) =>
+      renderBuildContext(
+        loadTemplates(),
+        { baseImage: 'r.example.com/base:1', packages: { apt: ['curl'], conda: [], pip: [] }, targetImage: 'r.example.com/team/x:0123456789ab', ...input },
+        { build: { insecureRegistries: ['r.example.com'] } },
+      );
+    const files = withCache({ layerCache: '10.0.0.7:8081/team/build_cache' });
+    assert.match(files['registries.conf']!, /location = "10\.0\.0\.7:8081"\ninsecure = true/);
+    const result = run('build.sh', 'ok', { context: { files }, cacheToken: 'pod-bound-cache-token' });
+    assert.equal(result.status, 0, result.output);
+    assert.match(result.calls, /^buildah bud --isolation chroot --layers --pull=never --http-proxy=true --signature-policy \S+ --cache-from 10\.0\.0\.7:8081\/team\/build_cache --cache-to 10\.0\.0\.7:8081\/team\/build_cache /m);
+    const auth = Buffer.from('imagespec-build:pod-bound-cache-token').toString('base64');
+    assert.deepEqual(JSON.parse(result.dockerConfig), { auths: { '10.0.0.7:8081': { auth } } });
+    assert.equal(result.noProxy, '10.0.0.7\n');
+    assert.ok(!result.output.includes('pod-bound-cache-token'), 'the token is never printed');
+
+    // Without a token (a Pod of an earlier version), or without the cache, no cache options.
+    const tokenless = run('build.sh', 'ok', { context: { files } });
+    assert.equal(tokenless.status, 0, tokenless.output);
+    assert.ok(!tokenless.calls.includes('--cache-from'));
+    assert.match(tokenless.output, /no token for the layer cache/);
+    const off = run('build.sh', 'ok', { cacheToken: 'x' });
+    assert.ok(!off.calls.includes('--cache-from'));
+    assert.equal(off.dockerConfig, '');
+    assert.throws(() => withCache({ layerCache: 'evil.example.com/team/build_cache; rm -rf /' }), /not a cache repository that can be rendered safely/);
   });
 
   it('builds a Dockerfile that binds files with RUN --mount without the layer cache, which would not see them change', () => {

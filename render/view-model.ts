@@ -27,6 +27,11 @@ export interface BuildInput {
   targetImage?: string;
   /** Where push.sh uploads the built image for the controller to push (this job's upload URL). */
   uploadUrl?: string;
+  /**
+   * The namespace's layer cache at the build endpoint, `<endpoint host>/<namespace>/build_cache`,
+   * when the admin turned the registry cache on (IMAGESPEC_BUILD_REGISTRY_CACHE).
+   */
+  layerCache?: string;
 }
 
 /** The settings rendering needs; the controller's Config satisfies it. */
@@ -80,6 +85,8 @@ export interface ViewModel {
   insecureRegistries: string[];
   /** The admin's CA bundle in the build context: `file` for build.sh (--cert-dir). */
   registryCa: { enabled: boolean; file: string };
+  /** The layer cache buildah reads and writes through the build endpoint (--cache-from, --cache-to): `registry` is its host. */
+  layerCache: { enabled: boolean; registry: string; repository: string };
   packages: Record<PackageManager, PackageView>;
   /**
    * spec.buildArgs, sorted by name: `names` for the Dockerfile's ARG lines (identifiers only),
@@ -100,6 +107,8 @@ const STORAGE_DRIVERS: readonly string[] = ['vfs', 'overlay'];
 
 // Written into a single-quoted shell word: scheme, host, port and a path of plain characters only.
 const SAFE_UPLOAD_URL = /^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?(\/[A-Za-z0-9._-]+)*$/;
+// Written into a single-quoted shell word and registries.conf: a host, a port, a namespace and the cache's name.
+const SAFE_LAYER_CACHE = /^([A-Za-z0-9.-]+(?::[0-9]{1,5})?)\/[a-z0-9-]+\/build_cache$/;
 
 function oneOf<T extends string>(field: string, value: T, allowed: readonly string[]): T {
   if (!allowed.includes(value)) throw new Error(`${field}: must be one of ${allowed.join(', ')}`);
@@ -115,7 +124,11 @@ export function buildViewModel(input: BuildInput, settings: RenderSettings = {})
   const uploadUrl = input.uploadUrl ?? '';
   if (uploadUrl && !SAFE_UPLOAD_URL.test(uploadUrl)) throw new Error(`uploadUrl: ${JSON.stringify(uploadUrl)} is not a URL that can be rendered safely`);
 
-  const insecureRegistries = [...(settings.build?.insecureRegistries ?? []), ...(settings.build?.skipTlsVerifyRegistries ?? [])].filter(
+  const layerCache = input.layerCache ?? '';
+  const cacheHost = layerCache ? SAFE_LAYER_CACHE.exec(layerCache)?.[1] : '';
+  if (cacheHost === undefined) throw new Error(`layerCache: ${JSON.stringify(layerCache)} is not a cache repository that can be rendered safely`);
+  // The build endpoint speaks plain HTTP: its host is an insecure registry to buildah.
+  const insecureRegistries = [...(settings.build?.insecureRegistries ?? []), ...(settings.build?.skipTlsVerifyRegistries ?? []), ...(cacheHost ? [cacheHost] : [])].filter(
     (host, index, all) => all.indexOf(host) === index,
   );
   insecureRegistries.forEach((host, index) => assertSafeRegistryHost(`insecureRegistries[${index}]`, host));
@@ -144,6 +157,7 @@ export function buildViewModel(input: BuildInput, settings: RenderSettings = {})
     uploadUrl,
     insecureRegistries,
     registryCa: { enabled: Boolean(settings.registryCa?.pem), file: REGISTRY_CA_FILE },
+    layerCache: { enabled: layerCache !== '', registry: cacheHost, repository: layerCache },
     packages,
     buildArgs: { enabled: buildArgs.length > 0, file: BUILD_ARGS_FILE, names: buildArgs.map((arg) => arg.name), list: buildArgs },
     build: {
@@ -186,6 +200,7 @@ export function sampleViewModels(): ViewModel[] {
     buildArgs: [{ name: 'PIP_INDEX_URL', value: 'https://pypi.example.com/simple' }],
     targetImage: 'registry.example.com/team/sample:0123456789ab',
     uploadUrl: 'http://127.0.0.1:8081/v1/namespaces/team/imagespecjobs/sample-0123456789ab/image',
+    layerCache: '127.0.0.1:8081/team/build_cache',
   };
   const settings = { build: { insecureRegistries: ['registry.example.com'] }, registryCa: { pem: '-----BEGIN CERTIFICATE-----\n-----END CERTIFICATE-----\n' } };
   return [

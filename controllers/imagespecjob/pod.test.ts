@@ -366,3 +366,21 @@ describe('buildPod of a Dockerfile build from an archive URL', () => {
     assert.deepEqual(buildPod(jobWith(), configFrom(), CONTEXT_URL).spec?.initContainers?.map((c) => c.name), ['context', 'build']);
   });
 });
+
+describe('buildPod with the registry layer cache', () => {
+  it('projects a token for the cache\'s audience into the build step alone, valid for the whole build', () => {
+    const pod = buildPod(jobWith(), configFrom({ IMAGESPEC_BUILD_REGISTRY_CACHE: 'true', IMAGESPEC_BUILD_TIMEOUT_SECONDS: '3600' }), CONTEXT_URL);
+    const volume = pod.spec?.volumes?.find((v) => v.name === 'cache-token');
+    assert.deepEqual(volume?.projected?.sources, [{ serviceAccountToken: { audience: 'imagespec-cache', expirationSeconds: 4200, path: 'token' } }]);
+    assert.equal(volume?.projected?.defaultMode, 0o400);
+    const build = byName(pod.spec?.initContainers, 'build')!;
+    assert.deepEqual(build.volumeMounts?.find((m) => m.name === 'cache-token'), { name: 'cache-token', mountPath: '/imagespec/cache-token', readOnly: true });
+    for (const other of [byName(pod.spec?.initContainers, 'context')!, byName(pod.spec?.containers, 'push')!]) {
+      assert.ok(!other.volumeMounts?.some((m) => m.name === 'cache-token'), `${other.name} has no cache token`);
+    }
+  });
+
+  it('has no cache token when the cache is off', () => {
+    assert.ok(!buildPod(jobWith(), configFrom(), CONTEXT_URL).spec?.volumes?.some((v) => v.name === 'cache-token'));
+  });
+});

@@ -52,10 +52,13 @@ const VOLUMES = {
   pullSecret: 'pull-secret',
   uploadToken: 'upload-token',
   source: 'source',
+  cacheToken: 'cache-token',
 } as const;
 
 /** The audience of the context and push steps' token: the API server accepts it for nothing else. */
 export const UPLOAD_TOKEN_AUDIENCE = 'imagespec-upload';
+/** The audience of the build step's token for the layer cache (IMAGESPEC_BUILD_REGISTRY_CACHE). */
+export const CACHE_TOKEN_AUDIENCE = 'imagespec-cache';
 /** The shortest lifetime Kubernetes allows; the kubelet renews it at 80 % while the Pod runs. */
 const UPLOAD_TOKEN_SECONDS = 600;
 
@@ -229,6 +232,20 @@ function sourceStep(config: Config, job: ImageSpecJob, url: UrlContext): V1Conta
   };
 }
 
+/**
+ * The build step's token for the layer cache (IMAGESPEC_BUILD_REGISTRY_CACHE): bound to this Pod,
+ * for the cache's audience only, and valid for the whole build (buildah reads it once, at the start).
+ */
+function cacheTokenVolume(build: BuildConfig): V1Volume {
+  return {
+    name: VOLUMES.cacheToken,
+    projected: {
+      defaultMode: SECRET_FILE_MODE,
+      sources: [{ serviceAccountToken: { audience: CACHE_TOKEN_AUDIENCE, expirationSeconds: Math.max(UPLOAD_TOKEN_SECONDS, build.timeoutSeconds + UPLOAD_TOKEN_SECONDS), path: 'token' } }],
+    },
+  };
+}
+
 /** The build Pod of `job`; its first step fetches the build context from `contextUrl`. */
 export function buildPod(job: ImageSpecJob, config: Config, contextUrl: string): V1Pod {
   const { build } = config;
@@ -245,6 +262,7 @@ export function buildPod(job: ImageSpecJob, config: Config, contextUrl: string):
     // so when it is missing (a read-only subPath that does not exist keeps the step from starting).
     // An archive's files, as the download step unpacked them.
     ...(claim || archive ? [{ name: VOLUMES.source, mountPath: BUILD_POD_PATHS.source, readOnly: true }] : []),
+    ...(build.registryCache ? [{ name: VOLUMES.cacheToken, mountPath: BUILD_POD_PATHS.cacheTokenDir, readOnly: true }] : []),
   ];
   const pushMounts: V1VolumeMount[] = [
     contextMount,
@@ -261,6 +279,7 @@ export function buildPod(job: ImageSpecJob, config: Config, contextUrl: string):
     // The tenant's own claim (spec.build.context.persistentVolumeClaim), read-only, in the build step only.
     ...(claim ? [{ name: VOLUMES.source, persistentVolumeClaim: { claimName: claim.claimName, readOnly: true } }] : []),
     ...(archive ? [{ name: VOLUMES.source, emptyDir: {} }] : []),
+    ...(build.registryCache ? [cacheTokenVolume(build)] : []),
   ];
 
   return {

@@ -32,6 +32,8 @@ import type { Templates } from '../../render/templates.ts';
 import { authorizeContext, authorizeUpload, type UploadDecision, type UploadObservation } from './authorize.ts';
 import { parseJobPath, uploadBaseUrl, uploadUrl, type UploadRoute } from './route.ts';
 import { reviewToken } from './token-review.ts';
+import { createCacheProxy } from './cache-proxy.ts';
+import { cacheRepositoryAtEndpoint, parseCacheRequest } from './cache-route.ts';
 
 /** Uploads pushed at once per replica; more wait in push.sh's retries (503). */
 const MAX_CONCURRENT_UPLOADS = 8;
@@ -166,6 +168,8 @@ export async function startUploadServer(options: UploadServerOptions): Promise<U
   let servingContexts = 0;
 
   let baseUrl = '';
+  // The layer cache's registry API, when the admin turned it on (cache-proxy.ts).
+  const cache = createCacheProxy({ clients: options.clients, config, log });
 
   /**
    * The job's build context as a tar, rendered now from its spec and this configuration. The slot
@@ -212,7 +216,9 @@ export async function startUploadServer(options: UploadServerOptions): Promise<U
     }
     let archive: Buffer;
     try {
-      const files = renderBuildContext(options.templates, { ...job.spec, uploadUrl: uploadUrl(baseUrl, route) }, config);
+      // The namespace's layer cache, at this endpoint, when the admin turned it on.
+      const layerCache = cache ? `${new URL(baseUrl).host}/${cacheRepositoryAtEndpoint(route.namespace)}` : undefined;
+      const files = renderBuildContext(options.templates, { ...job.spec, uploadUrl: uploadUrl(baseUrl, route), ...(layerCache ? { layerCache } : {}) }, config);
       archive = tarArchive(files, source ? { name: SOURCE_DIR, files: source.files } : undefined);
     } catch (error) {
       const message = `Could not render the build context of ImageSpecJob ${route.namespace}/${route.name}: ${describeError(error)}`;
@@ -224,7 +230,13 @@ export async function startUploadServer(options: UploadServerOptions): Promise<U
   }
 
   async function handle(request: IncomingMessage, response: ServerResponse, expectsContinue: boolean): Promise<void> {
-    const path = parseJobPath(new URL(request.url ?? '/', 'http://upload').pathname);
+    const pathname = new URL(request.url ?? '/', 'http://upload').pathname;
+    const cacheRequest = parseCacheRequest(request.method ?? 'GET', pathname);
+    if (cacheRequest) {
+      if (!cache) return send(response, { status: 404, body: 'The layer cache is off in this cluster (IMAGESPEC_BUILD_REGISTRY_CACHE)\n' }, true);
+      return cache(request, response, cacheRequest, expectsContinue);
+    }
+    const path = parseJobPath(pathname);
     if (!path) {
       return send(response, { status: 404, body: 'Not a build path: GET /v1/namespaces/<namespace>/imagespecjobs/<name>/context or PUT .../image\n' }, true);
     }

@@ -13,14 +13,14 @@ export function uploadPortOf(controller: ControllerProcess): Promise<number> {
   });
 }
 
-/** A token of the namespace's default ServiceAccount for the endpoint, bound to `pod`. */
-export async function podBoundToken(kube: Kube, pod: V1Pod): Promise<string> {
+/** A token of the namespace's default ServiceAccount for the endpoint (or the layer cache's audience), bound to `pod`. */
+export async function podBoundToken(kube: Kube, pod: V1Pod, audience = 'imagespec-upload'): Promise<string> {
   const response = await kube.core.createNamespacedServiceAccountToken({
     name: 'default',
     namespace: pod.metadata!.namespace!,
     body: {
       spec: {
-        audiences: ['imagespec-upload'],
+        audiences: [audience],
         expirationSeconds: 600,
         boundObjectRef: { apiVersion: 'v1', kind: 'Pod', name: pod.metadata!.name!, uid: pod.metadata!.uid! },
       },

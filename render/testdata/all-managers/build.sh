@@ -150,6 +150,30 @@ fi
 proxies=$(env | sed -n -E 's/^(HTTPS?_PROXY|NO_PROXY)=.*/\1/p' | sort | tr '\n' ' ')
 [ -z "$proxies" ] || say "using the build environment's ${proxies% }"
 
+# The layer cache (IMAGESPEC_BUILD_REGISTRY_CACHE), at the build endpoint: buildah pulls each step's
+# cached layer instead of running the step (--cache-from) and pushes the layers it built
+# (--cache-to), with this Pod's token for the cache, which opens this namespace's cache and nothing
+# else. The token goes into a Docker config of its own, which buildah reads after the pull Secret.
+cache_options=''
+cache_repository=''
+cache_registry=''
+default_cache_token='/imagespec/cache-token/token'
+cache_token_file="${IMAGESPEC_CACHE_TOKEN:-$default_cache_token}"
+if [ -n "$cache_repository" ]; then
+  if [ -s "$cache_token_file" ]; then
+    mkdir -p "$logs/cache-auth"
+    cache_auth=$(printf 'imagespec-build:%s' "$(cat "$cache_token_file")" | base64 | tr -d '\n')
+    printf '{"auths":{"%s":{"auth":"%s"}}}\n' "$cache_registry" "$cache_auth" > "$logs/cache-auth/config.json"
+    export DOCKER_CONFIG="$logs/cache-auth"
+    # The endpoint is inside the cluster: never through a proxy.
+    export NO_PROXY="${NO_PROXY:+$NO_PROXY,}${cache_registry%%:*}" no_proxy="${no_proxy:+$no_proxy,}${cache_registry%%:*}"
+    cache_options="--cache-from $cache_repository --cache-to $cache_repository"
+    say "using the layer cache $cache_repository"
+  else
+    say "no token for the layer cache at $cache_token_file: building without it"
+  fi
+fi
+
 # Build arguments (spec.buildArgs): one NAME=value per line of the list file, each line passed as
 # one argument of its own, never read by the shell.
 set --
@@ -180,7 +204,7 @@ if [ "$source_enabled" = true ]; then
   # with this build's own credentials, even when a shared layer cache already holds it.
   # $pull_options unquoted: a list of words, none with a space.
   if ! logged "$logs/source.log" buildah bud --isolation "$isolation" --layers="$layers" --pull=always --http-proxy=true \
-    --signature-policy "$policy" $pull_options "$@" ${target:+--target "$target"} \
+    --signature-policy "$policy" $pull_options $cache_options "$@" ${target:+--target "$target"} \
     --file "$source_dir/$dockerfile" --tag "$base_image" "$source_dir"; then
     if grep -q -E '^(Error: )?creating build container: ' "$logs/source.log"; then
       fail BaseImagePullFailed "$logs/source.log" "Could not pull an image the Dockerfile $dockerfile names in FROM"
@@ -223,7 +247,7 @@ if [ "$source_enabled" = true ] && [ -z "$packages" ]; then
 else
   say "building"
   if ! logged "$logs/build.log" buildah bud --isolation "$isolation" --layers --pull=never --http-proxy=true \
-    --signature-policy "$policy" "$@" --build-arg "IMAGESPEC_USER=$base_user" \
+    --signature-policy "$policy" $cache_options "$@" --build-arg "IMAGESPEC_USER=$base_user" \
     --file "$build_context/Dockerfile" --tag "$local_image" "$build_context"; then
     explained=$(explain_step_status "$(failed_step_status "$logs/build.log")")
     if [ -n "$explained" ]; then

@@ -100,8 +100,8 @@ export class RegistryClient {
   private readonly http: HttpSender;
   private base: Promise<URL> | undefined;
   private authentication: Authentication = { scheme: 'none' };
-  /** Bearer tokens by repository (each is scoped to one). */
-  private readonly tokens = new Map<string, string>();
+  /** Bearer tokens by repository (each is scoped to one), and when to get a new one. */
+  private readonly tokens = new Map<string, { token: string; renewAt: number }>();
 
   constructor(options: RegistryClientOptions) {
     this.registry = options.registry;
@@ -177,9 +177,13 @@ export class RegistryClient {
     return { base, authorization: await this.authorization(repository, options) };
   }
 
-  /** Drops the token of `repository` the registry just refused (it expired): the next access gets a new one. */
-  forgetToken(repository: string): void {
-    this.tokens.delete(repository);
+  /**
+   * A registry's 401 to a request the caller sent with `access()`'s Authorization: adopts its
+   * challenge (a scheme the /v2/ ping did not ask for, or a new token) and says whether the same
+   * request may succeed when sent again with a new `access()`.
+   */
+  challenged(repository: string, wwwAuthenticate: string | undefined): boolean {
+    return this.adopt(parseWwwAuthenticate(wwwAuthenticate ?? ''), repository);
   }
 
   /** Closes kept-alive connections; the client is not used afterwards. */
@@ -243,7 +247,10 @@ export class RegistryClient {
 
   /** Adopts a 401's challenge; false when it offers nothing that could make a second try succeed. */
   private takeUpChallenge(answer: HttpAnswer, repository: string): boolean {
-    const challenges = parseWwwAuthenticate(header(answer, 'www-authenticate') ?? '');
+    return this.adopt(parseWwwAuthenticate(header(answer, 'www-authenticate') ?? ''), repository);
+  }
+
+  private adopt(challenges: ReturnType<typeof parseWwwAuthenticate>, repository: string): boolean {
     const bearer = challenges.find((challenge) => challenge.scheme === 'bearer' && challenge.params.realm);
     if (bearer) {
       this.authentication = { scheme: 'bearer', realm: bearer.params.realm!, service: bearer.params.service };
@@ -276,7 +283,7 @@ export class RegistryClient {
   /** A token for pull and push on the repository, from the token service the registry named. */
   private async token(repository: string, service: { realm: string; service: string | undefined }, options: RequestOptions): Promise<string> {
     const cached = this.tokens.get(repository);
-    if (cached) return cached;
+    if (cached && Date.now() < cached.renewAt) return cached.token;
     const what = `get a token to push ${this.registry}/${repository}`;
     const url = URL.canParse(service.realm) ? new URL(service.realm) : undefined;
     if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
@@ -288,21 +295,24 @@ export class RegistryClient {
     const answer = await this.send(`${what} from ${url.origin}${url.pathname}`, { method: 'GET', url, ...(basic ? { headers: { Authorization: basic } } : {}), ...options });
     if (answer.status !== 200) throw this.refused(what, answer, `the token service ${url.origin}${url.pathname}`);
     let token: unknown;
+    let lifetimeSeconds = 60;
     try {
-      const parsed = JSON.parse(answer.body.toString('utf8')) as { token?: unknown; access_token?: unknown };
+      const parsed = JSON.parse(answer.body.toString('utf8')) as { token?: unknown; access_token?: unknown; expires_in?: unknown };
       token = parsed.token ?? parsed.access_token;
+      if (typeof parsed.expires_in === 'number' && parsed.expires_in > 0) lifetimeSeconds = parsed.expires_in;
     } catch {
       token = undefined;
     }
     if (typeof token !== 'string' || !token) throw new RegistryError(`Could not ${what}: the token service answered without a token.`, { status: answer.status });
-    this.tokens.set(repository, token);
+    // Renewed at 80 % of its life; a token service that says nothing means 60 s (the token spec's default).
+    this.tokens.set(repository, { token, renewAt: Date.now() + lifetimeSeconds * 800 });
     return token;
   }
 
   /** Every secret a message must not show: the password, the Basic header value, the tokens. */
   private redact(text: string): string {
     const basic = this.basic()?.slice('Basic '.length);
-    return redact(text, [this.credentials?.password ?? '', basic ?? '', ...this.tokens.values()]);
+    return redact(text, [this.credentials?.password ?? '', basic ?? '', ...[...this.tokens.values()].map((entry) => entry.token)]);
   }
 
   private refused(what: string, answer: HttpAnswer, who = 'the registry'): RegistryError {

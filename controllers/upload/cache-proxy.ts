@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { pipeline } from 'node:stream/promises';
 import { rootCertificates } from 'node:tls';
 import type { V1Pod } from '@kubernetes/client-node';
 import type { Config } from '../../config/types.ts';
@@ -22,6 +23,7 @@ import {
   errorDocument,
   locationAtEndpoint,
   upstreamCacheRepository,
+  upstreamContentType,
   upstreamSearch,
   type CacheRefusal,
   type CacheRequest,
@@ -32,8 +34,10 @@ import { reviewToken } from './token-review.ts';
 const ALLOWED_FOR_MS = 30_000;
 const REFUSED_FOR_MS = 5_000;
 const MAX_VERDICTS = 1024;
-/** The registry may keep a request waiting this long between bytes. */
-const UPSTREAM_IDLE_MS = 120_000;
+/** The registry may keep a request waiting this long between bytes (a large blob's PUT is checked at its end). */
+const UPSTREAM_IDLE_MS = 600_000;
+/** Requests forwarded at once per replica; buildah sends a few at a time per build. */
+const MAX_CONCURRENT_FORWARDS = 64;
 
 const FORWARDED_REQUEST_HEADERS = ['accept', 'content-type', 'content-length', 'content-range', 'range', 'if-none-match'];
 const FORWARDED_RESPONSE_HEADERS = ['content-type', 'content-length', 'content-range', 'range', 'docker-content-digest', 'docker-upload-uuid', 'etag', 'docker-distribution-api-version'];
@@ -106,7 +110,14 @@ export function createCacheProxy(options: CacheProxyOptions): CacheHandler | und
     return decision;
   }
 
+  let forwarding = 0;
+
   return async (request, response, parsed, expectsContinue) => {
+    // Listened for before any wait: a caller that goes away ends whatever its request started.
+    const gone = new AbortController();
+    response.on('close', () => {
+      if (!response.writableFinished) gone.abort();
+    });
     if (parsed.kind === 'refused') return sendRefusal(response, parsed.refusal);
     const token = cacheToken(request.headers.authorization);
     if (!token) return sendRefusal(response, { status: 401, code: 'UNAUTHORIZED', message: 'The layer cache needs a build Pod\'s token' });
@@ -126,72 +137,129 @@ export function createCacheProxy(options: CacheProxyOptions): CacheHandler | und
       response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': 3, 'Docker-Distribution-API-Version': 'registry/2.0' });
       return void response.end('{}\n');
     }
-    await forward(request, response, parsed.namespace, parsed.rest, expectsContinue);
+    if (gone.signal.aborted) return;
+    if (forwarding >= MAX_CONCURRENT_FORWARDS) {
+      return sendRefusal(response, { status: 429, code: 'TOOMANYREQUESTS', message: 'Too many layer cache requests at once; try again shortly' });
+    }
+    forwarding += 1;
+    try {
+      await forward(request, response, parsed.namespace, parsed.rest, expectsContinue, gone.signal);
+    } finally {
+      forwarding -= 1;
+    }
   };
 
-  async function forward(request: IncomingMessage, response: ServerResponse, namespace: string, rest: string, expectsContinue: boolean): Promise<void> {
+  async function forward(request: IncomingMessage, response: ServerResponse, namespace: string, rest: string, expectsContinue: boolean, gone: AbortSignal): Promise<void> {
     const upstream = upstreamCacheRepository(repoPrefix, namespace);
     const endpointRepository = cacheRepositoryAtEndpoint(namespace);
-    const fields = { namespace, method: request.method, path: rest };
-    let access: Awaited<ReturnType<RegistryClient['access']>>;
-    try {
-      access = await client.access(upstream.repository);
-    } catch (error) {
-      log.warn('Could not reach the registry for the layer cache', { ...fields, error: describeError(error) });
-      return sendRefusal(response, { status: 502, code: 'UNAVAILABLE', message: `Could not reach the registry for the layer cache: ${describeError(error)}` });
-    }
-    const search = upstreamSearch(new URL(request.url ?? '/', 'http://cache').search);
-    const url = new URL(`/v2/${upstream.repository}/${rest}${search}`, access.base);
-    const headers: OutgoingHttpHeaders = {};
-    for (const name of FORWARDED_REQUEST_HEADERS) if (request.headers[name] !== undefined) headers[name] = request.headers[name];
-    if (access.authorization) headers.authorization = access.authorization;
-    if (expectsContinue) response.writeContinue();
+    const method = request.method ?? 'GET';
+    const fields = { namespace, method, path: rest };
+    const search = upstreamSearch(rest, new URL(request.url ?? '/', 'http://cache').search);
+    if (search === undefined) return sendRefusal(response, { status: 400, code: 'UNSUPPORTED', message: 'A ";" in the query is not accepted' });
+    // Starting an upload takes no body: a monolithic or mounting POST is not the cache's.
+    const bodyless = method === 'GET' || method === 'HEAD' || method === 'POST';
+    if (method === 'POST') request.resume();
 
-    await new Promise<void>((resolve) => {
+    for (let attempt = 1; ; attempt++) {
+      let access: Awaited<ReturnType<RegistryClient['access']>>;
+      try {
+        access = await client.access(upstream.repository, { signal: gone });
+      } catch (error) {
+        if (gone.aborted) return;
+        log.warn('Could not reach the registry for the layer cache', { ...fields, error: describeError(error) });
+        return sendRefusal(response, { status: 502, code: 'UNAVAILABLE', message: `Could not reach the registry for the layer cache: ${describeError(error)}` });
+      }
+      if (gone.aborted) return;
+      const url = new URL(`/v2/${upstream.repository}/${rest}${search}`, access.base);
+      const headers: OutgoingHttpHeaders = {};
+      for (const name of FORWARDED_REQUEST_HEADERS) if (request.headers[name] !== undefined) headers[name] = request.headers[name];
+      const contentType = upstreamContentType(rest, request.headers['content-type']);
+      if (contentType) headers['content-type'] = contentType;
+      else delete headers['content-type'];
+      if (method === 'POST') {
+        headers['content-length'] = '0';
+        delete headers['content-range'];
+      }
+      if (access.authorization) headers.authorization = access.authorization;
+      if (expectsContinue && attempt === 1 && !bodyless) response.writeContinue();
+
+      const again = await exchange(url, method, headers, bodyless ? undefined : request, response, gone, (answer) => {
+        if (answer.statusCode === 401 && bodyless && attempt === 1 && client.challenged(upstream.repository, header(answer.headers['www-authenticate']))) return 'again';
+        return 'answer';
+      }, (answer) => relay(answer, response, access.base, upstream.repository, endpointRepository, method, rest, fields));
+      if (again !== 'again') return;
+    }
+  }
+
+  /**
+   * One request to the registry, the caller's body (if any) streamed to it; `decide` says whether
+   * its answer is relayed or the request is to be sent again (nothing relayed then).
+   */
+  function exchange(
+    url: URL,
+    method: string,
+    headers: OutgoingHttpHeaders,
+    body: IncomingMessage | undefined,
+    response: ServerResponse,
+    gone: AbortSignal,
+    decide: (answer: IncomingMessage) => 'again' | 'answer',
+    relayAnswer: (answer: IncomingMessage) => Promise<void>,
+  ): Promise<'again' | 'done'> {
+    return new Promise((resolve) => {
       const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-      const outgoing = send(url, { method: request.method, headers, agent: url.protocol === 'https:' ? agents.https : agents.http }, (answer) => {
-        const status = answer.statusCode ?? 502;
-        if (status === 401 || status === 403) {
-          // The controller's own credential was refused: the build step must not see the registry's challenge.
-          if (status === 401) client.forgetToken(upstream.repository);
+      const outgoing = send(url, { method, headers, agent: url.protocol === 'https:' ? agents.https : agents.http, signal: gone }, (answer) => {
+        if (decide(answer) === 'again') {
           answer.resume();
-          log.warn('Registry refused layer cache request', { ...fields, status });
-          sendRefusal(response, { status: 502, code: 'UNAVAILABLE', message: `The registry refused the controller's credential for the layer cache (HTTP ${status})` });
-          return resolve();
+          return resolve('again');
         }
-        const forwarded: OutgoingHttpHeaders = {};
-        for (const name of FORWARDED_RESPONSE_HEADERS) if (answer.headers[name] !== undefined) forwarded[name] = answer.headers[name];
-        const location = answer.headers.location;
-        if (location) {
-          const mapped = locationAtEndpoint(location, access.base, upstream.repository, endpointRepository);
-          if (mapped === undefined) {
-            answer.resume();
-            sendRefusal(response, { status: 502, code: 'UNAVAILABLE', message: 'The registry pointed outside the layer cache' });
-            return resolve();
-          }
-          forwarded.location = mapped;
-        }
-        response.writeHead(status, forwarded);
-        answer.pipe(response);
-        answer.on('end', resolve);
-        answer.on('error', () => {
-          response.destroy();
-          resolve();
-        });
-        log.debug('Forwarded layer cache request', { ...fields, status });
+        void relayAnswer(answer).then(() => resolve('done'));
       });
       outgoing.setTimeout(UPSTREAM_IDLE_MS, () => outgoing.destroy(new Error(`no answer from the registry within ${UPSTREAM_IDLE_MS / 1000} s`)));
       outgoing.on('error', (error) => {
-        log.warn('Could not forward layer cache request', { ...fields, error: describeError(error) });
-        if (response.headersSent) response.destroy();
-        else sendRefusal(response, { status: 502, code: 'UNAVAILABLE', message: `Could not forward the request to the registry: ${describeError(error)}` });
-        resolve();
+        if (!gone.aborted) {
+          log.warn('Could not forward layer cache request', { method, path: url.pathname, error: describeError(error) });
+          if (response.headersSent) response.destroy();
+          else sendRefusal(response, { status: 502, code: 'UNAVAILABLE', message: `Could not forward the request to the registry: ${describeError(error)}` });
+        }
+        resolve('done');
       });
-      response.on('close', () => {
-        if (!response.writableFinished) outgoing.destroy();
-        resolve();
-      });
-      request.pipe(outgoing);
+      if (body) {
+        pipeline(body, outgoing).catch(() => outgoing.destroy());
+      } else {
+        outgoing.end();
+      }
     });
   }
+
+  /** The registry's answer, streamed back with its Location turned into the endpoint's path. */
+  async function relay(answer: IncomingMessage, response: ServerResponse, base: URL, upstreamRepository: string, endpointRepository: string, method: string, rest: string, fields: Record<string, unknown>): Promise<void> {
+    const status = answer.statusCode ?? 502;
+    if (status === 401 || status === 403) {
+      // The controller's own credential was refused: the build step must not see the registry's challenge.
+      answer.resume();
+      log.warn('Registry refused layer cache request', { ...fields, status });
+      return sendRefusal(response, { status: 502, code: 'UNAVAILABLE', message: `The registry refused the controller's credential for the layer cache (HTTP ${status})` });
+    }
+    const forwarded: OutgoingHttpHeaders = {};
+    for (const name of FORWARDED_RESPONSE_HEADERS) if (answer.headers[name] !== undefined) forwarded[name] = answer.headers[name];
+    const location = header(answer.headers.location);
+    if (location) {
+      // Only a blob read may go to a blob store elsewhere; an upload must stay with the registry.
+      const blobRead = (method === 'GET' || method === 'HEAD') && rest.startsWith('blobs/sha256:');
+      const mapped = locationAtEndpoint(location, base, upstreamRepository, endpointRepository, blobRead);
+      if (mapped === undefined) {
+        answer.resume();
+        log.warn('Registry pointed outside the layer cache', { ...fields, status });
+        return sendRefusal(response, { status: 502, code: 'UNAVAILABLE', message: 'The registry pointed outside the layer cache' });
+      }
+      forwarded.location = mapped;
+    }
+    response.writeHead(status, forwarded);
+    await pipeline(answer, response).catch(() => response.destroy());
+    log.debug('Forwarded layer cache request', { ...fields, status });
+  }
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }

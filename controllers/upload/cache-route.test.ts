@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cacheRepositoryAtEndpoint, errorDocument, locationAtEndpoint, parseCacheRequest, upstreamCacheRepository, upstreamSearch } from './cache-route.ts';
+import { cacheRepositoryAtEndpoint, errorDocument, locationAtEndpoint, parseCacheRequest, upstreamCacheRepository, upstreamContentType, upstreamSearch } from './cache-route.ts';
 
 const DIGEST = `sha256:${'a'.repeat(64)}`;
 
@@ -49,26 +49,40 @@ test('the distribution API calls a cache push and pull need, and only those', ()
   assert.equal(parseCacheRequest('GET', '/v2x'), undefined);
 });
 
-test('an upload\'s query is kept byte for byte, a cross-repository mount is not', () => {
-  assert.equal(upstreamSearch(''), '');
-  assert.equal(upstreamSearch('?_state=a%2Bb%3D&digest=sha256%3Aab'), '?_state=a%2Bb%3D&digest=sha256%3Aab');
-  assert.equal(upstreamSearch(`?mount=${DIGEST}&from=team-b%2Fbuild_cache`), '');
-  assert.equal(upstreamSearch('?from=x&_state=s'), '?_state=s');
+test('only an upload session\'s own parameters go on: never a mount, never a parameter of a POST or a read; a ";" refuses', () => {
+  const session = 'blobs/uploads/5e2c-uuid';
+  assert.equal(upstreamSearch(session, ''), '');
+  assert.equal(upstreamSearch(session, '?_state=a%2Bb%3D&digest=sha256%3Aab'), '?_state=a%2Bb%3D&digest=sha256%3Aab');
+  assert.equal(upstreamSearch(session, `?mount=${DIGEST}&from=team-b%2Fbuild_cache&_state=s`), '?_state=s');
+  assert.equal(upstreamSearch(session, '?%zz=1&digest=x'), '?digest=x');
+  assert.equal(upstreamSearch('blobs/uploads/', `?mount=${DIGEST}&from=team-b%2Fweb`), '');
+  assert.equal(upstreamSearch('blobs/uploads/', `?digest=${DIGEST}`), '');
+  assert.equal(upstreamSearch(`blobs/${DIGEST}`, '?x=1'), '');
+  assert.equal(upstreamSearch(session, '?x=1;mount=a;from=b'), undefined);
 });
 
-test('a Location in the cache repository becomes the endpoint\'s path; a blob store\'s redirect stays; another repository is refused', () => {
+test('an upload\'s body is raw bytes whatever the caller says: a form body would be read as parameters', () => {
+  assert.equal(upstreamContentType('blobs/uploads/', 'application/x-www-form-urlencoded'), 'application/octet-stream');
+  assert.equal(upstreamContentType('blobs/uploads/5e2c', 'multipart/form-data; boundary=x'), 'application/octet-stream');
+  assert.equal(upstreamContentType('manifests/0123', 'application/vnd.oci.image.manifest.v1+json'), 'application/vnd.oci.image.manifest.v1+json');
+  assert.equal(upstreamContentType(`blobs/${DIGEST}`, 'text/plain'), undefined);
+});
+
+test('a Location in the cache repository becomes the endpoint\'s path; only a blob read may go to a blob store elsewhere', () => {
   const base = new URL('http://127.0.0.1:5000/');
   const upstream = 'imagespec/team-a/build_cache';
   assert.equal(
-    locationAtEndpoint('/v2/imagespec/team-a/build_cache/blobs/uploads/5e2c?_state=xyz', base, upstream, 'team-a/build_cache'),
+    locationAtEndpoint('/v2/imagespec/team-a/build_cache/blobs/uploads/5e2c?_state=xyz', base, upstream, 'team-a/build_cache', false),
     '/v2/team-a/build_cache/blobs/uploads/5e2c?_state=xyz',
   );
   assert.equal(
-    locationAtEndpoint('http://127.0.0.1:5000/v2/imagespec/team-a/build_cache/blobs/uploads/5e2c', base, upstream, 'team-a/build_cache'),
+    locationAtEndpoint('https://127.0.0.1:5443/v2/imagespec/team-a/build_cache/blobs/uploads/5e2c', base, upstream, 'team-a/build_cache', false),
     '/v2/team-a/build_cache/blobs/uploads/5e2c',
   );
-  assert.equal(locationAtEndpoint('https://s3.example.com/bucket/blob?sig=1', base, upstream, 'team-a/build_cache'), 'https://s3.example.com/bucket/blob?sig=1');
-  assert.equal(locationAtEndpoint('/v2/imagespec/team-b/build_cache/blobs/uploads/1', base, upstream, 'team-a/build_cache'), undefined);
+  assert.equal(locationAtEndpoint('https://s3.example.com/bucket/blob?sig=1', base, upstream, 'team-a/build_cache', true), 'https://s3.example.com/bucket/blob?sig=1');
+  assert.equal(locationAtEndpoint('https://s3.example.com/bucket/blob?sig=1', base, upstream, 'team-a/build_cache', false), undefined);
+  assert.equal(locationAtEndpoint('file:///etc/passwd', base, upstream, 'team-a/build_cache', true), undefined);
+  assert.equal(locationAtEndpoint('/v2/imagespec/team-b/build_cache/blobs/uploads/1', base, upstream, 'team-a/build_cache', false), undefined);
 });
 
 test('refusals are registry error documents', () => {

@@ -73,29 +73,46 @@ export function parseCacheRequest(method: string, pathname: string): CacheReques
 }
 
 /**
- * The query sent on to the registry: an upload's state kept byte for byte, but never a
- * cross-repository mount (`mount`, `from`), which would name a repository beyond the cache.
+ * The query sent on to the registry, from an allow-list: an upload session's own parameters
+ * (`_state`, `digest`), byte for byte, and nothing else: never a cross-repository mount (`mount`,
+ * `from`), which would name a repository beyond the cache. Starting an upload (POST) and reads
+ * take no parameter at all. A `;` (an old separator some servers still read) refuses the request.
  */
-export function upstreamSearch(search: string): string {
-  if (!search) return '';
+export function upstreamSearch(rest: string, search: string): string | undefined {
+  if (!search || search === '?') return '';
+  if (search.includes(';')) return undefined;
+  if (!/^blobs\/uploads\/[^/]+$/.test(rest)) return '';
   const kept = search
     .slice(1)
     .split('&')
-    .filter((pair) => {
-      const name = decodeURIComponent(pair.split('=')[0] ?? '');
-      return name !== 'mount' && name !== 'from';
-    });
+    .filter((pair) => pair.startsWith('_state=') || pair.startsWith('digest='));
   return kept.length > 0 ? `?${kept.join('&')}` : '';
 }
 
 /**
- * A Location the registry answered, as the build step must follow it: a path in the cache
- * repository becomes the endpoint's path for it (query kept); anything else (a blob store's
- * redirect) is passed on absolute. A path in another repository is not the cache's: undefined.
+ * The Content-Type sent on: a manifest's own media type; for an upload, always raw bytes. A form
+ * type would make the registry read the body as parameters (a POST's `mount` and `from` among them).
  */
-export function locationAtEndpoint(location: string, upstreamBase: URL, upstreamRepository: string, endpointRepository: string): string | undefined {
+export function upstreamContentType(rest: string, contentType: string | undefined): string | undefined {
+  if (rest.startsWith('manifests/')) return contentType;
+  return rest.startsWith('blobs/uploads/') ? 'application/octet-stream' : undefined;
+}
+
+/**
+ * A Location the registry answered, as the build step must follow it: a path in the cache
+ * repository becomes the endpoint's path for it (query kept); a blob read redirected to a blob
+ * store on another origin is passed on absolute (`crossOriginAllowed`). Anything else is not the
+ * cache's to follow: undefined.
+ */
+export function locationAtEndpoint(
+  location: string,
+  upstreamBase: URL,
+  upstreamRepository: string,
+  endpointRepository: string,
+  crossOriginAllowed: boolean,
+): string | undefined {
   const url = new URL(location, upstreamBase);
-  if (url.origin !== upstreamBase.origin) return url.toString();
+  if (url.hostname !== upstreamBase.hostname) return crossOriginAllowed && (url.protocol === 'https:' || url.protocol === 'http:') ? url.toString() : undefined;
   const prefix = `/v2/${upstreamRepository}/`;
   if (!url.pathname.startsWith(prefix)) return undefined;
   return `/v2/${endpointRepository}/${url.pathname.slice(prefix.length)}${url.search}`;

@@ -6,7 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ImageSpec } from '../../api/types.ts';
-import { createImageSpec, imageSpecObject, listJobs, patchImageSpec, type ControllerProcess } from '../integration/harness.ts';
+import { createHash } from 'node:crypto';
+import { createImageSpec, imageSpecObject, listJobs, listPods, patchImageSpec, type ControllerProcess } from '../integration/harness.ts';
+import { podBoundToken, uploadPortOf } from '../integration/build-context.ts';
+import { waitFor } from '../wait.ts';
 import { finished, keepBuildLogs, kubectl, namespaceName, readyCondition, runInImage, startBuildController, startE2e, type E2e } from './harness.ts';
 import { createNamespace, deleteNamespaces } from '../namespaces.ts';
 
@@ -65,5 +68,43 @@ describe('the registry layer cache, shared by builds on any node', () => {
     assert.equal(check.logs, 'made by the slow step\n1.16.0\n');
     const [coldSeconds, warmSeconds] = [await buildSeconds(cold), await buildSeconds(warm)];
     process.stdout.write(`layer cache: cold build ${coldSeconds} s, the same content on an empty node storage ${warmSeconds} s (${(warmSeconds / coldSeconds).toFixed(2)}x)\n`);
+  });
+
+  test('a running build\'s cache token cannot copy a blob of another repository into its cache', async () => {
+    // A blob only another repository holds, pushed there with the registry's own credential.
+    const secret = Buffer.from(`a layer of another tenant ${Date.now()}\n`);
+    const digest = `sha256:${createHash('sha256').update(secret).digest('hex')}`;
+    const registry = 'http://127.0.0.1:5000';
+    const { username, password } = e2e.node.pushCredentials;
+    const admin = { Authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
+    const started = await fetch(`${registry}/v2/imagespec/another-tenant/app/blobs/uploads/`, { method: 'POST', headers: admin });
+    assert.equal(started.status, 202);
+    const location = new URL(started.headers.get('location')!, registry);
+    location.searchParams.set('digest', digest);
+    assert.equal((await fetch(location, { method: 'PUT', headers: { ...admin, 'Content-Type': 'application/octet-stream' }, body: secret })).status, 201);
+
+    // A build whose build step runs long enough to borrow its Pod's cache token.
+    await e2e.kube.core.createNamespacedConfigMap({ namespace: ns, body: { metadata: { name: 'waiting-context' }, data: { Dockerfile: `FROM ${pythonBase}\nRUN sleep 600\n` } } });
+    await createImageSpec(e2e.kube, ns, imageSpecObject('waiting', { build: { context: { configMap: { name: 'waiting-context' } } } } as ImageSpec['spec']));
+    const pod = await waitFor('the waiting build step to run', async () => {
+      const found = (await listPods(e2e.kube, ns)).find((p) => p.metadata?.labels?.['imagespec.dev/imagespec'] === 'waiting');
+      return found?.status?.initContainerStatuses?.find((status) => status.name === 'build')?.state?.running ? found : undefined;
+    }, 5 * 60_000, 1000);
+    const token = await podBoundToken(e2e.kube, pod, 'imagespec-cache');
+    const endpoint = `http://127.0.0.1:${await uploadPortOf(controller)}`;
+    const asBuild = { Authorization: `Basic ${Buffer.from(`imagespec-build:${token}`).toString('base64')}` };
+    const cache = `${endpoint}/v2/${ns}/build_cache`;
+    assert.equal((await fetch(`${cache}/blobs/${digest}`, { method: 'HEAD', headers: asBuild })).status, 404);
+
+    // A mount asked for in the query, or in a form body, which the registry also reads.
+    const mount = `mount=${encodeURIComponent(digest)}&from=${encodeURIComponent('imagespec/another-tenant/app')}`;
+    await fetch(`${cache}/blobs/uploads/?${mount}`, { method: 'POST', headers: asBuild });
+    await fetch(`${cache}/blobs/uploads/`, { method: 'POST', headers: { ...asBuild, 'Content-Type': 'application/x-www-form-urlencoded' }, body: mount });
+    await fetch(`${cache}/blobs/uploads/?x=1;${mount.replace('&', ';')}`, { method: 'POST', headers: asBuild });
+    const copied = await fetch(`${cache}/blobs/${digest}`, { headers: asBuild });
+    assert.equal(copied.status, 404, `the blob was copied into the cache: ${await copied.text()}`);
+    // The token opens its own cache, and no other namespace's.
+    assert.equal((await fetch(`${endpoint}/v2/`, { headers: asBuild })).status, 200);
+    assert.equal((await fetch(`${endpoint}/v2/another-tenant/build_cache/blobs/${digest}`, { headers: asBuild })).status, 403);
   });
 });

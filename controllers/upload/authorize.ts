@@ -55,7 +55,8 @@ function refuse(status: 401 | 403 | 404 | 409, message: string): Refusal {
   return { allowed: false, status, message };
 }
 
-function serviceAccountNamespace(username: string | undefined): string | undefined {
+/** The namespace of a service account's username, system:serviceaccount:<namespace>:<name>. */
+export function serviceAccountNamespace(username: string | undefined): string | undefined {
   return /^system:serviceaccount:([^:]+):[^:]+$/.exec(username ?? '')?.[1];
 }
 

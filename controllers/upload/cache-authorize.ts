@@ -8,18 +8,13 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import { controllerOf } from '../../api/owner-references.ts';
 import { IMAGESPECJOB_KIND, LABEL_MANAGED_BY, MANAGED_BY } from '../../api/types.ts';
-import type { TokenIdentity } from './authorize.ts';
+import { serviceAccountNamespace, type TokenIdentity } from './authorize.ts';
 import { CACHE_TOKEN_AUDIENCE, type CacheRefusal } from './cache-route.ts';
 
 export type CacheDecision = { allowed: true; namespace: string } | { allowed: false; refusal: CacheRefusal };
 
 function refuse(status: number, code: string, message: string): CacheDecision {
   return { allowed: false, refusal: { status, code, message } };
-}
-
-/** The namespace of a service account's username, system:serviceaccount:<namespace>:<name>. */
-export function serviceAccountNamespace(username: string | undefined): string | undefined {
-  return /^system:serviceaccount:([^:]+):[^:]+$/.exec(username ?? '')?.[1];
 }
 
 /**

@@ -16,7 +16,8 @@ import { describeError } from '../runtime/informer.ts';
 import type { Clients } from '../runtime/kube.ts';
 import type { Logger } from '../runtime/logger.ts';
 import { untypedJson } from '../runtime/untyped-json.ts';
-import { authorizeCacheCaller, authorizeCacheRepository, serviceAccountNamespace, type CacheDecision } from './cache-authorize.ts';
+import { serviceAccountNamespace } from './authorize.ts';
+import { authorizeCacheCaller, authorizeCacheRepository, type CacheDecision } from './cache-authorize.ts';
 import {
   CACHE_TOKEN_AUDIENCE,
   cacheRepositoryAtEndpoint,
